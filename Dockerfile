@@ -1,0 +1,14 @@
+# The production image: gunicorn for the web, the same image for the Celery worker and beat.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN apt-get update && apt-get install -y --no-install-recommends gettext fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir . \
+    && DEBUG=1 python manage.py compilemessages --ignore=.venv \
+    && DEBUG=1 python manage.py collectstatic --noinput
+RUN useradd --system app
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "kelayhteistyo.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

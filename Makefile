@@ -1,0 +1,50 @@
+# Yhteistyö. `make run` starts the app with demo data; `make test` runs the whole suite.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+# Extra pytest arguments, e.g. `make test ARGS="-k consent"`.
+ARGS ?=
+
+.PHONY: install messages messages-check run test lint format clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Translations are compiled from the committed .po files (needs gettext's msgfmt).
+messages: install
+	DEBUG=1 $(PY) manage.py compilemessages -v0 --ignore=.venv
+
+# Every string marked for translation in the code is in the committed .po files. makemessages
+# rewrites .po files, so the extraction runs on a temporary copy; msgcmp compares.
+messages-check: install
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp -r manage.py kelayhteistyo cases meetings feedback templates locale "$$tmp" && \
+	(cd "$$tmp" && DEBUG=1 $(CURDIR)/$(PY) manage.py makemessages -l fi --keep-pot -v0) && \
+	for lang in fi sv; do msgcmp locale/$$lang/LC_MESSAGES/django.po "$$tmp/locale/django.pot" || exit 1; done
+
+run: messages
+	DEBUG=1 $(PY) manage.py migrate -v0
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "\nOpen http://127.0.0.1:8000 and log in with one of the demo logins above.\n"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: messages
+	$(VENV)/bin/pytest -n 2 $(ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory messages-check
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,159 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fi import hetu
+
+from kelayhteistyo.forms import DateInput
+from kelayhteistyo.models import User
+
+from .models import AFTERCARE_END_AGE, AFTERCARE_MIN_AGE, Consent, YouthClient, age_on
+
+
+class YouthForm(forms.ModelForm):
+    confirm_warning = forms.BooleanField(
+        label=_("I have checked the age and the aftercare end date, and want to save anyway"),
+        required=False,
+    )
+    clear_identity_code = forms.BooleanField(
+        label=_("Remove the stored identity code"), required=False
+    )
+
+    class Meta:
+        model = YouthClient
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "identity_code",
+            "client_group",
+            "language",
+            "needs_interpreter",
+            "email",
+            "phone",
+            "responsible_worker",
+            "aftercare_ends_on",
+            "status",
+        ]
+        widgets = {"date_of_birth": DateInput(), "aftercare_ends_on": DateInput()}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+        self.fields["aftercare_ends_on"].required = False
+        self.fields["responsible_worker"].queryset = User.objects.filter(
+            organisation_id=user.organisation_id,
+            role=User.Role.AFTERCARE_WORKER,
+            is_active=True,
+        )
+        self.fields["responsible_worker"].initial = user.pk
+        code = self.fields["identity_code"]
+        code.widget.attrs["autocomplete"] = "off"
+        if self.instance.identity_code:
+            # The stored code is never sent back to the browser, not even in a form.
+            self.initial["identity_code"] = ""
+            code.help_text = _("Stored: %(masked)s. Leave empty to keep it.") % {
+                "masked": self.instance.masked_identity_code
+            }
+        else:
+            del self.fields["clear_identity_code"]
+        if self.instance._state.adding:
+            del self.fields["status"]
+
+    def clean_identity_code(self):
+        value = self.cleaned_data["identity_code"].strip().upper()
+        if not value:
+            return self.instance.identity_code
+        try:
+            return hetu.validate(value, allow_temporary=True)
+        except StdnumError:
+            raise forms.ValidationError(
+                _("This is not a valid personal identity code. Check the digits and the mark.")
+            ) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_identity_code"):
+            cleaned["identity_code"] = ""
+        born = cleaned.get("date_of_birth")
+        code = cleaned.get("identity_code")
+        if born and code and "identity_code" in self.changed_data:
+            if hetu.compact(code)[:6] != born.strftime("%d%m%y"):
+                self.add_error(
+                    "identity_code",
+                    _("The identity code does not match the date of birth."),
+                )
+        if born:
+            self._check_age(born, cleaned.get("aftercare_ends_on"))
+        if self.warnings and not cleaned.get("confirm_warning"):
+            self.add_error("confirm_warning", _("Check the warning above and confirm it."))
+        return cleaned
+
+    def _check_age(self, born, ends_on):
+        today = timezone.localdate()
+        if born > today:
+            self.add_error("date_of_birth", _("The date of birth is in the future."))
+            return
+        age = age_on(born, today)
+        if age < AFTERCARE_MIN_AGE or age >= AFTERCARE_END_AGE:
+            self.warnings.append(
+                _(
+                    "The young person is %(age)s years old. Joint meetings are for young "
+                    "people aged 16–24; aftercare ends at 25."
+                )
+                % {"age": age}
+            )
+        if ends_on and ends_on < today:
+            self.warnings.append(_("The aftercare end date has already passed."))
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("clear_identity_code"):
+            self.instance.identity_code = ""
+        return super().save(commit=commit)
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = [*Consent.SCOPES, "how_given", "given_at", "valid_until"]
+        widgets = {
+            "how_given": forms.RadioSelect,
+            "valid_until": DateInput(),
+        }
+
+    given_at = forms.DateField(label=_("given on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["given_at"].initial = timezone.localdate()
+        self.fields["valid_until"].help_text = _(
+            "Leave empty if the consent is valid until withdrawn."
+        )
+
+    def clean_given_at(self):
+        day = self.cleaned_data["given_at"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The consent cannot be given in the future."))
+        if day == timezone.localdate():
+            return timezone.now()
+        return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(scope) for scope in Consent.SCOPES):
+            raise forms.ValidationError(_("Choose at least one thing the young person agrees to."))
+        valid_until, given_at = cleaned.get("valid_until"), cleaned.get("given_at")
+        if valid_until and given_at and valid_until < timezone.localdate(given_at):
+            self.add_error("valid_until", _("The end of validity cannot be before the consent."))
+        if valid_until and valid_until < timezone.localdate():
+            self.add_error("valid_until", _("The end of validity has already passed."))
+        return cleaned
+
+
+class ConsentWithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("For example how the young person told about the withdrawal."),
+    )

@@ -1,0 +1,245 @@
+"""The young person in aftercare and their consent."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kelayhteistyo.models import Language, Organisation
+
+AFTERCARE_MIN_AGE = 16
+AFTERCARE_END_AGE = 25  # aftercare lasts until the 25th birthday
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
+def mask_identity_code(code: str) -> str:
+    """Show only the date part of a personal identity code: 010203A***."""
+    return f"{code[:7]}****" if code else ""
+
+
+class YouthClientQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Aftercare workers see the young people of their own organisation; nobody else does."""
+        if not user.is_authenticated or not user.is_aftercare_worker or not user.organisation_id:
+            return self.none()
+        return self.filter(organisation_id=user.organisation_id)
+
+
+class YouthClient(models.Model):
+    class ClientGroup(models.TextChoices):
+        AFTERCARE = "aftercare", _("Child-welfare aftercare")
+        UNACCOMPANIED = "unaccompanied", _("Arrived as an unaccompanied minor")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="youth_clients",
+        verbose_name=_("organisation"),
+    )
+    responsible_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="youth_clients",
+        verbose_name=_("responsible aftercare worker"),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    identity_code = models.CharField(
+        _("personal identity code"),
+        max_length=11,
+        blank=True,
+        help_text=_("Optional. Enter only when it is needed; it is always shown masked."),
+    )
+    client_group = models.CharField(
+        _("client group"), max_length=20, choices=ClientGroup.choices, default=ClientGroup.AFTERCARE
+    )
+    language = models.ForeignKey(
+        Language,
+        on_delete=models.PROTECT,
+        verbose_name=_("language"),
+        help_text=_("The language the young person prefers to use."),
+    )
+    needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
+    email = models.EmailField(_("e-mail for reminders"), blank=True)
+    phone = models.CharField(_("phone for reminders"), max_length=30, blank=True)
+    aftercare_ends_on = models.DateField(
+        _("aftercare ends on"),
+        blank=True,
+        help_text=_("Leave empty to use the day before the 25th birthday."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = YouthClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("young person")
+        verbose_name_plural = _("young people")
+        indexes = [models.Index(fields=["organisation", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        if not self.aftercare_ends_on and self.date_of_birth:
+            self.aftercare_ends_on = self.default_aftercare_end()
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+    @property
+    def masked_identity_code(self) -> str:
+        return mask_identity_code(self.identity_code)
+
+    @property
+    def age(self) -> int:
+        return age_on(self.date_of_birth, timezone.localdate())
+
+    def default_aftercare_end(self) -> datetime.date:
+        return add_years(self.date_of_birth, AFTERCARE_END_AGE) - datetime.timedelta(days=1)
+
+    def current_consent(self):
+        """The newest consent that is valid today, or None."""
+        return self.consents.valid().order_by("-given_at").first()
+
+
+class WorkerHandover(models.Model):
+    """A change of the responsible aftercare worker, kept as history."""
+
+    youth = models.ForeignKey(YouthClient, on_delete=models.CASCADE, related_name="handovers")
+    from_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_over_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-handed_over_at"]
+
+    def __str__(self) -> str:
+        return f"{self.youth}: {self.from_worker} → {self.to_worker}"
+
+
+class ConsentQuerySet(models.QuerySet):
+    def valid(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on),
+            withdrawn_at__isnull=True,
+            given_at__date__lte=on,
+        )
+
+    def covering(self, scope: str, on: datetime.date | None = None):
+        return self.valid(on).filter(**{scope: True})
+
+
+class Consent(models.Model):
+    """A consent given by the young person. Never edited: a change is a new consent."""
+
+    class HowGiven(models.TextChoices):
+        ORALLY = "orally", _("Orally, recorded by the worker")
+        IN_WRITING = "in_writing", _("In writing (signed form)")
+        ELECTRONICALLY = "electronically", _("Electronically")
+
+    # The scopes, in the order they are shown.
+    SCOPES = ("scope_kela_meeting", "scope_share_plan", "scope_client_plan", "scope_reminders")
+
+    youth = models.ForeignKey(
+        YouthClient,
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("young person"),
+    )
+    scope_kela_meeting = models.BooleanField(
+        _("Invite a Kela contact person to a joint meeting and share the data needed for it"),
+        default=True,
+    )
+    scope_share_plan = models.BooleanField(
+        _("Share the follow-up plan with the Kela contact person"), default=True
+    )
+    scope_client_plan = models.BooleanField(
+        _("Record the cooperation in the client plan"), default=True
+    )
+    scope_reminders = models.BooleanField(_("Send reminders to the young person"), default=False)
+    how_given = models.CharField(_("how given"), max_length=20, choices=HowGiven.choices)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("withdrawal recorded by"),
+    )
+    withdrawal_note = models.CharField(_("note on the withdrawal"), max_length=500, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_by__isnull=False),
+                name="consent_withdrawal_has_recorder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.youth} {self.given_at:%Y-%m-%d}"
+
+    @property
+    def is_valid(self) -> bool:
+        today = timezone.localdate()
+        return (
+            self.withdrawn_at is None
+            and timezone.localdate(self.given_at) <= today
+            and (self.valid_until is None or self.valid_until >= today)
+        )
+
+    def scope_labels(self) -> list[str]:
+        return [
+            self._meta.get_field(name).verbose_name for name in self.SCOPES if getattr(self, name)
+        ]

@@ -1,0 +1,71 @@
+"""Operations on young people and their consent."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.services import access_log_write
+
+from .models import Consent, WorkerHandover, YouthClient
+
+
+@transaction.atomic
+def youth_save(*, youth: YouthClient, by: User) -> YouthClient:
+    """Create or update a young person's record; a new responsible worker is a handover."""
+    creating = youth._state.adding
+    if creating:
+        youth.organisation_id = by.organisation_id
+    else:
+        previous = YouthClient.objects.select_for_update().get(pk=youth.pk)
+        if previous.responsible_worker_id != youth.responsible_worker_id:
+            WorkerHandover.objects.create(
+                youth=youth,
+                from_worker_id=previous.responsible_worker_id,
+                to_worker_id=youth.responsible_worker_id,
+                recorded_by=by,
+            )
+    youth.full_clean()
+    youth.save()
+    action = AccessLog.Action.CREATE if creating else AccessLog.Action.CHANGE
+    access_log_write(user=by, youth_id=youth.pk, action=action, obj=youth)
+    return youth
+
+
+@transaction.atomic
+def consent_record(*, consent: Consent, by: User) -> Consent:
+    """Record a new consent. Earlier consents stay as they were: history is never rewritten."""
+    consent.recorded_by = by
+    consent.full_clean()
+    consent.save()
+    access_log_write(
+        user=by, youth_id=consent.youth_id, action=AccessLog.Action.CREATE, obj=consent
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, by: User, note: str = "") -> Consent:
+    """Withdraw a consent. Pending and confirmed joint meetings that rested on it are cancelled
+    unless another valid consent still covers them, which ends the Kela contact's access now."""
+    from meetings.models import JointMeeting
+    from meetings.services import meeting_cancel
+
+    updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=by, withdrawal_note=note
+    )
+    if not updated:
+        raise ValidationError(_("This consent has already been withdrawn."))
+    consent.refresh_from_db()
+    access_log_write(
+        user=by, youth_id=consent.youth_id, action=AccessLog.Action.CHANGE, obj=consent
+    )
+    if not Consent.objects.covering("scope_kela_meeting").filter(youth=consent.youth_id).exists():
+        pending = JointMeeting.objects.filter(
+            youth_id=consent.youth_id,
+            status__in=[JointMeeting.Status.INVITED, JointMeeting.Status.CONFIRMED],
+        )
+        for meeting in pending.select_for_update():
+            meeting_cancel(meeting=meeting, by=by, reason=_("The young person withdrew consent."))
+    return consent

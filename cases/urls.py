@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.youth_list, name="list"),
+    path("new/", views.youth_create, name="create"),
+    path("<uuid:pk>/", views.youth_detail, name="detail"),
+    path("<uuid:pk>/edit/", views.youth_edit, name="edit"),
+    path("<uuid:pk>/consent/", views.consent_create, name="consent_create"),
+    path(
+        "<uuid:pk>/consent/<int:consent_pk>/withdraw/",
+        views.consent_withdraw_view,
+        name="consent_withdraw",
+    ),
+]

@@ -1,0 +1,104 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kelayhteistyo.models import AccessLog
+from kelayhteistyo.services import access_log_write
+from kelayhteistyo.views import worker_required
+
+from .forms import ConsentForm, ConsentWithdrawForm, YouthForm
+from .models import Consent, YouthClient
+from .services import consent_record, consent_withdraw, youth_save
+
+PAGE_SIZE = 50
+
+
+def _youth(request, pk) -> YouthClient:
+    return get_object_or_404(YouthClient.objects.visible_to(request.user), pk=pk)
+
+
+@require_GET
+@worker_required
+def youth_list(request):
+    """The young people of the worker's organisation, searchable by name."""
+    q = request.GET.get("q", "").strip()[:100]
+    youth = YouthClient.objects.visible_to(request.user).select_related("responsible_worker")
+    for word in q.split()[:4]:
+        youth = youth.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    page = Paginator(youth, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/youth_list.html", {"page": page, "q": q})
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def youth_create(request):
+    """Add a young person's record."""
+    form = YouthForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        youth = youth_save(youth=form.save(commit=False), by=request.user)
+        messages.success(request, _("The young person was added."))
+        return redirect("cases:detail", pk=youth.pk)
+    return render(request, "cases/youth_form.html", {"form": form})
+
+
+@require_GET
+@worker_required
+def youth_detail(request, pk):
+    """A young person's record: consents and joint meetings."""
+    youth = _youth(request, pk)
+    access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
+    context = {
+        "youth": youth,
+        "consents": youth.consents.select_related("recorded_by", "withdrawn_by"),
+        "current_consent": youth.current_consent(),
+        "meetings": youth.meetings.all(),
+        "handovers": youth.handovers.select_related("from_worker", "to_worker"),
+        "withdraw_form": ConsentWithdrawForm(),
+    }
+    return render(request, "cases/youth_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def youth_edit(request, pk):
+    """Change a young person's record."""
+    youth = _youth(request, pk)
+    form = YouthForm(request.POST or None, instance=youth, user=request.user)
+    if form.is_valid():
+        youth_save(youth=form.save(commit=False), by=request.user)
+        messages.success(request, _("The changes were saved."))
+        return redirect("cases:detail", pk=youth.pk)
+    return render(request, "cases/youth_form.html", {"form": form, "youth": youth})
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def consent_create(request, pk):
+    """Record a new consent of the young person."""
+    youth = _youth(request, pk)
+    form = ConsentForm(request.POST or None, instance=Consent(youth=youth))
+    if form.is_valid():
+        consent_record(consent=form.save(commit=False), by=request.user)
+        messages.success(request, _("The consent was recorded."))
+        return redirect("cases:detail", pk=youth.pk)
+    return render(request, "cases/consent_form.html", {"form": form, "youth": youth})
+
+
+@require_POST
+@worker_required
+def consent_withdraw_view(request, pk, consent_pk):
+    """Withdraw a consent: pending invitations are cancelled and Kela's access ends."""
+    youth = _youth(request, pk)
+    consent = get_object_or_404(youth.consents, pk=consent_pk)
+    form = ConsentWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            consent_withdraw(consent=consent, by=request.user, note=form.cleaned_data["note"])
+            messages.success(request, _("The consent was withdrawn."))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+    return redirect("cases:detail", pk=youth.pk)

@@ -1,0 +1,93 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessLog, County, KelaContactProfile, Language, Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "county", "municipality"]
+    list_filter = ["kind", "county"]
+    search_fields = ["name", "municipality"]
+
+
+@admin.register(County, Language)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_fi", "name_sv", "name_en"]
+    search_fields = ["code", "name_fi", "name_sv", "name_en"]
+
+
+class UserAddForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "role", "organisation"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    add_form = UserAddForm
+    form = UserEditForm
+    ordering = ["last_name", "first_name"]
+    list_display = ["email", "first_name", "last_name", "role", "organisation", "is_active"]
+    list_filter = ["role", "organisation", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "phone", "preferred_language"]}),
+        (
+            _("Role"),
+            {"fields": ["role", "organisation", "is_active", "is_staff", "is_superuser", "groups"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "role",
+                    "organisation",
+                    "password1",
+                    "password2",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(KelaContactProfile)
+class KelaContactProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "title", "active"]
+    list_filter = ["active", "areas", "languages"]
+    search_fields = ["user__first_name", "user__last_name", "user__email"]
+    filter_horizontal = ["areas", "languages"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the access log is evidence and is never edited."""
+
+    list_display = ["at", "user", "role", "organisation", "youth", "action", "object_type"]
+    list_filter = ["action", "role"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

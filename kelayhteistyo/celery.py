@@ -1,0 +1,11 @@
+"""The Celery app. Tasks take ids and call services; the beat schedule lives here, in code."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kelayhteistyo.settings")
+
+app = Celery("kelayhteistyo")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,256 @@
+"""People and organisations: users with a role, organisations, counties, the Kela directory."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class LocalizedName(models.Model):
+    """A fixed reference row with its name in Finnish, Swedish and English."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name_fi = models.CharField(_("name in Finnish"), max_length=100)
+    name_sv = models.CharField(_("name in Swedish"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100)
+
+    class Meta:
+        abstract = True
+        ordering = ["name_fi"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or "fi")[:2]
+        return getattr(self, f"name_{lang}", None) or self.name_fi
+
+
+class County(LocalizedName):
+    """One of the 21 wellbeing services counties, or the City of Helsinki (a fixed list)."""
+
+    class Meta(LocalizedName.Meta):
+        verbose_name = _("wellbeing services county")
+        verbose_name_plural = _("wellbeing services counties")
+
+
+class Language(LocalizedName):
+    """A language a young person speaks or a Kela contact serves in (ISO 639 code)."""
+
+    class Meta(LocalizedName.Meta):
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        AFTERCARE = "aftercare", _("Aftercare unit of a wellbeing services county")
+        KELA = "kela", _("Kela")
+        PARTNER = "partner", _("Other partner (e.g. immigrant services)")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    county = models.ForeignKey(
+        County,
+        verbose_name=_("wellbeing services county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty for a national organisation."),
+    )
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, email):
+        # People type their address with capitals now and then; addresses are stored lowercase.
+        return self.get(email__iexact=email)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("role", User.Role.ADMIN)
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address; the role decides what they may see."""
+
+    class Role(models.TextChoices):
+        AFTERCARE_WORKER = "aftercare_worker", _("Aftercare worker")
+        KELA_CONTACT = "kela_contact", _("Kela contact person")
+        COORDINATOR = "coordinator", _("Coordinator")
+        ADMIN = "admin", _("Administrator")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
+        default="fi",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Everyone but an administrator belongs to an organisation: access follows it.
+            models.CheckConstraint(
+                condition=Q(role="admin") | Q(organisation__isnull=False),
+                name="user_has_organisation_unless_admin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def is_aftercare_worker(self) -> bool:
+        return self.role == self.Role.AFTERCARE_WORKER
+
+    @property
+    def is_kela_contact(self) -> bool:
+        return self.role == self.Role.KELA_CONTACT
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == self.Role.COORDINATOR
+
+
+class KelaContactQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True, user__is_active=True)
+
+    def search(self, *, county=None, language=None):
+        qs = self.active().select_related("user", "user__organisation")
+        if county:
+            qs = qs.filter(areas=county)
+        if language:
+            qs = qs.filter(languages=language)
+        return qs.distinct().order_by("user__last_name", "user__first_name")
+
+
+class KelaContactProfile(models.Model):
+    """An entry of the directory of named Kela contact persons that workers pick from."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="kela_profile", verbose_name=_("user")
+    )
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    areas = models.ManyToManyField(County, verbose_name=_("areas served"), blank=True)
+    languages = models.ManyToManyField(Language, verbose_name=_("languages spoken"), blank=True)
+    offers_face_to_face = models.BooleanField(_("meets face to face"), default=True)
+    offers_video = models.BooleanField(_("meets by video"), default=True)
+    offers_phone = models.BooleanField(_("meets by phone"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = KelaContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Kela contact person")
+        verbose_name_plural = _("Kela contact directory")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AccessLog(models.Model):
+    """One access to a young person's data: who, whose, what, when and on what basis.
+
+    Rows are only ever added (see services.access_log_write); the admin shows them read-only.
+    """
+
+    class Action(models.TextChoices):
+        READ = "read", _("Read")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        DISCLOSE = "disclose", _("Disclosed to Kela")
+        EXPORT = "export", _("Exported")
+
+    class Basis(models.TextChoices):
+        OWN_CLIENT = "own_client", _("Client of own organisation")
+        CONSENT = "consent", _("Invited to a joint meeting, with consent")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=User.Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    youth = models.ForeignKey(
+        "cases.YouthClient",
+        on_delete=models.PROTECT,
+        related_name="access_log",
+        verbose_name=_("whose data"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("object"), max_length=50)
+    object_id = models.CharField(_("object id"), max_length=64)
+    basis = models.CharField(_("basis"), max_length=20, choices=Basis.choices)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["youth", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"

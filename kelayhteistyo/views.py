@@ -1,0 +1,121 @@
+import datetime
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from cases.models import YouthClient
+from meetings.forms import DirectorySearchForm, kela_contacts
+from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant
+
+from .models import User
+
+REVIEWS_DUE_WITHIN = datetime.timedelta(days=14)
+
+
+def role_required(*roles):
+    """Allow the view to logged-in users with one of `roles`; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if request.user.role not in roles or not request.user.organisation_id:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+worker_required = role_required(User.Role.AFTERCARE_WORKER)
+
+
+@require_GET
+@login_required
+def home(request):
+    """The start page of each role."""
+    user = request.user
+    if user.is_aftercare_worker:
+        return _worker_home(request)
+    if user.is_kela_contact:
+        return _kela_home(request)
+    return render(request, "home_coordinator.html")
+
+
+def _worker_home(request):
+    user, today = request.user, timezone.localdate()
+    meetings = JointMeeting.objects.visible_to(user).select_related("youth")
+    items = ActionItem.objects.filter(
+        plan__meeting__in=meetings, status=ActionItem.Status.OPEN, due_date__lt=today
+    ).select_related("owner__user", "plan__meeting__youth")
+    plans = FollowUpPlan.objects.filter(
+        meeting__in=meetings, review_date__lte=today + REVIEWS_DUE_WITHIN
+    ).select_related("meeting__youth")
+    context = {
+        "youth_clients": YouthClient.objects.visible_to(user).filter(
+            responsible_worker=user, status=YouthClient.Status.ACTIVE
+        ),
+        "upcoming": meetings.upcoming()[:20],
+        "waiting": meetings.filter(status=JointMeeting.Status.INVITED)
+        .filter(
+            participants__kind=Participant.Kind.KELA_CONTACT,
+            participants__status__in=[Participant.Status.PENDING, Participant.Status.PROPOSED],
+        )
+        .distinct()
+        .order_by("starts_at"),
+        "overdue_items": items.order_by("due_date")[:50],
+        "reviews_due": plans.order_by("review_date")[:50],
+        "today": today,
+    }
+    return render(request, "home_worker.html", context)
+
+
+def _kela_home(request):
+    user = request.user
+    meetings = JointMeeting.objects.visible_to(user).select_related("youth")
+    mine = Participant.objects.filter(user=user)
+    context = {
+        "to_answer": meetings.filter(
+            status=JointMeeting.Status.INVITED,
+            participants__in=mine.filter(status=Participant.Status.PENDING),
+        ).order_by("starts_at"),
+        "upcoming": meetings.filter(
+            participants__in=mine.exclude(status=Participant.Status.DECLINED)
+        ).upcoming(),
+        "my_items": ActionItem.objects.filter(
+            owner__in=mine, plan__meeting__in=meetings, status=ActionItem.Status.OPEN
+        )
+        .select_related("plan__meeting__youth")
+        .order_by("due_date"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "home_kela.html", context)
+
+
+@require_GET
+@worker_required
+def directory(request):
+    """The directory of named Kela contact persons, searchable by area and language."""
+    form = DirectorySearchForm(request.GET or None)
+    county = language = None
+    if form.is_valid():
+        county, language = form.cleaned_data["county"], form.cleaned_data["language"]
+    contacts = kela_contacts(county, language)
+    return render(request, "directory.html", {"form": form, "contacts": contacts})
+
+
+@require_POST
+def set_language(request):
+    """Switch the language; a logged-in user's choice is remembered on every device."""
+    lang = request.POST.get("language")
+    if request.user.is_authenticated and lang in dict(
+        User._meta.get_field("preferred_language").choices
+    ):
+        User.objects.filter(pk=request.user.pk).update(preferred_language=lang)
+    return django_set_language(request)

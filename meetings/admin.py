@@ -1,0 +1,1 @@
+# Joint meetings are handled in the app, where every access is logged.

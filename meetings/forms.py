@@ -1,0 +1,292 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kelayhteistyo.forms import DateInput, TimeInput
+from kelayhteistyo.models import County, Language, User
+
+from .models import ActionItem, FollowUpPlan, JointMeeting, Modality, Participant, Review, Topic
+
+
+def combine(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+class KelaContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        profile = user.kela_profile
+        areas = ", ".join(str(a) for a in profile.areas.all())
+        languages = ", ".join(lang.code for lang in profile.languages.all())
+        return f"{user.get_full_name()} ({user.organisation}) – {areas} – {languages}"
+
+
+def kela_contacts(county=None, language=None):
+    from kelayhteistyo.models import KelaContactProfile
+
+    profiles = KelaContactProfile.objects.search(county=county, language=language)
+    return (
+        User.objects.filter(kela_profile__in=profiles)
+        .prefetch_related("kela_profile__areas", "kela_profile__languages")
+        .select_related("organisation", "kela_profile")
+        .order_by("last_name", "first_name")
+    )
+
+
+class DirectorySearchForm(forms.Form):
+    """Filters for the Kela contact directory (a GET form, also part of the booking form)."""
+
+    county = forms.ModelChoiceField(
+        label=_("Area served"),
+        queryset=County.objects.all(),
+        required=False,
+        empty_label=_("All areas"),
+    )
+    language = forms.ModelChoiceField(
+        label=_("Language"),
+        queryset=Language.objects.all(),
+        required=False,
+        empty_label=_("All languages"),
+    )
+
+
+class MeetingForm(forms.ModelForm):
+    """Book or change a joint meeting."""
+
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput())
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"),
+        choices=Topic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    video_link = forms.URLField(
+        label=_("Video link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Can be added later, before the meeting."),
+    )
+    kela_contact = KelaContactChoiceField(
+        label=_("Kela contact person"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Choose from the directory"),
+    )
+
+    class Meta:
+        model = JointMeeting
+        fields = [
+            "goal",
+            "topics",
+            "topics_other",
+            "youth_questions",
+            "modality",
+            "place",
+            "video_link",
+            "language",
+            "interpreter_needed",
+        ]
+        widgets = {
+            "goal": forms.Textarea(attrs={"rows": 3}),
+            "youth_questions": forms.Textarea(attrs={"rows": 3}),
+            "modality": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, county=None, language=None, with_kela=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modality"].choices = Modality.choices
+        if with_kela:
+            self.fields["kela_contact"].queryset = kela_contacts(county, language)
+        else:
+            del self.fields["kela_contact"]
+        if self.instance.starts_at:
+            start = timezone.localtime(self.instance.starts_at)
+            end = timezone.localtime(self.instance.ends_at)
+            self.initial.update(day=start.date(), start_time=start.time(), end_time=end.time())
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
+        if day and start:
+            starts_at = combine(day, start)
+            if starts_at <= timezone.now():
+                self.add_error("day", _("The meeting cannot be in the past."))
+            self.instance.starts_at = starts_at
+            if end:
+                minutes = (combine(day, end) - starts_at).total_seconds() // 60
+                if minutes <= 0:
+                    self.add_error("end_time", _("The end must be after the start."))
+                elif not 15 <= minutes <= 480:
+                    self.add_error("end_time", _("A meeting lasts from 15 minutes to 8 hours."))
+                else:
+                    self.instance.duration_minutes = int(minutes)
+        if cleaned.get("modality") == Modality.FACE_TO_FACE and not cleaned.get("place"):
+            self.add_error("place", _("Tell where the meeting is held."))
+        return cleaned
+
+
+class OtherParticipantForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    role_title = forms.CharField(label=_("Role"), max_length=200, required=False)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+
+
+OtherParticipantFormSet = forms.formset_factory(OtherParticipantForm, extra=2, max_num=10)
+
+
+class InviteForm(forms.Form):
+    kela_contact = KelaContactChoiceField(
+        label=_("Kela contact person"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose from the directory"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kela_contact"].queryset = kela_contacts()
+
+
+class RespondForm(forms.Form):
+    ANSWERS = [
+        (Participant.Status.ACCEPTED, _("I accept")),
+        (Participant.Status.DECLINED, _("I decline")),
+        (Participant.Status.PROPOSED, _("I propose another time")),
+    ]
+    answer = forms.ChoiceField(label=_("Your answer"), choices=ANSWERS, widget=forms.RadioSelect)
+    message = forms.CharField(
+        label=_("Message to the organiser"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when you decline."),
+    )
+    proposed_day = forms.DateField(label=_("Proposed date"), required=False, widget=DateInput())
+    proposed_time = forms.TimeField(label=_("Proposed time"), required=False, widget=TimeInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("answer") == Participant.Status.PROPOSED:
+            day, time = cleaned.get("proposed_day"), cleaned.get("proposed_time")
+            if not day:
+                self.add_error("proposed_day", _("Give the date you propose."))
+            if not time:
+                self.add_error("proposed_time", _("Give the time you propose."))
+            if day and time:
+                cleaned["proposed_start"] = combine(day, time)
+                if cleaned["proposed_start"] <= timezone.now():
+                    self.add_error("proposed_day", _("The proposed time must be in the future."))
+        if cleaned.get("answer") == Participant.Status.DECLINED and not cleaned.get("message"):
+            self.add_error("message", _("Tell the organiser why you decline."))
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=500)
+
+
+class PlanForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = FollowUpPlan
+        fields = [
+            "summary",
+            "kela_cooperation",
+            "kela_cooperation_how",
+            "progress_followup",
+            "review_date",
+            "recorded_in_client_plan",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "kela_cooperation": forms.RadioSelect,
+            "review_date": DateInput(),
+        }
+
+    def __init__(self, *args, meeting: JointMeeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.fields["review_date"].required = True
+        self.fields["review_date"].help_text = _("When do you check together how things went?")
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean_review_date(self):
+        review_date = self.cleaned_data["review_date"]
+        if review_date and review_date < timezone.localdate(self.meeting.starts_at):
+            raise forms.ValidationError(_("The review date cannot be before the meeting."))
+        return review_date
+
+    def plan_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ActionItemForm(forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["owner", "what", "due_date"]
+        widgets = {"due_date": DateInput()}
+
+    def __init__(self, *args, meeting: JointMeeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        owner = self.fields["owner"]
+        owner.queryset = meeting.participants.exclude(status=Participant.Status.DECLINED)
+        owner.label_from_instance = lambda p: f"{p.display_name} ({p.get_kind_display()})"
+        owner.empty_label = _("Choose who")
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due and due < timezone.localdate(self.meeting.starts_at):
+            raise forms.ValidationError(_("The due date cannot be before the meeting."))
+        return due
+
+
+class ReviewForm(forms.ModelForm):
+    done_items = forms.ModelMultipleChoiceField(
+        label=_("Mark done"),
+        queryset=ActionItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Review
+        fields = ["held_on", "how_it_went", "next_review_date", "close_cooperation"]
+        widgets = {
+            "held_on": DateInput(),
+            "next_review_date": DateInput(),
+            "how_it_went": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, plan: FollowUpPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].initial = timezone.localdate()
+        done = self.fields["done_items"]
+        done.queryset = plan.items.filter(status=ActionItem.Status.OPEN).select_related(
+            "owner__user"
+        )
+        done.label_from_instance = lambda item: f"{item.what} ({item.owner.display_name})"
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError(_("The review cannot be in the future."))
+        return held_on
+
+    def clean(self):
+        cleaned = super().clean()
+        nxt, close = cleaned.get("next_review_date"), cleaned.get("close_cooperation")
+        if close and nxt:
+            self.add_error("next_review_date", _("Leave this empty when closing the cooperation."))
+        elif not close and not nxt:
+            self.add_error(
+                "next_review_date", _("Set the next review date, or close the cooperation.")
+            )
+        elif nxt and cleaned.get("held_on") and nxt <= cleaned["held_on"]:
+            self.add_error("next_review_date", _("The next review must be after this review."))
+        return cleaned

@@ -1,0 +1,342 @@
+"""Joint meetings, their participants and invitations, the follow-up plan and its review."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Consent, YouthClient
+from kelayhteistyo.models import Language
+
+
+class Modality(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", _("Face to face")
+    VIDEO = "video", _("Video")
+    PHONE = "phone", _("Phone")
+
+
+class Topic(models.TextChoices):
+    """Typical topics of a joint meeting, from the operating model."""
+
+    STUDENT_AID = "student_aid", _("How aftercare affects student financial aid and student loan")
+    INDEPENDENCE_FUNDS = (
+        "independence_funds",
+        _("Independence funds and fitting aftercare support together with Kela benefits"),
+    )
+    SOCIAL_ASSISTANCE = "social_assistance", _("Basic social assistance")
+    HOUSING = "housing", _("Housing allowance")
+    REHABILITATION = "rehabilitation", _("Rehabilitation and rehabilitation allowance")
+    DEALING_WITH_KELA = (
+        "dealing_with_kela",
+        _("Difficulties in dealing with Kela; personal support from a named Kela employee"),
+    )
+    APPLYING = "applying", _("Applying for benefits")
+    LIFE_CHANGE = "life_change", _("Changes in life situation")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Workers: meetings of their organisation's young people. Kela contacts: meetings they
+        are invited to, and only while the young person's consent covers it."""
+        if not user.is_authenticated or not user.organisation_id:
+            return self.none()
+        if user.is_aftercare_worker:
+            return self.filter(youth__organisation_id=user.organisation_id)
+        if user.is_kela_contact:
+            invited = Participant.objects.filter(meeting=OuterRef("pk"), user=user)
+            consent = Consent.objects.covering("scope_kela_meeting").filter(
+                youth=OuterRef("youth_id")
+            )
+            return self.exclude(status=JointMeeting.Status.DRAFT).filter(
+                Exists(invited), Exists(consent)
+            )
+        return self.none()
+
+    def upcoming(self):
+        return self.filter(
+            status__in=[JointMeeting.Status.INVITED, JointMeeting.Status.CONFIRMED],
+            starts_at__gte=timezone.now() - datetime.timedelta(hours=12),
+        ).order_by("starts_at")
+
+
+class JointMeeting(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        INVITED = "invited", _("Invited")
+        CONFIRMED = "confirmed", _("Confirmed")
+        HELD = "held", _("Held")
+        PLAN_RECORDED = "plan_recorded", _("Plan recorded")
+        REVIEWED = "reviewed", _("Reviewed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # The status machine: which status may follow which. Services enforce it.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.INVITED, Status.CANCELLED},
+        Status.INVITED: {Status.INVITED, Status.CONFIRMED, Status.CANCELLED},
+        Status.CONFIRMED: {Status.INVITED, Status.HELD, Status.CANCELLED},
+        Status.HELD: {Status.PLAN_RECORDED},
+        Status.PLAN_RECORDED: {Status.REVIEWED},
+        Status.REVIEWED: {Status.REVIEWED},
+        Status.CANCELLED: set(),
+    }
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    youth = models.ForeignKey(
+        YouthClient,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("young person"),
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="organised_meetings",
+        verbose_name=_("organiser"),
+    )
+    goal = models.TextField(_("goal of the meeting"), max_length=2000)
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    topics_other = models.CharField(_("other topics"), max_length=500, blank=True)
+    youth_questions = models.TextField(
+        _("the young person's own questions"), max_length=2000, blank=True
+    )
+    modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    video_link = models.URLField(_("video link"), max_length=500, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    language = models.ForeignKey(
+        Language, on_delete=models.PROTECT, verbose_name=_("language of the meeting")
+    )
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
+    consent = models.ForeignKey(
+        Consent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("consent the invitation rests on"),
+    )
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("joint meeting")
+        verbose_name_plural = _("joint meetings")
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15) & Q(duration_minutes__lte=480),
+                name="meeting_duration_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.youth.first_name} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    def topic_labels(self) -> list[str]:
+        labels = dict(Topic.choices)
+        return [labels[t] for t in self.topics if t in labels]
+
+    @property
+    def kela_participant(self):
+        """The Kela contact currently invited (the newest one who has not declined)."""
+        kela = [p for p in self.participants.all() if p.kind == Participant.Kind.KELA_CONTACT]
+        active = [p for p in kela if p.status != Participant.Status.DECLINED]
+        return (active or kela or [None])[-1]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.CANCELLED,)
+
+
+class Participant(models.Model):
+    """Someone taking part in a joint meeting; for the Kela contact, also the invitation."""
+
+    class Kind(models.TextChoices):
+        YOUNG_PERSON = "young_person", _("Young person")
+        AFTERCARE_WORKER = "aftercare_worker", _("Aftercare worker")
+        KELA_CONTACT = "kela_contact", _("Kela contact person")
+        OTHER = "other", _("Other network member")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        PROPOSED = "proposed", _("Proposed another time")
+
+    meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="participants")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    role_title = models.CharField(_("role"), max_length=200, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACCEPTED
+    )
+    response_message = models.CharField(_("message"), max_length=1000, blank=True)
+    proposed_start = models.DateTimeField(_("proposed time"), null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                condition=Q(user__isnull=False),
+                name="participant_user_once_per_meeting",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""),
+                name="participant_has_name",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="proposed") | Q(proposed_start__isnull=False),
+                name="participant_proposal_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return str(self.user) if self.user_id else self.name
+
+
+class FollowUpPlan(models.Model):
+    """The follow-up plan of a joint meeting: who does what and when, and when to review."""
+
+    class KelaCooperation(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        TO_BE_DECIDED = "tbd", _("To be decided")
+
+    meeting = models.OneToOneField(JointMeeting, on_delete=models.PROTECT, related_name="plan")
+    summary = models.TextField(_("summary"), max_length=5000)
+    kela_cooperation = models.CharField(
+        _("does cooperation with Kela continue?"),
+        max_length=5,
+        choices=KelaCooperation.choices,
+        default=KelaCooperation.TO_BE_DECIDED,
+    )
+    kela_cooperation_how = models.CharField(_("how does it continue?"), max_length=1000, blank=True)
+    progress_followup = models.CharField(_("how progress is followed"), max_length=1000, blank=True)
+    review_date = models.DateField(_("review date"), null=True, blank=True)
+    recorded_in_client_plan = models.BooleanField(
+        _("recorded into the client plan, as agreed"), default=False
+    )
+    # Optimistic lock: a save must name the version it was edited from.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("follow-up plan")
+        verbose_name_plural = _("follow-up plans")
+        indexes = [models.Index(fields=["review_date"])]
+
+    def __str__(self) -> str:
+        return str(self.meeting)
+
+
+class ActionItem(models.Model):
+    """One line of "who does what and when"."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, related_name="items")
+    owner = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("who")
+    )
+    what = models.CharField(_("what"), max_length=500)
+    due_date = models.DateField(_("when (due date)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        indexes = [models.Index(fields=["status", "due_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", done_at__isnull=True)
+                | Q(status="done", done_at__isnull=False),
+                name="action_item_done_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.what
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == self.Status.OPEN
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )
+
+
+class Review(models.Model):
+    """Checking together how things went."""
+
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.PROTECT, related_name="reviews")
+    held_on = models.DateField(_("review held on"))
+    how_it_went = models.TextField(_("how has it gone?"), max_length=5000)
+    next_review_date = models.DateField(_("next review date"), null=True, blank=True)
+    close_cooperation = models.BooleanField(_("close the cooperation"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(close_cooperation=False) | Q(next_review_date__isnull=True),
+                name="review_closes_or_continues",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.held_on}"

@@ -1,0 +1,316 @@
+"""Operations on joint meetings: every status change goes through here."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Consent, YouthClient
+from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.services import access_log_write
+
+from .models import ActionItem, FollowUpPlan, JointMeeting, Participant, Review
+
+Status = JointMeeting.Status
+
+
+class StalePlanError(Exception):
+    """Someone else saved the plan after this form was opened."""
+
+
+def _transition(meeting: JointMeeting, status: str) -> None:
+    if not meeting.can_become(status):
+        raise ValidationError(
+            _("A meeting that is “%(current)s” cannot become “%(new)s”.")
+            % {"current": meeting.get_status_display(), "new": Status(status).label}
+        )
+    meeting.status = status
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    meeting: JointMeeting,
+    by: User,
+    kela_contact: User | None,
+    others: list[dict],
+    invite: bool,
+) -> JointMeeting:
+    """Book a joint meeting with its participants; invite the Kela contact if asked."""
+    meeting.organiser = by
+    meeting.status = Status.DRAFT
+    meeting.full_clean()
+    meeting.save()
+    youth = meeting.youth
+    Participant.objects.create(
+        meeting=meeting, kind=Participant.Kind.YOUNG_PERSON, name=youth.first_name
+    )
+    Participant.objects.create(meeting=meeting, kind=Participant.Kind.AFTERCARE_WORKER, user=by)
+    for other in others:
+        Participant.objects.create(meeting=meeting, kind=Participant.Kind.OTHER, **other)
+    access_log_write(user=by, youth_id=youth.pk, action=AccessLog.Action.CREATE, obj=meeting)
+    if invite and kela_contact:
+        meeting_invite(meeting=meeting, kela_contact=kela_contact, by=by)
+    elif kela_contact:
+        Participant.objects.create(
+            meeting=meeting,
+            kind=Participant.Kind.KELA_CONTACT,
+            user=kela_contact,
+            status=Participant.Status.PENDING,
+        )
+    return meeting
+
+
+def valid_kela_consent(youth: YouthClient) -> Consent | None:
+    return youth.consents.covering("scope_kela_meeting").order_by("-given_at").first()
+
+
+@transaction.atomic
+def meeting_invite(*, meeting: JointMeeting, kela_contact: User, by: User) -> Participant:
+    """Invite a Kela contact. Impossible without a valid consent that covers it."""
+    if not kela_contact.is_kela_contact or not hasattr(kela_contact, "kela_profile"):
+        raise ValidationError({"kela_contact": _("Choose a Kela contact person.")})
+    consent = valid_kela_consent(meeting.youth)
+    if consent is None:
+        raise ValidationError(
+            {
+                "kela_contact": _(
+                    "The young person has no valid consent to invite Kela. Record the consent "
+                    "first."
+                )
+            }
+        )
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("The meeting time has passed. Choose a new time.")})
+    declined = Participant.Status.DECLINED
+    pending_kela = meeting.participants.filter(kind=Participant.Kind.KELA_CONTACT).exclude(
+        status=declined
+    )
+    if pending_kela.exclude(user=kela_contact).exists() and meeting.status != Status.DRAFT:
+        raise ValidationError(
+            {"kela_contact": _("A Kela contact is already invited to this meeting.")}
+        )
+    _transition(meeting, Status.INVITED)
+    now = timezone.now()
+    meeting.consent = consent
+    meeting.invited_at = meeting.invited_at or now
+    meeting.save()
+    # A draft may name a different contact than the one now invited: only one stays.
+    pending_kela.exclude(user=kela_contact).delete()
+    participant, _created = Participant.objects.update_or_create(
+        meeting=meeting,
+        user=kela_contact,
+        defaults={
+            "kind": Participant.Kind.KELA_CONTACT,
+            "status": Participant.Status.PENDING,
+            "invited_at": now,
+            "responded_at": None,
+            "proposed_start": None,
+            "response_message": "",
+        },
+    )
+    access_log_write(
+        user=by, youth_id=meeting.youth_id, action=AccessLog.Action.DISCLOSE, obj=meeting
+    )
+    return participant
+
+
+@transaction.atomic
+def invitation_respond(
+    *,
+    participant: Participant,
+    answer: str,
+    by: User,
+    message: str = "",
+    proposed_start: datetime.datetime | None = None,
+) -> Participant:
+    """The invitee accepts, declines (with a reason) or proposes another time."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    meeting = JointMeeting.objects.select_for_update().get(pk=participant.meeting_id)
+    if participant.user_id != by.pk:
+        raise ValidationError(_("This invitation is not addressed to you."))
+    if meeting.status == Status.CANCELLED:
+        raise ValidationError(_("The meeting has been cancelled; there is nothing to answer."))
+    if participant.status != Participant.Status.PENDING or meeting.status != Status.INVITED:
+        raise ValidationError(_("You have already answered this invitation."))
+    P = Participant.Status
+    if answer == P.ACCEPTED:
+        _transition(meeting, Status.CONFIRMED)
+        meeting.save()
+    elif answer == P.DECLINED:
+        if not message.strip():
+            raise ValidationError({"message": _("Tell the organiser why you decline.")})
+    elif answer == P.PROPOSED:
+        if proposed_start is None:
+            raise ValidationError({"proposed_start": _("Give the time you propose.")})
+        if proposed_start <= timezone.now():
+            raise ValidationError({"proposed_start": _("The proposed time must be in the future.")})
+        participant.proposed_start = proposed_start
+    else:
+        raise ValidationError(_("Unknown answer."))
+    participant.status = answer
+    participant.response_message = message.strip()
+    participant.responded_at = timezone.now()
+    participant.save()
+    return participant
+
+
+@transaction.atomic
+def proposal_accept(*, participant: Participant, by: User) -> JointMeeting:
+    """The organiser accepts the time the invitee proposed: the meeting moves and is confirmed."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    meeting = JointMeeting.objects.select_for_update().get(pk=participant.meeting_id)
+    if participant.status != Participant.Status.PROPOSED or meeting.status != Status.INVITED:
+        raise ValidationError(_("There is no open proposal to accept."))
+    if participant.proposed_start <= timezone.now():
+        raise ValidationError(_("The proposed time has already passed."))
+    meeting.starts_at = participant.proposed_start
+    _transition(meeting, Status.CONFIRMED)
+    meeting.save()
+    participant.status = Participant.Status.ACCEPTED
+    participant.save()
+    access_log_write(
+        user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: JointMeeting, by: User) -> JointMeeting:
+    """Save changed meeting details. A confirmed meeting that moves needs a new answer."""
+    if meeting.status not in (Status.DRAFT, Status.INVITED, Status.CONFIRMED):
+        raise ValidationError(_("Only a meeting that has not been held can be changed."))
+    previous = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
+    moved = previous.starts_at != meeting.starts_at
+    if moved and meeting.status in (Status.INVITED, Status.CONFIRMED):
+        _transition(meeting, Status.INVITED)
+        meeting.participants.filter(
+            kind=Participant.Kind.KELA_CONTACT,
+            status__in=[Participant.Status.ACCEPTED, Participant.Status.PROPOSED],
+        ).update(status=Participant.Status.PENDING, responded_at=None, proposed_start=None)
+    meeting.full_clean()
+    meeting.save()
+    access_log_write(
+        user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: JointMeeting, by: User, reason: str) -> JointMeeting:
+    """Cancel a meeting that has not been held, with a reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for cancelling.")})
+    _transition(meeting, Status.CANCELLED)
+    meeting.cancel_reason = reason.strip()
+    meeting.save()
+    access_log_write(
+        user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
+    """Mark a confirmed meeting held, once its time has come."""
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(_("The meeting has not started yet."))
+    _transition(meeting, Status.HELD)
+    meeting.held_at = timezone.now()
+    meeting.save()
+    access_log_write(
+        user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
+    )
+    return meeting
+
+
+def validate_plan_dates(meeting: JointMeeting, review_date: datetime.date | None) -> None:
+    if review_date and review_date < timezone.localdate(meeting.starts_at):
+        raise ValidationError({"review_date": _("The review date cannot be before the meeting.")})
+
+
+@transaction.atomic
+def plan_save(
+    *, meeting: JointMeeting, fields: dict, version: int | None, by: User
+) -> FollowUpPlan:
+    """Record or update the follow-up plan. A save from an outdated form is refused."""
+    if meeting.status not in (Status.HELD, Status.PLAN_RECORDED, Status.REVIEWED):
+        raise ValidationError(_("The plan is recorded after the meeting has been held."))
+    validate_plan_dates(meeting, fields.get("review_date"))
+    plan = FollowUpPlan.objects.filter(meeting=meeting).first()
+    if plan is None:
+        plan = FollowUpPlan(meeting=meeting, updated_by=by, **fields)
+        plan.full_clean()
+        plan.save()
+        _transition(meeting, Status.PLAN_RECORDED)
+        meeting.save()
+        action = AccessLog.Action.CREATE
+    else:
+        updated = FollowUpPlan.objects.filter(pk=plan.pk, version=version).update(
+            **fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+        )
+        if not updated:
+            raise StalePlanError
+        plan.refresh_from_db()
+        action = AccessLog.Action.CHANGE
+    access_log_write(user=by, youth_id=meeting.youth_id, action=action, obj=plan)
+    return plan
+
+
+@transaction.atomic
+def action_item_add(
+    *, plan: FollowUpPlan, owner: Participant, what: str, due_date, by: User
+) -> ActionItem:
+    """Add one "who does what and when" line to the plan."""
+    meeting = plan.meeting
+    if owner.meeting_id != meeting.pk:
+        raise ValidationError({"owner": _("Choose one of the meeting's participants.")})
+    if due_date and due_date < timezone.localdate(meeting.starts_at):
+        raise ValidationError({"due_date": _("The due date cannot be before the meeting.")})
+    item = ActionItem(plan=plan, owner=owner, what=what.strip(), due_date=due_date)
+    item.full_clean()
+    item.save()
+    access_log_write(user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=plan)
+    return item
+
+
+@transaction.atomic
+def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionItem:
+    """Tick an action item done, or open it again."""
+    item.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
+    item.done_at = timezone.now() if done else None
+    item.save(update_fields=["status", "done_at"])
+    access_log_write(
+        user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=item
+    )
+    return item
+
+
+@transaction.atomic
+def review_record(
+    *, plan: FollowUpPlan, review: Review, done_items: list[ActionItem], by: User
+) -> Review:
+    """Record how things went, tick items done, and set the next review or close."""
+    meeting = plan.meeting
+    if meeting.status not in (Status.PLAN_RECORDED, Status.REVIEWED):
+        raise ValidationError(_("A review follows a recorded plan."))
+    if review.next_review_date and review.next_review_date <= review.held_on:
+        raise ValidationError({"next_review_date": _("The next review must be after this review.")})
+    review.plan = plan
+    review.recorded_by = by
+    review.full_clean()
+    review.save()
+    for item in done_items:
+        if item.status != ActionItem.Status.DONE:
+            action_item_set_done(item=item, done=True, by=by)
+    plan.review_date = review.next_review_date
+    plan.version = F("version") + 1
+    plan.updated_by = by
+    plan.save(update_fields=["review_date", "version", "updated_by", "updated_at"])
+    _transition(meeting, Status.REVIEWED)
+    meeting.save()
+    access_log_write(user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CREATE, obj=review)
+    return review

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "meetings"
+urlpatterns = [
+    path("", views.meeting_list, name="list"),
+    path("new/<uuid:youth_pk>/", views.meeting_create, name="create"),
+    path("<uuid:pk>/", views.meeting_detail, name="detail"),
+    path("<uuid:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<uuid:pk>/invite/", views.meeting_invite, name="invite"),
+    path("<uuid:pk>/respond/", views.meeting_respond, name="respond"),
+    path(
+        "<uuid:pk>/proposal/<int:participant_pk>/accept/",
+        views.proposal_accept,
+        name="proposal_accept",
+    ),
+    path("<uuid:pk>/held/", views.meeting_held, name="held"),
+    path("<uuid:pk>/cancel/", views.meeting_cancel, name="cancel"),
+    path("<uuid:pk>/plan/", views.plan_edit, name="plan"),
+    path("<uuid:pk>/plan/items/", views.action_item_add, name="item_add"),
+    path("<uuid:pk>/plan/items/<int:item_pk>/", views.action_item_toggle, name="item_toggle"),
+    path("<uuid:pk>/review/", views.review_create, name="review"),
+]

@@ -1,0 +1,458 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.models import YouthClient
+from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.services import access_log_write
+from kelayhteistyo.views import role_required, worker_required
+
+from . import services
+from .forms import (
+    ActionItemForm,
+    CancelForm,
+    DirectorySearchForm,
+    InviteForm,
+    MeetingForm,
+    OtherParticipantFormSet,
+    PlanForm,
+    RespondForm,
+    ReviewForm,
+)
+from .models import ActionItem, FollowUpPlan, JointMeeting, Participant
+
+PAGE_SIZE = 50
+any_member = role_required(User.Role.AFTERCARE_WORKER, User.Role.KELA_CONTACT)
+
+
+def _meeting(request, pk) -> JointMeeting:
+    meetings = (
+        JointMeeting.objects.visible_to(request.user)
+        .select_related("youth", "youth__language", "language", "organiser", "consent")
+        .prefetch_related(
+            Prefetch("participants", queryset=Participant.objects.select_related("user"))
+        )
+    )
+    return get_object_or_404(meetings, pk=pk)
+
+
+def _plan(meeting: JointMeeting) -> FollowUpPlan | None:
+    try:
+        return meeting.plan
+    except FollowUpPlan.DoesNotExist:
+        return None
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the form's fields where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+@any_member
+def meeting_list(request):
+    """The joint meetings the user may see, newest first."""
+    meetings = JointMeeting.objects.visible_to(request.user).select_related("youth")
+    status = request.GET.get("status")
+    if status in JointMeeting.Status.values:
+        meetings = meetings.filter(status=status)
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {"page": page, "statuses": JointMeeting.Status.choices, "status": status},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def meeting_create(request, youth_pk):
+    """Book a joint meeting for a young person and invite a Kela contact."""
+    youth = get_object_or_404(YouthClient.objects.visible_to(request.user), pk=youth_pk)
+    search = DirectorySearchForm(request.POST or request.GET or None, prefix="search")
+    filters = search.cleaned_data if search.is_valid() else {}
+    action = request.POST.get("action")
+    initial = {"language": youth.language_id, "interpreter_needed": youth.needs_interpreter}
+    data = request.POST if request.method == "POST" and action != "search" else None
+    form = MeetingForm(
+        data,
+        initial=initial if data is None and action != "search" else None,
+        instance=JointMeeting(youth=youth),
+        **filters,
+    )
+    others = OtherParticipantFormSet(data, prefix="others")
+    if action == "search":
+        # Filtering the directory keeps everything typed so far, without error messages.
+        form = MeetingForm(
+            initial=_posted(request.POST), instance=JointMeeting(youth=youth), **filters
+        )
+        others = OtherParticipantFormSet(initial=_posted_others(request.POST), prefix="others")
+    elif data is not None and form.is_valid() and others.is_valid():
+        invite = action == "invite"
+        if invite and not form.cleaned_data.get("kela_contact"):
+            form.add_error("kela_contact", _("Choose the Kela contact person to invite."))
+        else:
+            try:
+                meeting = services.meeting_create(
+                    meeting=form.save(commit=False),
+                    by=request.user,
+                    kela_contact=form.cleaned_data.get("kela_contact"),
+                    others=[f.cleaned_data for f in others if f.cleaned_data],
+                    invite=invite,
+                )
+            except ValidationError as e:
+                _add_errors(form, e)
+            else:
+                messages.success(
+                    request,
+                    _("The invitation was sent.") if invite else _("The draft was saved."),
+                )
+                return redirect("meetings:detail", pk=meeting.pk)
+    context = {
+        "form": form,
+        "others": others,
+        "search": search,
+        "youth": youth,
+        "consent": services.valid_kela_consent(youth),
+    }
+    return render(request, "meetings/meeting_form.html", context)
+
+
+def _posted(post) -> dict:
+    data = post.dict()
+    data["topics"] = post.getlist("topics")
+    return data
+
+
+def _posted_others(post) -> list[dict]:
+    rows = []
+    for i in range(int(post.get("others-TOTAL_FORMS", 0) or 0)):
+        row = {
+            k: post.get(f"others-{i}-{k}", "") for k in ("name", "role_title", "organisation_name")
+        }
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _detail_context(request, meeting, **forms) -> dict:
+    user = request.user
+    participants = list(meeting.participants.all())
+    mine = next((p for p in participants if p.user_id == user.pk), None)
+    plan = _plan(meeting)
+    consent = meeting.consent
+    shows_plan = user.is_aftercare_worker or bool(consent and consent.scope_share_plan)
+    items = []
+    if plan is not None:
+        items = plan.items.select_related("owner__user")
+        if not shows_plan:
+            items = items.filter(owner=mine)
+    context = {
+        "meeting": meeting,
+        "participants": participants,
+        "mine": mine,
+        "plan": plan if shows_plan else None,
+        "items": items,
+        "reviews": plan.reviews.all() if plan is not None and shows_plan else [],
+        "is_worker": user.is_aftercare_worker,
+        "kela": meeting.kela_participant,
+        "respond_form": RespondForm(),
+        "cancel_form": CancelForm(),
+        "invite_form": InviteForm(),
+        "has_consent": services.valid_kela_consent(meeting.youth) is not None,
+    }
+    context.update(forms)
+    return context
+
+
+@require_GET
+@any_member
+def meeting_detail(request, pk):
+    """A joint meeting; a Kela contact sees only what the consent covers."""
+    meeting = _meeting(request, pk)
+    access_log_write(
+        user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=meeting
+    )
+    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def meeting_edit(request, pk):
+    """Change the details of a meeting that has not been held."""
+    meeting = _meeting(request, pk)
+    form = MeetingForm(request.POST or None, instance=meeting, with_kela=False)
+    if form.is_valid():
+        try:
+            services.meeting_update(meeting=form.save(commit=False), by=request.user)
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "meeting": meeting, "youth": meeting.youth},
+    )
+
+
+def _post_action(request, meeting, call, success: str, **forms):
+    """Run a service for a POST-only action; errors go back to the meeting page."""
+    try:
+        call()
+    except ValidationError as e:
+        for form in forms.values():
+            _add_errors(form, e)
+        if not forms:
+            messages.error(request, " ".join(e.messages))
+            return redirect("meetings:detail", pk=meeting.pk)
+        meeting = _meeting(request, meeting.pk)
+        return render(
+            request,
+            "meetings/meeting_detail.html",
+            _detail_context(request, meeting, **forms),
+            status=400,
+        )
+    messages.success(request, success)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_POST
+@worker_required
+def meeting_invite(request, pk):
+    """Invite a Kela contact from the directory."""
+    meeting = _meeting(request, pk)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, meeting, invite_form=form)
+        return render(request, "meetings/meeting_detail.html", context, status=400)
+    return _post_action(
+        request,
+        meeting,
+        lambda: services.meeting_invite(
+            meeting=meeting, kela_contact=form.cleaned_data["kela_contact"], by=request.user
+        ),
+        _("The invitation was sent."),
+        invite_form=form,
+    )
+
+
+@require_POST
+@role_required(User.Role.KELA_CONTACT)
+def meeting_respond(request, pk):
+    """The invited Kela contact accepts, declines or proposes another time."""
+    meeting = _meeting(request, pk)
+    participant = get_object_or_404(meeting.participants, user=request.user)
+    form = RespondForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, meeting, respond_form=form)
+        return render(request, "meetings/meeting_detail.html", context, status=400)
+    data = form.cleaned_data
+    return _post_action(
+        request,
+        meeting,
+        lambda: services.invitation_respond(
+            participant=participant,
+            answer=data["answer"],
+            by=request.user,
+            message=data["message"],
+            proposed_start=data.get("proposed_start"),
+        ),
+        _("Your answer was sent to the organiser."),
+        respond_form=form,
+    )
+
+
+@require_POST
+@worker_required
+def proposal_accept(request, pk, participant_pk):
+    """Accept the time the Kela contact proposed: the meeting moves to it."""
+    meeting = _meeting(request, pk)
+    participant = get_object_or_404(meeting.participants, pk=participant_pk)
+    return _post_action(
+        request,
+        meeting,
+        lambda: services.proposal_accept(participant=participant, by=request.user),
+        _("The meeting was moved to the proposed time and confirmed."),
+    )
+
+
+@require_POST
+@worker_required
+def meeting_held(request, pk):
+    """Mark the meeting held; the follow-up plan is recorded next."""
+    meeting = _meeting(request, pk)
+    response = _post_action(
+        request,
+        meeting,
+        lambda: services.meeting_mark_held(meeting=meeting, by=request.user),
+        _("The meeting was marked held. Record the follow-up plan next."),
+    )
+    if meeting.status == JointMeeting.Status.HELD:
+        return redirect("meetings:plan", pk=meeting.pk)
+    return response
+
+
+@require_POST
+@worker_required
+def meeting_cancel(request, pk):
+    """Cancel the meeting, with a reason."""
+    meeting = _meeting(request, pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _post_action(
+        request,
+        meeting,
+        lambda: services.meeting_cancel(meeting=meeting, by=request.user, reason=reason),
+        _("The meeting was cancelled."),
+        cancel_form=form,
+    )
+
+
+def _plan_page(request, meeting, plan, form, item_form=None, status=200):
+    return render(
+        request,
+        "meetings/plan_form.html",
+        {
+            "meeting": meeting,
+            "plan": plan,
+            "form": form,
+            "item_form": item_form or (ActionItemForm(meeting=meeting) if plan else None),
+            "items": plan.items.select_related("owner__user") if plan else [],
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def plan_edit(request, pk):
+    """Record or change the follow-up plan: who does what and when, and the review date."""
+    meeting = _meeting(request, pk)
+    plan = _plan(meeting)
+    form = PlanForm(request.POST or None, instance=plan, meeting=meeting)
+    if request.method == "GET":
+        if plan is not None:
+            access_log_write(
+                user=request.user,
+                youth_id=meeting.youth_id,
+                action=AccessLog.Action.READ,
+                obj=plan,
+            )
+        return _plan_page(request, meeting, plan, form)
+    if form.is_valid():
+        try:
+            services.plan_save(
+                meeting=meeting,
+                fields=form.plan_fields(),
+                version=form.cleaned_data["version"],
+                by=request.user,
+            )
+        except services.StalePlanError:
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this plan while you were editing it. Your text is "
+                    "below; the saved plan was not changed. Open the plan again to see "
+                    "their changes."
+                ),
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _("The follow-up plan was saved."))
+            return redirect("meetings:plan", pk=meeting.pk)
+    return _plan_page(request, meeting, plan, form, status=400)
+
+
+@require_POST
+@worker_required
+def action_item_add(request, pk):
+    """Add a "who does what and when" line; with htmx only the list is replaced."""
+    meeting = _meeting(request, pk)
+    plan = get_object_or_404(FollowUpPlan, meeting=meeting)
+    form = ActionItemForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        try:
+            services.action_item_add(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            if not request.htmx:
+                messages.success(request, _("The action item was added."))
+                return redirect("meetings:plan", pk=meeting.pk)
+            form = ActionItemForm(meeting=meeting)
+    if request.htmx:
+        return _items_partial(request, meeting, plan, form)
+    return _plan_page(
+        request, meeting, plan, PlanForm(instance=plan, meeting=meeting), form, status=400
+    )
+
+
+def _items_partial(request, meeting, plan, form=None):
+    return render(
+        request,
+        "meetings/_action_items.html",
+        {
+            "meeting": meeting,
+            "plan": plan,
+            "items": plan.items.select_related("owner__user"),
+            "item_form": form or ActionItemForm(meeting=meeting),
+        },
+    )
+
+
+@require_POST
+@any_member
+def action_item_toggle(request, pk, item_pk):
+    """Tick an action item done or open it again (workers, and the item's own Kela owner)."""
+    meeting = _meeting(request, pk)
+    item = get_object_or_404(
+        ActionItem.objects.select_related("plan", "owner"), pk=item_pk, plan__meeting=meeting
+    )
+    if request.user.is_kela_contact and item.owner.user_id != request.user.pk:
+        raise Http404
+    services.action_item_set_done(item=item, done=request.POST.get("done") == "1", by=request.user)
+    if request.htmx and request.user.is_aftercare_worker:
+        return _items_partial(request, meeting, item.plan)
+    if request.user.is_aftercare_worker:
+        return redirect("meetings:plan", pk=meeting.pk)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def review_create(request, pk):
+    """Check together how things went: mark items done, set the next review or close."""
+    meeting = _meeting(request, pk)
+    plan = get_object_or_404(FollowUpPlan, meeting=meeting)
+    form = ReviewForm(request.POST or None, plan=plan)
+    if form.is_valid():
+        try:
+            services.review_record(
+                plan=plan,
+                review=form.save(commit=False),
+                done_items=list(form.cleaned_data["done_items"]),
+                by=request.user,
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _("The review was recorded."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/review_form.html",
+        {"meeting": meeting, "plan": plan, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

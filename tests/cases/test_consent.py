@@ -1,0 +1,137 @@
+"""Consent: recording, validity, history, withdrawal and what withdrawal does to Kela's access."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Consent
+from cases.services import consent_withdraw
+from meetings import services
+from meetings.models import JointMeeting
+from tests import factories as f
+
+
+def test_a_consent_is_valid_until_its_end_date(youth, alice):
+    today = timezone.localdate()
+    c = f.ConsentFactory(youth=youth, recorded_by=alice, valid_until=today)
+    assert c.is_valid
+    assert youth.current_consent() == c
+    Consent.objects.filter(pk=c.pk).update(valid_until=today - datetime.timedelta(days=1))
+    c.refresh_from_db()
+    assert not c.is_valid
+    assert youth.current_consent() is None
+
+
+def test_it_records_consent_through_the_form(client_as, alice, youth):
+    today = timezone.localdate()
+    response = client_as(alice).post(
+        reverse("cases:consent_create", args=[youth.pk]),
+        {
+            "scope_kela_meeting": "on",
+            "scope_share_plan": "on",
+            "how_given": "orally",
+            "given_at": today.isoformat(),
+            "valid_until": "",
+        },
+    )
+    assert response.status_code == 302
+    consent = youth.consents.get()
+    assert consent.recorded_by == alice
+    assert consent.scope_kela_meeting and consent.scope_share_plan
+    assert not consent.scope_reminders
+    assert consent.is_valid
+
+
+def test_a_consent_needs_a_scope_and_keeps_the_input(client_as, alice, youth):
+    response = client_as(alice).post(
+        reverse("cases:consent_create", args=[youth.pk]),
+        {
+            "how_given": "orally",
+            "given_at": timezone.localdate().isoformat(),
+            "valid_until": "2099-01-01",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        "Choose at least one" in response.content.decode()
+        or response.context["form"].non_field_errors()
+    )
+    assert 'value="2099-01-01"' in response.content.decode()
+    assert not youth.consents.exists()
+
+
+def test_a_consent_cannot_end_before_it_starts(client_as, alice, youth):
+    response = client_as(alice).post(
+        reverse("cases:consent_create", args=[youth.pk]),
+        {
+            "scope_kela_meeting": "on",
+            "how_given": "orally",
+            "given_at": timezone.localdate().isoformat(),
+            "valid_until": "2020-01-01",
+        },
+    )
+    assert response.context["form"].errors["valid_until"]
+
+
+def test_withdrawal_keeps_the_history(consent, alice, youth):
+    new = f.ConsentFactory(youth=youth, recorded_by=alice)
+    consent_withdraw(consent=consent, by=alice, note="Puhelimessa")
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None and consent.withdrawn_by == alice
+    assert youth.consents.count() == 2
+    assert youth.current_consent() == new
+    with pytest.raises(ValidationError):
+        consent_withdraw(consent=consent, by=alice)
+
+
+def test_withdrawal_cancels_pending_meetings_and_ends_kela_access(meeting, alice, kela, consent):
+    other_kela_meeting = f.invited_meeting(youth=meeting.youth, organiser=alice, kela=kela)
+    services.invitation_respond(
+        participant=f.kela_participant(other_kela_meeting, kela), answer="accepted", by=kela
+    )
+    assert JointMeeting.objects.visible_to(kela).count() == 2
+    consent_withdraw(consent=consent, by=alice)
+    meeting.refresh_from_db()
+    other_kela_meeting.refresh_from_db()
+    assert meeting.status == JointMeeting.Status.CANCELLED
+    assert other_kela_meeting.status == JointMeeting.Status.CANCELLED
+    assert meeting.cancel_reason == "Nuori perui suostumuksensa."  # default language fi
+    assert JointMeeting.objects.visible_to(kela).count() == 0
+
+
+def test_withdrawal_ends_access_to_held_meetings_too(youth, alice, kela, consent, client_as):
+    held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+    url = reverse("meetings:detail", args=[held.pk])
+    assert client_as(kela).get(url).status_code == 200
+    consent_withdraw(consent=consent, by=alice)
+    assert client_as(kela).get(url).status_code == 404
+    held.refresh_from_db()
+    assert held.status == JointMeeting.Status.HELD  # what happened stays on record
+
+
+def test_withdrawal_leaves_meetings_covered_by_another_consent(meeting, alice, consent):
+    f.ConsentFactory(youth=meeting.youth, recorded_by=alice)
+    consent_withdraw(consent=consent, by=alice)
+    meeting.refresh_from_db()
+    assert meeting.status == JointMeeting.Status.INVITED
+
+
+def test_it_withdraws_through_the_page(client_as, alice, youth, consent, meeting):
+    response = client_as(alice).post(
+        reverse("cases:consent_withdraw", args=[youth.pk, consent.pk]), {"note": "Soitti"}
+    )
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawal_note == "Soitti"
+    meeting.refresh_from_db()
+    assert meeting.status == JointMeeting.Status.CANCELLED
+
+
+def test_the_consent_of_another_young_person_is_404(client_as, alice, youth):
+    other = f.YouthFactory(organisation=alice.organisation, responsible_worker=alice)
+    consent = f.ConsentFactory(youth=other, recorded_by=alice)
+    response = client_as(alice).post(reverse("cases:consent_withdraw", args=[youth.pk, consent.pk]))
+    assert response.status_code == 404

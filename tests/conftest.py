@@ -1,0 +1,86 @@
+"""The cast (STYLE.md): workers of organisations A and B, an invited and an uninvited Kela
+contact, a coordinator, anonymous. Tests run with production settings (see pyproject.toml)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.LANGUAGE_CODE = "fi"
+    # Argon2 is slow on purpose; tests hash hundreds of passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org_a(db):
+    return f.OrganisationFactory(name="Hyvinvointialue A")
+
+
+@pytest.fixture
+def org_b(db):
+    return f.OrganisationFactory(name="Hyvinvointialue B")
+
+
+@pytest.fixture
+def alice(org_a):
+    """An aftercare worker of organisation A, who owns the young person."""
+    return f.WorkerFactory(organisation=org_a, first_name="Alice")
+
+
+@pytest.fixture
+def bob(org_b):
+    """An aftercare worker of organisation B: an outsider to A's young people."""
+    return f.WorkerFactory(organisation=org_b, first_name="Bob")
+
+
+@pytest.fixture
+def kela(db):
+    """The Kela contact person invited to the meeting."""
+    return f.KelaContactFactory(first_name="Kaisa")
+
+
+@pytest.fixture
+def kela_other(db):
+    """A Kela contact person invited to nothing."""
+    return f.KelaContactFactory(first_name="Jukka")
+
+
+@pytest.fixture
+def coordinator(db):
+    return f.CoordinatorFactory()
+
+
+@pytest.fixture
+def youth(alice):
+    return f.YouthFactory(organisation=alice.organisation, responsible_worker=alice)
+
+
+@pytest.fixture
+def consent(youth, alice):
+    return f.ConsentFactory(youth=youth, recorded_by=alice)
+
+
+@pytest.fixture
+def tomorrow_10():
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+
+
+@pytest.fixture
+def meeting(youth, alice, kela, consent, tomorrow_10):
+    """A meeting to which `kela` is invited (pending)."""
+    return f.invited_meeting(youth=youth, organiser=alice, kela=kela, starts_at=tomorrow_10)
+
+
+@pytest.fixture
+def client_as(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,159 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from cases.models import Consent, YouthClient
+from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
+from meetings import services
+from meetings.models import JointMeeting, Modality, Participant
+
+PASSWORD = "oikein-hyva-salasana-42"
+
+
+def county(code="etela-pohjanmaa"):
+    return County.objects.get(code=code)
+
+
+def language(code="fi"):
+    return Language.objects.get(code=code)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Hyvinvointialue {n}")
+    kind = Organisation.Kind.AFTERCARE
+    county = factory.LazyFunction(county)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.fi")
+    first_name = factory.Faker("first_name", locale="fi_FI")
+    last_name = factory.Faker("last_name", locale="fi_FI")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class WorkerFactory(UserFactory):
+    role = User.Role.AFTERCARE_WORKER
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class KelaOrganisationFactory(OrganisationFactory):
+    name = "Kela"
+    kind = Organisation.Kind.KELA
+    county = None
+
+
+class KelaContactFactory(UserFactory):
+    role = User.Role.KELA_CONTACT
+    organisation = factory.SubFactory(KelaOrganisationFactory)
+
+    @factory.post_generation
+    def profile(obj, create, extracted, **kwargs):
+        if create:
+            profile = KelaContactProfile.objects.create(user=obj, title="Asiantuntija")
+            profile.areas.set([county()])
+            profile.languages.set([language("fi"), language("sv")])
+
+
+class CoordinatorFactory(UserFactory):
+    role = User.Role.COORDINATOR
+    organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.PARTNER)
+
+
+class YouthFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = YouthClient
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    responsible_worker = factory.SubFactory(
+        WorkerFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    first_name = factory.Faker("first_name", locale="fi_FI")
+    last_name = factory.Faker("last_name", locale="fi_FI")
+    date_of_birth = factory.LazyFunction(
+        lambda: (
+            timezone.localdate().replace(month=1, day=15) - datetime.timedelta(days=int(19.5 * 365))
+        )
+    )
+    language = factory.LazyFunction(language)
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    youth = factory.SubFactory(YouthFactory)
+    how_given = Consent.HowGiven.IN_WRITING
+    given_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    recorded_by = factory.SelfAttribute("youth.responsible_worker")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A draft meeting with the young person and the worker as participants."""
+
+    class Meta:
+        model = JointMeeting
+        skip_postgeneration_save = True
+
+    youth = factory.SubFactory(YouthFactory)
+    organiser = factory.SelfAttribute("youth.responsible_worker")
+    goal = "Opintotuki ja asumistuki kuntoon"
+    topics = factory.LazyFunction(lambda: ["student_aid", "housing"])
+    modality = Modality.FACE_TO_FACE
+    place = "Jälkihuollon toimisto"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
+    language = factory.LazyFunction(language)
+
+    @factory.post_generation
+    def participants(obj, create, extracted, **kwargs):
+        if create:
+            Participant.objects.create(
+                meeting=obj, kind=Participant.Kind.YOUNG_PERSON, name=obj.youth.first_name
+            )
+            Participant.objects.create(
+                meeting=obj, kind=Participant.Kind.AFTERCARE_WORKER, user=obj.organiser
+            )
+
+
+def invited_meeting(*, youth, organiser, kela, starts_at=None) -> JointMeeting:
+    meeting = MeetingFactory(
+        youth=youth,
+        organiser=organiser,
+        starts_at=starts_at or timezone.now() + datetime.timedelta(days=3),
+    )
+    services.meeting_invite(meeting=meeting, kela_contact=kela, by=organiser)
+    return meeting
+
+
+def kela_participant(meeting, kela) -> Participant:
+    return meeting.participants.get(user=kela)
+
+
+def move_into_past(meeting: JointMeeting, days: int = 1) -> JointMeeting:
+    """Time passes: the meeting's time is now behind us."""
+    JointMeeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(days=days)
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def held_meeting(*, youth, organiser, kela) -> JointMeeting:
+    meeting = invited_meeting(youth=youth, organiser=organiser, kela=kela)
+    services.invitation_respond(
+        participant=kela_participant(meeting, kela), answer="accepted", by=kela
+    )
+    meeting = move_into_past(meeting)
+    return services.meeting_mark_held(meeting=meeting, by=organiser)

@@ -1,0 +1,172 @@
+"""Role × URL × method: every URL of the app, every role of the cast, the expected answer.
+
+The list of URLs is read from the resolver, so a new URL without an entry here fails
+`test_every_url_is_in_the_matrix`. Another organisation's object answers 404; a role that never
+uses a page answers 403; anonymous users are sent to the login page; state changes are POST-only.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from meetings.models import ActionItem
+from tests import factories as f
+
+ROLES = ["anonymous", "alice", "bob", "kela", "kela_other", "coordinator"]
+LOGIN = 302  # anonymous → the login page
+
+# name: (method, {role: status}); a missing role means the same as "others".
+MATRIX = {
+    "home": ("GET", {"anonymous": LOGIN, "others": 200}),
+    "login": ("GET", {"anonymous": 200, "others": 302}),
+    "logout": ("POST", {"others": 302}),
+    "set_language": ("POST", {"others": 302}),
+    "directory": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
+    "cases:list": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
+    "cases:create": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
+    "cases:detail": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    "cases:edit": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    "cases:consent_create": (
+        "GET",
+        {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403},
+    ),
+    "cases:consent_withdraw": (
+        "POST",
+        {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
+    ),
+    "meetings:list": (
+        "GET",
+        {"anonymous": LOGIN, "coordinator": 403, "others": 200},
+    ),
+    "meetings:create": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    "meetings:detail": (
+        "GET",
+        {
+            "anonymous": LOGIN,
+            "alice": 200,
+            "bob": 404,
+            "kela": 200,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
+    "meetings:edit": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    "meetings:invite": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
+    "meetings:respond": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 400, "kela_other": 404, "others": 403},
+    ),
+    "meetings:proposal_accept": (
+        "POST",
+        {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
+    ),
+    "meetings:held": ("POST", {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403}),
+    "meetings:cancel": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
+    "meetings:plan": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    "meetings:item_add": (
+        "POST",
+        {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403},
+    ),
+    "meetings:item_toggle": (
+        "POST",
+        # A Kela contact may tick only their own items; this one is the worker's.
+        {
+            "anonymous": LOGIN,
+            "alice": 302,
+            "bob": 404,
+            "kela": 404,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
+    "meetings:review": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+}
+
+
+def url_names(patterns=None, namespace=""):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue  # Django's admin: staff only, tested in test_admin
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from url_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}"
+
+
+def test_every_url_is_in_the_matrix():
+    assert set(url_names()) == set(MATRIX)
+
+
+@pytest.fixture
+def world(alice, bob, kela, kela_other, coordinator, youth, consent):
+    """A meeting of Alice's young person, held, with a plan, an item and Kela invited."""
+    meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+    from meetings import services
+
+    plan = services.plan_save(
+        meeting=meeting,
+        fields={"summary": "Sovittiin", "review_date": None},
+        version=None,
+        by=alice,
+    )
+    worker = meeting.participants.get(user=alice)
+    item = ActionItem.objects.create(plan=plan, owner=worker, what="Soittaa Kelaan")
+    kela_p = meeting.participants.get(user=kela)
+    users = {
+        "alice": alice,
+        "bob": bob,
+        "kela": kela,
+        "kela_other": kela_other,
+        "coordinator": coordinator,
+        "anonymous": None,
+    }
+    kwargs = {
+        "cases:detail": {"pk": youth.pk},
+        "cases:edit": {"pk": youth.pk},
+        "cases:consent_create": {"pk": youth.pk},
+        "cases:consent_withdraw": {"pk": youth.pk, "consent_pk": consent.pk},
+        "meetings:create": {"youth_pk": youth.pk},
+        "meetings:proposal_accept": {"pk": meeting.pk, "participant_pk": kela_p.pk},
+        "meetings:item_toggle": {"pk": meeting.pk, "item_pk": item.pk},
+    }
+    for name in MATRIX:
+        if name.startswith("meetings:") and name not in kwargs and name not in ("meetings:list",):
+            kwargs[name] = {"pk": meeting.pk}
+    return users, kwargs
+
+
+def expected(name, role):
+    table = MATRIX[name][1]
+    return table.get(role, table.get("others"))
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_url(client, world, name, role):
+    users, kwargs = world
+    method, _ = MATRIX[name]
+    if users[role] is not None:
+        client.force_login(users[role])
+    url = reverse(name, kwargs=kwargs.get(name))
+    response = client.post(url) if method == "POST" else client.get(url)
+    assert response.status_code == expected(name, role), (name, role)
+    if role == "anonymous" and MATRIX[name][1].get("anonymous") == LOGIN:
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_wrong_method_is_405(client, world, name):
+    users, kwargs = world
+    method, _ = MATRIX[name]
+    if name != "login":  # the login page sends a logged-in user home whatever the method
+        client.force_login(users["alice"])
+    url = reverse(name, kwargs=kwargs.get(name))
+    response = client.get(url) if method == "POST" else client.delete(url)
+    assert response.status_code == 405
+
+
+def test_admin_is_for_staff_only(client_as, alice, kela, coordinator):
+    for user in (alice, kela, coordinator):
+        response = client_as(user).get("/admin/")
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
