@@ -4,13 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu
 
-from kelayhteistyo.forms import DateInput
+from kelayhteistyo.forms import DateInput, NamesInUserLanguageMixin
 from kelayhteistyo.models import User
 
 from .models import AFTERCARE_END_AGE, AFTERCARE_MIN_AGE, Consent, YouthClient, age_on
 
 
-class YouthForm(forms.ModelForm):
+class YouthForm(NamesInUserLanguageMixin, forms.ModelForm):
     confirm_warning = forms.BooleanField(
         label=_("I have checked the age and the aftercare end date, and want to save anyway"),
         required=False,
@@ -121,11 +121,13 @@ class ConsentForm(forms.ModelForm):
             "valid_until": DateInput(),
         }
 
-    given_at = forms.DateField(label=_("given on"), widget=DateInput())
+    given_at = forms.DateField(label=_("Given on"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["given_at"].initial = timezone.localdate()
+        # A radio list needs no empty "-----" choice: nothing is chosen until the worker picks.
+        self.fields["how_given"].choices = Consent.HowGiven.choices
         self.fields["valid_until"].help_text = _(
             "Leave empty if the consent is valid until withdrawn."
         )

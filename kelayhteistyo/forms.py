@@ -1,4 +1,7 @@
 from django import forms
+from django.utils.translation import get_language
+
+from .models import LocalizedName
 
 
 class DateInput(forms.DateInput):
@@ -15,3 +18,17 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%H:%M")
+
+
+class NamesInUserLanguageMixin:
+    """Lists of counties and languages in alphabetical order of the user's language.
+
+    Form fields are built once, at import; the order has to be set per request."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lang = (get_language() or "fi")[:2]
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and issubclass(queryset.model, LocalizedName):
+                field.queryset = queryset.order_by(f"name_{lang}")

@@ -1,8 +1,10 @@
 import datetime
 from functools import wraps
 
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -62,6 +64,11 @@ def _worker_home(request):
             responsible_worker=user, status=YouthClient.Status.ACTIVE
         ),
         "upcoming": meetings.upcoming()[:20],
+        # Held (or past and confirmed) but no plan yet: the worker's next step.
+        "to_record": meetings.filter(
+            Q(status=JointMeeting.Status.HELD)
+            | Q(status=JointMeeting.Status.CONFIRMED, starts_at__lt=timezone.now())
+        ).order_by("starts_at")[:50],
         "waiting": meetings.filter(status=JointMeeting.Status.INVITED)
         .filter(
             participants__kind=Participant.Kind.KELA_CONTACT,
@@ -85,8 +92,11 @@ def _kela_home(request):
             status=JointMeeting.Status.INVITED,
             participants__in=mine.filter(status=Participant.Status.PENDING),
         ).order_by("starts_at"),
+        # Those still to answer are listed above, not twice.
         "upcoming": meetings.filter(
-            participants__in=mine.exclude(status=Participant.Status.DECLINED)
+            participants__in=mine.exclude(
+                status__in=[Participant.Status.DECLINED, Participant.Status.PENDING]
+            )
         ).upcoming(),
         "my_items": ActionItem.objects.filter(
             owner__in=mine, plan__meeting__in=meetings, status=ActionItem.Status.OPEN
@@ -110,12 +120,32 @@ def directory(request):
     return render(request, "directory.html", {"form": form, "contacts": contacts})
 
 
+LANGUAGE_CHOSEN = "language_chosen"
+
+
 @require_POST
 def set_language(request):
-    """Switch the language; a logged-in user's choice is remembered on every device."""
+    """Switch the language; a logged-in user's choice is remembered on every device.
+
+    A choice made on the login page is kept in the session and becomes the user's preference at
+    login (see LoginView); a language cookie left by someone else on a shared computer does not.
+    """
     lang = request.POST.get("language")
-    if request.user.is_authenticated and lang in dict(
-        User._meta.get_field("preferred_language").choices
-    ):
-        User.objects.filter(pk=request.user.pk).update(preferred_language=lang)
+    if lang in dict(User._meta.get_field("preferred_language").choices):
+        if request.user.is_authenticated:
+            User.objects.filter(pk=request.user.pk).update(preferred_language=lang)
+        else:
+            request.session[LANGUAGE_CHOSEN] = lang
     return django_set_language(request)
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # logs in; the session keeps its data
+        lang = self.request.session.pop(LANGUAGE_CHOSEN, None)
+        if lang and lang != self.request.user.preferred_language:
+            self.request.user.preferred_language = lang
+            self.request.user.save(update_fields=["preferred_language"])
+        return response

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kelayhteistyo.forms import DateInput, TimeInput
+from kelayhteistyo.forms import DateInput, NamesInUserLanguageMixin, TimeInput
 from kelayhteistyo.models import County, Language, User
 
 from .models import ActionItem, FollowUpPlan, JointMeeting, Modality, Participant, Review, Topic
@@ -18,7 +18,7 @@ class KelaContactChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         profile = user.kela_profile
         areas = ", ".join(str(a) for a in profile.areas.all())
-        languages = ", ".join(lang.code for lang in profile.languages.all())
+        languages = ", ".join(str(lang) for lang in profile.languages.all())
         return f"{user.get_full_name()} ({user.organisation}) – {areas} – {languages}"
 
 
@@ -34,7 +34,7 @@ def kela_contacts(county=None, language=None):
     )
 
 
-class DirectorySearchForm(forms.Form):
+class DirectorySearchForm(NamesInUserLanguageMixin, forms.Form):
     """Filters for the Kela contact directory (a GET form, also part of the booking form)."""
 
     county = forms.ModelChoiceField(
@@ -51,7 +51,7 @@ class DirectorySearchForm(forms.Form):
     )
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
     """Book or change a joint meeting."""
 
     day = forms.DateField(label=_("Date"), widget=DateInput())
@@ -99,6 +99,7 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, county=None, language=None, with_kela=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["modality"].choices = Modality.choices
+        self.fields["place"].help_text = _("Needed for a meeting face to face.")
         if with_kela:
             self.fields["kela_contact"].queryset = kela_contacts(county, language)
         else:
@@ -130,9 +131,17 @@ class MeetingForm(forms.ModelForm):
 
 
 class OtherParticipantForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    """A row of other network members. Empty rows are fine; a row with anything needs a name."""
+
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
     role_title = forms.CharField(label=_("Role"), max_length=200, required=False)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("name") and any(cleaned.values()):
+            self.add_error("name", _("Give the name of this participant."))
+        return cleaned
 
 
 OtherParticipantFormSet = forms.formset_factory(OtherParticipantForm, extra=2, max_num=10)

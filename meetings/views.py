@@ -106,7 +106,7 @@ def meeting_create(request, youth_pk):
                     meeting=form.save(commit=False),
                     by=request.user,
                     kela_contact=form.cleaned_data.get("kela_contact"),
-                    others=[f.cleaned_data for f in others if f.cleaned_data],
+                    others=[f.cleaned_data for f in others if f.cleaned_data.get("name")],
                     invite=invite,
                 )
             except ValidationError as e:

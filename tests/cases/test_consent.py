@@ -135,3 +135,9 @@ def test_the_consent_of_another_young_person_is_404(client_as, alice, youth):
     consent = f.ConsentFactory(youth=other, recorded_by=alice)
     response = client_as(alice).post(reverse("cases:consent_withdraw", args=[youth.pk, consent.pk]))
     assert response.status_code == 404
+
+
+def test_the_consent_form_offers_only_real_ways_of_giving_consent(client_as, alice, youth):
+    response = client_as(alice).get(reverse("cases:consent_create", args=[youth.pk]))
+    choices = [value for value, _label in response.context["form"].fields["how_given"].choices]
+    assert "" not in choices and choices

@@ -41,7 +41,25 @@ def test_the_language_choice_is_remembered_for_the_user(client_as, alice):
     assert 'lang="sv"' in other_device.get("/").content.decode()
 
 
-def test_anonymous_language_choice_uses_a_cookie(client):
+def test_the_language_chosen_on_the_login_page_stays_after_login(client, alice):
+    client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
+    client.post(reverse("login"), {"username": alice.email, "password": f.PASSWORD})
+    assert 'lang="en"' in client.get("/").content.decode()
+    alice.refresh_from_db()
+    assert alice.preferred_language == "en"
+
+
+def test_a_language_cookie_left_on_a_shared_computer_does_not_change_the_users_choice(
+    client, alice
+):
+    client.cookies["django_language"] = "en"  # set by someone earlier, not on this login page
+    client.post(reverse("login"), {"username": alice.email, "password": f.PASSWORD})
+    assert 'lang="fi"' in client.get("/").content.decode()
+    alice.refresh_from_db()
+    assert alice.preferred_language == "fi"
+
+
+def test_anonymous_language_choice_uses_a_cookie(client, db):
     client.post(reverse("set_language"), {"language": "en", "next": "/login/"})
     assert 'lang="en"' in client.get(reverse("login")).content.decode()
 

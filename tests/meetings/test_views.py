@@ -459,7 +459,7 @@ def test_the_meeting_list_has_a_constant_number_of_queries(
         client.get(reverse("meetings:list"))
 
 
-@pytest.mark.parametrize("who, queries", [("alice", 7), ("kela", 5)])
+@pytest.mark.parametrize("who, queries", [("alice", 8), ("kela", 5)])
 def test_home_pages_have_a_constant_number_of_queries(
     request, who, queries, alice, kela, youth, consent, django_assert_num_queries
 ):
@@ -484,6 +484,31 @@ def test_home_pages_have_a_constant_number_of_queries(
         client.get("/")
 
 
+def test_the_worker_home_lists_meetings_waiting_for_their_plan(
+    client_as, alice, kela, youth, consent
+):
+    held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+    upcoming = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
+    response = client_as(alice).get("/")
+    assert list(response.context["to_record"]) == [held]
+    assert upcoming not in response.context["to_record"]
+    services.plan_save(meeting=held, fields={"summary": "x"}, version=None, by=alice)
+    assert not client_as(alice).get("/").context["to_record"]
+
+
+def test_the_kela_home_lists_an_invitation_once_until_it_is_answered(
+    client_as, alice, kela, meeting
+):
+    response = client_as(kela).get("/")
+    assert list(response.context["to_answer"]) == [meeting]
+    assert meeting not in response.context["upcoming"]
+    participant = f.kela_participant(meeting, kela)
+    services.invitation_respond(participant=participant, answer="accepted", by=kela)
+    response = client_as(kela).get("/")
+    assert not response.context["to_answer"]
+    assert list(response.context["upcoming"]) == [meeting]
+
+
 def test_the_directory_has_a_constant_number_of_queries(
     client_as, alice, kela, django_assert_num_queries
 ):
@@ -497,3 +522,34 @@ def test_the_directory_has_a_constant_number_of_queries(
     with django_assert_num_queries(8):
         response = client.get(reverse("directory"), sv)
     assert len(response.context["contacts"]) == 6
+
+
+def test_another_participant_needs_a_name_only_when_the_row_is_used(
+    client_as, alice, youth, kela, consent
+):
+    data = booking(kela)
+    data.update({"others-0-name": "", "others-1-role_title": ""})
+    data["others-0-role_title"] = "tulkki"  # a role without a name
+    response = client_as(alice).post(reverse("meetings:create", args=[youth.pk]), data)
+    assert response.status_code == 200
+    assert response.context["others"][0].errors["name"]
+    assert 'value="tulkki"' in response.content.decode()
+    data["others-0-role_title"] = ""  # both rows empty: booked with the Kela contact only
+    response = client_as(alice).post(reverse("meetings:create", args=[youth.pk]), data)
+    assert response.status_code == 302
+    meeting = JointMeeting.objects.get()
+    assert not meeting.participants.filter(kind=Participant.Kind.OTHER).exists()
+
+
+def test_kela_contacts_are_offered_with_language_names_in_the_users_language(
+    client_as, alice, youth, kela, consent
+):
+    kela.kela_profile.languages.set([f.language("sv")])
+    page = client_as(alice).get(reverse("meetings:create", args=[youth.pk])).content.decode()
+    assert "ruotsi" in page  # "sv" in Finnish
+    alice.preferred_language = "sv"
+    alice.save()
+    response = client_as(alice).get(reverse("meetings:create", args=[youth.pk]))
+    assert "svenska" in response.content.decode()
+    counties = [c.name_sv for c in response.context["search"].fields["county"].queryset]
+    assert counties == sorted(counties)
