@@ -126,6 +126,8 @@ class ConsentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["given_at"].initial = timezone.localdate()
+        # Consent is an active choice: nothing is ticked in advance.
+        self.initial.update(dict.fromkeys(Consent.SCOPES, False))
         # A radio list needs no empty "-----" choice: nothing is chosen until the worker picks.
         self.fields["how_given"].choices = Consent.HowGiven.choices
         self.fields["valid_until"].help_text = _(

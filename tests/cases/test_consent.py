@@ -141,3 +141,4 @@ def test_the_consent_form_offers_only_real_ways_of_giving_consent(client_as, ali
     response = client_as(alice).get(reverse("cases:consent_create", args=[youth.pk]))
     choices = [value for value, _label in response.context["form"].fields["how_given"].choices]
     assert "" not in choices and choices
+    assert not any(response.context["form"][scope].value() for scope in Consent.SCOPES)
