@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path("directory/", views.directory, name="directory"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("young-people/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),

@@ -108,6 +108,15 @@ def _kela_home(request):
     return render(request, "home_kela.html", context)
 
 
+ACCESSIBILITY_STATEMENT_UPDATED = datetime.date(2026, 11, 23)
+
+
+@require_GET
+def accessibility(request):
+    """The accessibility statement (saavutettavuusseloste), public as the law requires."""
+    return render(request, "accessibility.html", {"updated": ACCESSIBILITY_STATEMENT_UPDATED})
+
+
 @require_GET
 @worker_required
 def directory(request):

@@ -388,8 +388,8 @@ def action_item_add(request, pk):
         except ValidationError as e:
             _add_errors(form, e)
         else:
+            messages.success(request, _("The action item was added."))
             if not request.htmx:
-                messages.success(request, _("The action item was added."))
                 return redirect("meetings:plan", pk=meeting.pk)
             form = ActionItemForm(meeting=meeting)
     if request.htmx:
@@ -422,7 +422,12 @@ def action_item_toggle(request, pk, item_pk):
     )
     if request.user.is_kela_contact and item.owner.user_id != request.user.pk:
         raise Http404
-    services.action_item_set_done(item=item, done=request.POST.get("done") == "1", by=request.user)
+    done = request.POST.get("done") == "1"
+    services.action_item_set_done(item=item, done=done, by=request.user)
+    if done:
+        messages.success(request, _("Marked done: %(what)s") % {"what": item.what})
+    else:
+        messages.success(request, _("Marked open again: %(what)s") % {"what": item.what})
     if request.htmx and request.user.is_aftercare_worker:
         return _items_partial(request, meeting, item.plan)
     if request.user.is_aftercare_worker:

@@ -20,6 +20,7 @@ MATRIX = {
     "login": ("GET", {"anonymous": 200, "others": 302}),
     "logout": ("POST", {"others": 302}),
     "set_language": ("POST", {"others": 302}),
+    "accessibility": ("GET", {"others": 200}),
     "directory": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
     "cases:list": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
     "cases:create": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),

@@ -2,57 +2,7 @@
 
 from django.db import migrations
 
-COUNTIES = [
-    ("helsinki", "Helsingin kaupunki", "Helsingfors stad", "City of Helsinki"),
-    ("ita-uusimaa", "Itä-Uudenmaan hyvinvointialue", "Östra Nylands välfärdsområde", "Eastern Uusimaa"),
-    ("keski-uusimaa", "Keski-Uudenmaan hyvinvointialue", "Mellersta Nylands välfärdsområde", "Central Uusimaa"),
-    ("lansi-uusimaa", "Länsi-Uudenmaan hyvinvointialue", "Västra Nylands välfärdsområde", "Western Uusimaa"),
-    ("vantaa-kerava", "Vantaan ja Keravan hyvinvointialue", "Vanda och Kervo välfärdsområde", "Vantaa and Kerava"),
-    ("varsinais-suomi", "Varsinais-Suomen hyvinvointialue", "Egentliga Finlands välfärdsområde", "Southwest Finland"),
-    ("satakunta", "Satakunnan hyvinvointialue", "Satakunta välfärdsområde", "Satakunta"),
-    ("kanta-hame", "Kanta-Hämeen hyvinvointialue", "Egentliga Tavastlands välfärdsområde", "Kanta-Häme"),
-    ("pirkanmaa", "Pirkanmaan hyvinvointialue", "Birkalands välfärdsområde", "Pirkanmaa"),
-    ("paijat-hame", "Päijät-Hämeen hyvinvointialue", "Päijänne-Tavastlands välfärdsområde", "Päijät-Häme"),
-    ("kymenlaakso", "Kymenlaakson hyvinvointialue", "Kymmenedalens välfärdsområde", "Kymenlaakso"),
-    ("etela-karjala", "Etelä-Karjalan hyvinvointialue", "Södra Karelens välfärdsområde", "South Karelia"),
-    ("etela-savo", "Etelä-Savon hyvinvointialue", "Södra Savolax välfärdsområde", "South Savo"),
-    ("pohjois-savo", "Pohjois-Savon hyvinvointialue", "Norra Savolax välfärdsområde", "North Savo"),
-    ("pohjois-karjala", "Pohjois-Karjalan hyvinvointialue", "Norra Karelens välfärdsområde", "North Karelia"),
-    ("keski-suomi", "Keski-Suomen hyvinvointialue", "Mellersta Finlands välfärdsområde", "Central Finland"),
-    ("etela-pohjanmaa", "Etelä-Pohjanmaan hyvinvointialue", "Södra Österbottens välfärdsområde", "South Ostrobothnia"),
-    ("pohjanmaa", "Pohjanmaan hyvinvointialue", "Österbottens välfärdsområde", "Ostrobothnia"),
-    ("keski-pohjanmaa", "Keski-Pohjanmaan hyvinvointialue", "Mellersta Österbottens välfärdsområde", "Central Ostrobothnia"),
-    ("pohjois-pohjanmaa", "Pohjois-Pohjanmaan hyvinvointialue", "Norra Österbottens välfärdsområde", "North Ostrobothnia"),
-    ("kainuu", "Kainuun hyvinvointialue", "Kajanalands välfärdsområde", "Kainuu"),
-    ("lappi", "Lapin hyvinvointialue", "Lapplands välfärdsområde", "Lapland"),
-]
-
-# Languages of the young people the pilot met, and of Kela's services (ISO 639 codes).
-LANGUAGES = [
-    ("fi", "suomi", "finska", "Finnish"),
-    ("sv", "ruotsi", "svenska", "Swedish"),
-    ("en", "englanti", "engelska", "English"),
-    ("ar", "arabia", "arabiska", "Arabic"),
-    ("prs", "dari", "dari", "Dari"),
-    ("fa", "persia", "persiska", "Persian"),
-    ("ti", "tigrinja", "tigrinja", "Tigrinya"),
-    ("so", "somali", "somaliska", "Somali"),
-    ("ku", "kurdi", "kurdiska", "Kurdish"),
-    ("ps", "pašto", "pashto", "Pashto"),
-    ("ru", "venäjä", "ryska", "Russian"),
-    ("uk", "ukraina", "ukrainska", "Ukrainian"),
-    ("et", "viro", "estniska", "Estonian"),
-    ("se", "saame", "samiska", "Sámi"),
-]
-
-
-def load(apps, schema_editor):
-    for model, rows in (("County", COUNTIES), ("Language", LANGUAGES)):
-        Model = apps.get_model("kelayhteistyo", model)
-        for code, fi, sv, en in rows:
-            Model.objects.update_or_create(
-                code=code, defaults={"name_fi": fi, "name_sv": sv, "name_en": en}
-            )
+from kelayhteistyo.reference import load
 
 
 class Migration(migrations.Migration):

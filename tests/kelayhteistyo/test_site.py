@@ -133,3 +133,10 @@ def test_seed_demo_gives_every_state_and_the_same_logins_twice(settings, capsys)
     assert statuses == set(JointMeeting.Status.values)
     assert not JointMeeting.objects.visible_to(User.objects.get(email="kela.toinen@demo.fi"))
     assert YouthClient.objects.filter(consents__withdrawn_at__isnull=False).exists()
+
+
+def test_the_accessibility_statement_is_public_and_linked_from_every_page(client, alice):
+    page = client.get(reverse("accessibility")).content.decode()
+    assert "Saavutettavuusseloste" in page and "306/2019" in page
+    client.force_login(alice)
+    assert reverse("accessibility") in client.get("/").content.decode()

@@ -339,6 +339,10 @@ class TestPlan:
         assert response.status_code == 200
         assert b'id="action-items"' in response.content and b"<html" not in response.content
         assert b"Soittaa" in response.content
+        # Screen readers hear it: the text goes into the page's live region, which stays.
+        oob = '<div hx-swap-oob="innerHTML:#messages">'
+        assert oob in response.content.decode()
+        assert "Tehtävä lisättiin." in response.content.decode().split(oob)[1]
         response = client.post(url, {"owner": kela_p.pk, "what": "Selvittää", "due_date": due})
         assert response["Location"] == reverse("meetings:plan", args=[held.pk])
         assert ActionItem.objects.count() == 2
