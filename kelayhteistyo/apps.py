@@ -9,6 +9,9 @@ class KelayhteistyoConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self):
-        from . import reference
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import account, reference
 
         post_migrate.connect(reference.load, sender=self)
+        user_logged_in.connect(account.start_session_clock)

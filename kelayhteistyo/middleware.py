@@ -1,4 +1,32 @@
-from django.utils import translation
+"""Per-request policies: the user's language, session lifetime, two-factor authentication,
+no caching of personal data, and an incident id for errors."""
+
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger("kelayhteistyo.incident")
+
+LOGIN_AT = "login_at"
+HAS_SECOND_FACTOR = "has_second_factor"  # set at login and when one is set up
+# Pages a user may open before the second factor is verified.
+OTP_EXEMPT_URL_NAMES = {
+    "otp_verify",
+    "otp_setup",
+    "logout",
+    "set_language",
+    "accessibility",
+    "login",
+}
 
 
 class UserLanguageMiddleware:
@@ -13,3 +41,74 @@ class UserLanguageMiddleware:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
         return self.get_response(request)
+
+
+class SessionPolicyMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE idle (the cookie is renewed on each request) and
+    after SESSION_MAX_AGE in all, whatever the activity; coordinators and admins must use a
+    second factor, and anyone who has set one up must verify it after the password."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            started = request.session.get(LOGIN_AT)
+            max_age = datetime.timedelta(seconds=settings.SESSION_MAX_AGE)
+            if (
+                started is None
+                or timezone.now() - datetime.datetime.fromisoformat(started) > max_age
+            ):
+                logout(request)
+                messages.info(request, _("Your session has ended. Please log in again."))
+                return redirect(f"{reverse('login')}?next={request.path}")
+            needs_second_factor = user.requires_second_factor or request.session.get(
+                HAS_SECOND_FACTOR
+            )
+            if needs_second_factor and not user.is_verified():
+                if request.resolver_match is None:
+                    request.resolver_match = _resolve(request.path_info)
+                if request.resolver_match and (
+                    request.resolver_match.url_name not in OTP_EXEMPT_URL_NAMES
+                ):
+                    return redirect(f"{reverse('otp_verify')}?next={request.path}")
+        return self.get_response(request)
+
+
+def _resolve(path):
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+class NoStoreMiddleware:
+    """Pages shown to a logged-in user may hold personal data: browsers and proxies keep no copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
+
+
+class IncidentMiddleware:
+    """An unexpected error gets an id that the error page shows and the log records, so that a
+    user's report can be matched to the log without any personal data in either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        request.incident_id = uuid.uuid4().hex[:10]
+        logger.error("incident %s: %s", request.incident_id, type(exception).__name__)

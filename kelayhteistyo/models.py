@@ -168,6 +168,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_coordinator(self) -> bool:
         return self.role == self.Role.COORDINATOR
 
+    @property
+    def requires_second_factor(self) -> bool:
+        """Coordinators see the whole practice and admins everything: both need a second
+        factor. Everyone else may set one up."""
+        return self.role in (self.Role.COORDINATOR, self.Role.ADMIN) or self.is_superuser
+
 
 class KelaContactQuerySet(models.QuerySet):
     def active(self):

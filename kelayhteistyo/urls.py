@@ -2,13 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import account, views
+
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
+    path("account/two-factor/", account.otp_setup, name="otp_setup"),
+    path("account/verify/", account.otp_verify, name="otp_verify"),
+    path("account/confirm/", account.reauthenticate, name="reauthenticate"),
     path("directory/", views.directory, name="directory"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("young-people/", include("cases.urls")),

@@ -1,12 +1,16 @@
 import datetime
+import uuid
 from functools import wraps
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -158,3 +162,31 @@ class LoginView(auth_views.LoginView):
             self.request.user.preferred_language = lang
             self.request.user.save(update_fields=["preferred_language"])
         return response
+
+
+ERRORS = {
+    400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
+    403: (_("No access"), _("Your role does not give access to this page.")),
+    404: (
+        _("Page not found"),
+        _("The page does not exist, or you do not have access to it."),
+    ),
+}
+
+
+def _error_page(status):
+    def view(request, exception=None):
+        title, text = ERRORS[status]
+        return render(request, "error.html", {"title": title, "text": text}, status=status)
+
+    return view
+
+
+bad_request, permission_denied, page_not_found = (_error_page(s) for s in (400, 403, 404))
+
+
+def server_error(request):
+    """A generic page with the incident id also written to the log (IncidentMiddleware)."""
+    incident_id = getattr(request, "incident_id", None) or uuid.uuid4().hex[:10]
+    html = loader.get_template("500.html").render({"incident_id": incident_id})
+    return HttpResponseServerError(html)

@@ -80,7 +80,6 @@ def meeting(youth, alice, kela, consent, tomorrow_10):
 @pytest.fixture
 def client_as(client):
     def login(user):
-        client.force_login(user)
-        return client
+        return f.log_in(client, user)
 
     return login

@@ -2,8 +2,11 @@ import datetime
 
 import factory
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Consent, YouthClient
+from kelayhteistyo.middleware import HAS_SECOND_FACTOR
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
 from meetings import services
 from meetings.models import JointMeeting, Modality, Participant
@@ -157,3 +160,15 @@ def held_meeting(*, youth, organiser, kela) -> JointMeeting:
     )
     meeting = move_into_past(meeting)
     return services.meeting_mark_held(meeting=meeting, by=organiser)
+
+
+def log_in(client, user):
+    """Log `user` in; coordinators and admins also with their second factor, as they must."""
+    client.force_login(user)
+    if user.requires_second_factor:
+        device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[HAS_SECOND_FACTOR] = True
+        session.save()
+    return client

@@ -21,6 +21,10 @@ MATRIX = {
     "logout": ("POST", {"others": 302}),
     "set_language": ("POST", {"others": 302}),
     "accessibility": ("GET", {"others": 200}),
+    "otp_setup": ("GET", {"anonymous": LOGIN, "others": 200}),
+    # Without an authenticator app, verifying sends to setting one up.
+    "otp_verify": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 302}),
+    "reauthenticate": ("GET", {"anonymous": LOGIN, "others": 200}),
     "directory": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
     "cases:list": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
     "cases:create": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
@@ -147,7 +151,7 @@ def test_role_url(client, world, name, role):
     users, kwargs = world
     method, _ = MATRIX[name]
     if users[role] is not None:
-        client.force_login(users[role])
+        f.log_in(client, users[role])
     url = reverse(name, kwargs=kwargs.get(name))
     response = client.post(url) if method == "POST" else client.get(url)
     assert response.status_code == expected(name, role), (name, role)
@@ -160,7 +164,7 @@ def test_wrong_method_is_405(client, world, name):
     users, kwargs = world
     method, _ = MATRIX[name]
     if name != "login":  # the login page sends a logged-in user home whatever the method
-        client.force_login(users["alice"])
+        f.log_in(client, users["alice"])
     url = reverse(name, kwargs=kwargs.get(name))
     response = client.get(url) if method == "POST" else client.delete(url)
     assert response.status_code == 405

@@ -57,6 +57,9 @@ def meeting_status(page: Page):
 def test_a_worker_books_a_meeting_kela_accepts_and_the_plan_is_recorded(live_server, page: Page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_default_timeout(10_000)
+    # The strict Content-Security-Policy is on: anything it blocks is a failure.
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
     worker = f.WorkerFactory(first_name="Alice", last_name="Aaltonen")
     kela = f.KelaContactFactory(first_name="Kaisa", last_name="Kelanen")
     today = timezone.localdate()
@@ -215,3 +218,4 @@ def test_a_worker_books_a_meeting_kela_accepts_and_the_plan_is_recorded(live_ser
             today + datetime.timedelta(days=10),
         ),
     ]
+    assert not blocked, blocked
