@@ -467,7 +467,8 @@ def test_the_meeting_list_has_a_constant_number_of_queries(
 def test_home_pages_have_a_constant_number_of_queries(
     request, who, queries, alice, kela, youth, consent, django_assert_num_queries
 ):
-    """Session and user, one query per section of the page, and the session's idle clock (a savepoint, an update)."""
+    """Session and user, one query per section of the page, and the session's idle clock
+    (a savepoint, an update)."""
     user = request.getfixturevalue(who)
     client = request.getfixturevalue("client")
     client.force_login(user)
