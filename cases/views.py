@@ -1,24 +1,29 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kelayhteistyo.models import AccessLog
-from kelayhteistyo.services import access_log_write
+from kelayhteistyo.account import recent_login_required
+from kelayhteistyo.forms import DateInput
+from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.services import access_log_write, get_visible_or_404
 from kelayhteistyo.views import worker_required
 
 from .forms import ConsentForm, ConsentWithdrawForm, YouthForm
-from .models import Consent, YouthClient
+from .models import Consent, YouthClient, add_years
 from .services import consent_record, consent_withdraw, youth_save
 
 PAGE_SIZE = 50
 
 
 def _youth(request, pk) -> YouthClient:
-    return get_object_or_404(YouthClient.objects.visible_to(request.user), pk=pk)
+    return get_visible_or_404(request, YouthClient.objects.all(), youth_field="pk", pk=pk)
 
 
 @require_GET
@@ -102,3 +107,78 @@ def consent_withdraw_view(request, pk, consent_pk):
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
     return redirect("cases:detail", pk=youth.pk)
+
+
+class ReportPeriodForm(forms.Form):
+    start = forms.DateField(label=_l("From"), widget=DateInput(), required=False)
+    end = forms.DateField(label=_l("To"), widget=DateInput(), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        cleaned["end"] = cleaned.get("end") or today
+        cleaned["start"] = cleaned.get("start") or add_years(cleaned["end"], -2)
+        if cleaned["start"] > cleaned["end"]:
+            self.add_error("start", _("The start of the period is after its end."))
+        return cleaned
+
+
+@require_GET
+@worker_required
+@recent_login_required
+def access_report(request, pk):
+    """ "Who has processed my data" (Act 703/2023): every access to and disclosure of the young
+    person's data in a period (default the last two years), to hand over on request."""
+    youth = _youth(request, pk)
+    form = ReportPeriodForm(request.GET or {})
+    rows = ()
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        rows = (
+            AccessLog.objects.filter(youth=youth, at__date__range=(start, end))
+            .values(
+                "at__date",
+                "user__first_name",
+                "user__last_name",
+                "role",
+                "organisation__name",
+                "action",
+                "object_type",
+                "basis",
+            )
+            .annotate(times=Count("id"))
+            .order_by("at__date", "user__last_name", "action")
+        )
+    rows = [AccessReportRow(r) for r in rows]  # read before this report is itself logged
+    access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
+    context = {
+        "youth": youth,
+        "form": form,
+        "rows": rows,
+        "period": form.cleaned_data if form.is_valid() else None,
+    }
+    return render(request, "cases/access_report.html", context)
+
+
+class AccessReportRow:
+    """A day's accesses by one person, in words a young person understands."""
+
+    OBJECTS = {
+        "youthclient": _l("the young person's record"),
+        "consent": _l("the consent"),
+        "jointmeeting": _l("a joint meeting"),
+        "followupplan": _l("the follow-up plan"),
+        "actionitem": _l("a task in the plan"),
+        "review": _l("a review"),
+        "planexport": _l("the plan as a document"),
+    }
+
+    def __init__(self, row):
+        self.day = row["at__date"]
+        self.who = f"{row['user__first_name']} {row['user__last_name']}"
+        self.role = User.Role(row["role"]).label
+        self.organisation = row["organisation__name"] or ""
+        self.action = AccessLog.Action(row["action"]).label
+        self.what = self.OBJECTS.get(row["object_type"], row["object_type"])
+        self.basis = AccessLog.Basis(row["basis"]).label
+        self.times = row["times"]

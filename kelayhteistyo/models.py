@@ -224,10 +224,13 @@ class AccessLog(models.Model):
         CHANGE = "change", _("Changed")
         DISCLOSE = "disclose", _("Disclosed to Kela")
         EXPORT = "export", _("Exported")
+        DENIED = "denied", _("Access refused")
 
     class Basis(models.TextChoices):
         OWN_CLIENT = "own_client", _("Client of own organisation")
         CONSENT = "consent", _("Invited to a joint meeting, with consent")
+        COORDINATOR = "coordinator", _("Coordinator, aggregate figures only")
+        NONE = "none", _("No basis")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

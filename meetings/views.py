@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import YouthClient
 from kelayhteistyo.models import AccessLog, User
-from kelayhteistyo.services import access_log_write
+from kelayhteistyo.services import access_log_write, get_visible_or_404
 from kelayhteistyo.views import role_required, worker_required
 
 from . import services
@@ -31,14 +31,12 @@ any_member = role_required(User.Role.AFTERCARE_WORKER, User.Role.KELA_CONTACT)
 
 
 def _meeting(request, pk) -> JointMeeting:
-    meetings = (
-        JointMeeting.objects.visible_to(request.user)
-        .select_related("youth", "youth__language", "language", "organiser", "consent")
-        .prefetch_related(
-            Prefetch("participants", queryset=Participant.objects.select_related("user"))
-        )
+    meetings = JointMeeting.objects.select_related(
+        "youth", "youth__language", "language", "organiser", "consent"
+    ).prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("user"))
     )
-    return get_object_or_404(meetings, pk=pk)
+    return get_visible_or_404(request, meetings, youth_field="youth_id", pk=pk)
 
 
 def _plan(meeting: JointMeeting) -> FollowUpPlan | None:

@@ -2,6 +2,8 @@
 contact, a coordinator, anonymous. Tests run with production settings (see pyproject.toml)."""
 
 import datetime
+import logging
+import re
 
 import pytest
 from django.utils import timezone
@@ -83,3 +85,29 @@ def client_as(client):
         return f.log_in(client, user)
 
     return login
+
+
+IDENTITY_CODE = re.compile(r"\b\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]\b", re.IGNORECASE)
+
+
+class _Everything(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record):
+        text = self.format(record)
+        if IDENTITY_CODE.search(text):
+            self.leaks.append(text)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_identity_code_in_any_log():
+    """Everything the app logs during the whole suite is scanned for identity codes (the
+    suite enters valid and invalid ones in forms, URLs are checked by the tests themselves)."""
+    handler = _Everything()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield
+    root.removeHandler(handler)
+    assert not handler.leaks, f"identity codes in the logs: {handler.leaks[:3]}"

@@ -30,6 +30,7 @@ MATRIX = {
     "cases:create": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
     "cases:detail": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     "cases:edit": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    "cases:access_report": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     "cases:consent_create": (
         "GET",
         {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403},
@@ -127,6 +128,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
     }
     kwargs = {
         "cases:detail": {"pk": youth.pk},
+        "cases:access_report": {"pk": youth.pk},
         "cases:edit": {"pk": youth.pk},
         "cases:consent_create": {"pk": youth.pk},
         "cases:consent_withdraw": {"pk": youth.pk, "consent_pk": consent.pk},

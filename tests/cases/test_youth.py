@@ -198,3 +198,28 @@ def test_the_list_has_a_constant_number_of_queries(client_as, alice, django_asse
         f.YouthFactory(organisation=alice.organisation)
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(reverse("cases:list"))
+
+
+def test_changes_are_in_the_change_history_without_the_identity_code(client_as, alice):
+    from auditlog.models import LogEntry
+
+    data = form_data(
+        identity_code=VALID_CODE,
+        date_of_birth="1952-10-13",
+        responsible_worker=alice.pk,
+        confirm_warning="on",
+    )
+    client_as(alice).post(reverse("cases:create"), data)
+    youth = YouthClient.objects.get()
+    response = client_as(alice).post(
+        reverse("cases:edit", args=[youth.pk]),
+        {**data, "first_name": "Aina", "identity_code": "", "status": "active"},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    entries = LogEntry.objects.get_for_object(youth).order_by("timestamp")
+    assert [e.action for e in entries] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    assert entries[1].actor == alice
+    assert entries[1].changes_dict["first_name"] == ["Aino", "Aina"]
+    everything = str([e.changes for e in entries])
+    assert "308T" not in everything and "131052" not in everything
+    assert entries[0].changes_dict["identity_code"][1] == "********"

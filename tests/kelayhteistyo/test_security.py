@@ -221,3 +221,47 @@ class TestErrorPages:
 @pytest.mark.parametrize("bad", ["/meetings/not-a-uuid/", "/young-people/123/"])
 def test_an_invalid_id_answers_404_not_500(client_as, alice, bad):
     assert client_as(alice).get(bad).status_code == 404
+
+
+def test_extra_fields_in_a_post_change_nothing(client_as, alice, bob, youth):
+    """Mass assignment: fields that are not on the form are ignored."""
+    from cases.models import YouthClient
+
+    data = {
+        "first_name": "Uusi",
+        "last_name": "Nimi",
+        "date_of_birth": youth.date_of_birth.isoformat(),
+        "client_group": "aftercare",
+        "language": youth.language_id,
+        "responsible_worker": alice.pk,
+        "status": "active",
+        "organisation": bob.organisation_id,
+        "role": "admin",
+        "is_staff": "on",
+        "id": "00000000-0000-0000-0000-000000000000",
+    }
+    client = client_as(alice)
+    assert client.post(reverse("cases:edit", args=[youth.pk]), data).status_code == 302
+    youth.refresh_from_db()
+    assert youth.first_name == "Uusi" and youth.organisation_id == alice.organisation_id
+    client.post(reverse("cases:create"), {**data, "first_name": "Toinen"})
+    created = YouthClient.objects.get(first_name="Toinen")
+    assert created.organisation_id == alice.organisation_id
+    client.post(reverse("set_language"), {"language": "sv", "role": "admin", "is_staff": "on"})
+    alice.refresh_from_db()
+    assert alice.role == "aftercare_worker" and not alice.is_staff
+
+
+def test_html_typed_by_a_user_is_shown_as_text(client_as, alice, youth):
+    youth.first_name = '<script>alert("x")</script>'
+    youth.save()
+    page = client_as(alice).get(reverse("cases:detail", args=[youth.pk])).content.decode()
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_an_oversized_request_is_refused_cleanly(client_as, alice):
+    response = client_as(alice).post(
+        reverse("cases:create"), {"first_name": "x" * (3 * 1024 * 1024)}
+    )
+    assert response.status_code == 400

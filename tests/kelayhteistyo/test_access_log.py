@@ -1,0 +1,84 @@
+"""The access log: refused attempts are written too, and on PostgreSQL rows cannot be changed."""
+
+import os
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from kelayhteistyo.models import AccessLog
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql" and not os.environ.get("CI"),
+    reason="the append-only trigger exists on PostgreSQL (CI runs it there)",
+)
+
+
+def test_an_outsiders_attempt_is_refused_and_written_in_the_young_persons_log(
+    client_as, bob, kela_other, youth, meeting
+):
+    assert client_as(bob).get(reverse("cases:detail", args=[youth.pk])).status_code == 404
+    assert (
+        client_as(kela_other).get(reverse("meetings:detail", args=[meeting.pk])).status_code == 404
+    )
+    denied = AccessLog.objects.filter(youth=youth, action=AccessLog.Action.DENIED)
+    assert sorted(denied.values_list("user__first_name", "object_type")) == [
+        ("Bob", "youthclient"),
+        ("Jukka", "jointmeeting"),
+    ]
+    assert set(denied.values_list("basis", flat=True)) == {AccessLog.Basis.NONE}
+
+
+def test_an_id_that_does_not_exist_is_a_plain_404(client_as, bob):
+    url = reverse("cases:detail", args=["00000000-0000-0000-0000-000000000000"])
+    assert client_as(bob).get(url).status_code == 404
+    assert not AccessLog.objects.exists()
+
+
+@needs_postgresql
+def test_the_database_refuses_to_change_or_delete_a_log_row(client_as, alice, youth):
+    assert connection.vendor == "postgresql", "CI must run this on PostgreSQL"
+    client_as(alice).get(reverse("cases:detail", args=[youth.pk]))
+    row = AccessLog.objects.get()
+    for change in (
+        lambda: AccessLog.objects.filter(pk=row.pk).update(action=AccessLog.Action.CHANGE),
+        lambda: AccessLog.objects.filter(pk=row.pk).delete(),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            change()
+    assert AccessLog.objects.get() == row
+
+
+def test_the_report_lists_who_processed_the_data_and_on_what_basis(
+    client_as, alice, kela, youth, meeting, django_assert_max_num_queries
+):
+    client_as(kela).get(reverse("meetings:detail", args=[meeting.pk]))
+    client = client_as(alice)
+    client.get(reverse("cases:detail", args=[youth.pk]))
+    client.get(reverse("cases:detail", args=[youth.pk]))
+    client.cookies["django_language"] = "en"
+    alice.preferred_language = "en"
+    alice.save()
+    response = client.get(reverse("cases:access_report", args=[youth.pk]))
+    page = response.content.decode()
+    assert "Kaisa" in page and "Invited to a joint meeting, with consent" in page
+    assert "Alice" in page and "Client of own organisation" in page
+    rows = response.context["rows"]
+    own = next(
+        r for r in rows if r.who.startswith("Alice") and r.what == "the young person's record"
+    )
+    assert own.times == 2
+    # Producing the report is itself written in the log.
+    reads = AccessLog.objects.filter(user=alice, action="read", object_type="youthclient")
+    assert reads.count() == 3
+
+
+def test_the_report_period_defaults_to_two_years_and_can_be_chosen(client_as, alice, youth):
+    response = client_as(alice).get(reverse("cases:access_report", args=[youth.pk]))
+    period = response.context["period"]
+    assert (period["end"] - period["start"]).days in (730, 731)
+    response = client_as(alice).get(
+        reverse("cases:access_report", args=[youth.pk]),
+        {"start": "2030-01-01", "end": "2029-01-01"},
+    )
+    assert response.context["form"].errors["start"]
