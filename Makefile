@@ -5,7 +5,7 @@ PYTHON ?= python3
 # Extra pytest arguments, e.g. `make test ARGS="-k consent"`.
 ARGS ?=
 
-.PHONY: install messages messages-check run test lint format clean
+.PHONY: install messages messages-check run demo-code test lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: messages
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "\nOpen http://127.0.0.1:8000 and log in with one of the demo logins above.\n"
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# The current two-factor code of the demo coordinator and admin.
+demo-code: install
+	@DEBUG=1 $(PY) manage.py demo_code
 
 test: messages
 	$(VENV)/bin/pytest -n 2 $(ARGS)

@@ -2,11 +2,13 @@
 state. The same logins on every run; dates are relative to today so that the states make sense."""
 
 import datetime
+from base64 import b32encode
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Consent, YouthClient
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
@@ -21,6 +23,9 @@ from meetings.models import (
 )
 
 PASSWORD = "demo-salasana-2026"
+# The coordinator and the admin must use two-factor authentication; in the demo their
+# authenticator key is this fixed one (`manage.py demo_code` prints the current code).
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
 LOGINS = [
@@ -61,6 +66,11 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {PASSWORD}):")
         for email, what in LOGINS:
             self.stdout.write(f"  {email:26} {what}")
+        key = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
+        self.stdout.write(
+            "\nThe coordinator and the admin also need a code from an authenticator app:\n"
+            f"  add the key {key} to the app, or run `make demo-code` for the current code."
+        )
 
     def user(self, email, first, last, role, org, **extra):
         return User.objects.create_user(
@@ -110,12 +120,14 @@ class Command(BaseCommand):
             profile = KelaContactProfile.objects.create(user=person, title="Asiantuntija")
             profile.areas.set([county[c] for c in areas])
             profile.languages.set([self.lang[code] for code in langs])
-        self.user(
+        coordinator = self.user(
             "koordinaattori@demo.fi", "Kirsi", "Koordinaattori", User.Role.COORDINATOR, project
         )
-        User.objects.create_superuser(
+        admin = User.objects.create_superuser(
             "admin@demo.fi", PASSWORD, first_name="Ylläpito", last_name="Demo"
         )
+        for user in (coordinator, admin):  # they must use a second factor
+            TOTPDevice.objects.create(user=user, name="demo", key=DEMO_TOTP_KEY, confirmed=True)
 
         S = JointMeeting.Status
         # First organisation: every state of the flow.
