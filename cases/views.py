@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.services import access_log_write, get_visible_or_404
 from kelayhteistyo.views import worker_required
 
+from .export import youth_data_json
 from .forms import ConsentForm, ConsentWithdrawForm, YouthForm
 from .models import Consent, YouthClient, add_years
 from .services import consent_record, consent_withdraw, youth_save
@@ -182,3 +184,19 @@ class AccessReportRow:
         self.what = self.OBJECTS.get(row["object_type"], row["object_type"])
         self.basis = AccessLog.Basis(row["basis"]).label
         self.times = row["times"]
+
+
+@require_GET
+@worker_required
+@recent_login_required
+def data_export(request, pk):
+    """All of the young person's data as JSON, for a subject-access request; logged as an export."""
+    youth = _youth(request, pk)
+    body = youth_data_json(youth)
+    access_log_write(
+        user=request.user, youth_id=youth.pk, action=AccessLog.Action.EXPORT, obj=youth
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    name = f"yhteistyo-{timezone.localdate():%Y%m%d}-{str(youth.pk)[:8]}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

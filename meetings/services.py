@@ -314,3 +314,18 @@ def review_record(
     meeting.save()
     access_log_write(user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CREATE, obj=review)
     return review
+
+
+DRAFT_RETENTION = datetime.timedelta(days=180)
+
+
+def drafts_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete meeting drafts that were never sent and not touched for DRAFT_RETENTION: they
+    hold a young person's data without any purpose. Sent invitations are never deleted."""
+    cutoff = (now or timezone.now()) - DRAFT_RETENTION
+    stale = JointMeeting.objects.filter(status=Status.DRAFT, updated_at__lt=cutoff)
+    count = 0
+    for meeting in stale.iterator():  # one by one, so that each delete is in the change history
+        meeting.delete()
+        count += 1
+    return count

@@ -31,6 +31,7 @@ MATRIX = {
     "cases:detail": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     "cases:edit": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     "cases:access_report": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    "cases:data_export": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     "cases:consent_create": (
         "GET",
         {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403},
@@ -129,6 +130,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
     kwargs = {
         "cases:detail": {"pk": youth.pk},
         "cases:access_report": {"pk": youth.pk},
+        "cases:data_export": {"pk": youth.pk},
         "cases:edit": {"pk": youth.pk},
         "cases:consent_create": {"pk": youth.pk},
         "cases:consent_withdraw": {"pk": youth.pk, "consent_pk": consent.pk},

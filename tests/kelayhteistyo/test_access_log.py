@@ -82,3 +82,19 @@ def test_the_report_period_defaults_to_two_years_and_can_be_chosen(client_as, al
         {"start": "2030-01-01", "end": "2029-01-01"},
     )
     assert response.context["form"].errors["start"]
+
+
+def test_all_of_a_young_persons_data_can_be_exported_for_a_subject_access_request(
+    client_as, alice, kela, youth, meeting
+):
+    import json
+
+    response = client_as(alice).get(reverse("cases:data_export", args=[youth.pk]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = json.loads(response.content)
+    assert data["schema"] == "yhteistyo-subject-access/1"
+    assert data["young_person"]["first_name"] == youth.first_name
+    assert [m["id"] for m in data["meetings"]] == [str(meeting.pk)]
+    assert {p["kind"] for p in data["participants"]} >= {"kela_contact", "young_person"}
+    assert len(data["consents"]) == 1
+    assert AccessLog.objects.filter(user=alice, action=AccessLog.Action.EXPORT).count() == 1

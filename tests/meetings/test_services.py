@@ -306,3 +306,24 @@ def test_no_review_before_a_plan(held, alice):
             done_items=[],
             by=alice,
         )
+
+
+def test_drafts_never_sent_are_purged_after_half_a_year(alice, youth, kela, consent):
+    import time_machine
+
+    from kelayhteistyo.tasks import purge_stale_data
+
+    draft = services.meeting_create(
+        meeting=f.MeetingFactory.build(youth=youth, organiser=alice),
+        by=alice,
+        kela_contact=None,
+        others=[{"name": "Tiina", "role_title": "tukihenkilö", "organisation_name": ""}],
+        invite=False,
+    )
+    sent = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
+    with time_machine.travel(datetime.timedelta(days=170)):
+        assert purge_stale_data() == {"drafts": 0}
+    with time_machine.travel(datetime.timedelta(days=181)):
+        assert purge_stale_data() == {"drafts": 1}
+    assert not JointMeeting.objects.filter(pk=draft.pk).exists()
+    assert JointMeeting.objects.filter(pk=sent.pk).exists()
