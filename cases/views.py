@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kelayhteistyo.account import recent_login_required
 from kelayhteistyo.forms import DateInput
 from kelayhteistyo.models import AccessLog, User
-from kelayhteistyo.services import access_log_write, get_visible_or_404
+from kelayhteistyo.services import access_log_write, access_log_write_many, get_visible_or_404
 from kelayhteistyo.views import worker_required
 
 from .export import youth_data_json
@@ -37,6 +37,13 @@ def youth_list(request):
     for word in q.split()[:4]:
         youth = youth.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     page = Paginator(youth, PAGE_SIZE).get_page(request.GET.get("page"))
+    if q:  # a search shows whose data matched: each result is a read of that person's data
+        access_log_write_many(
+            user=request.user,
+            action=AccessLog.Action.READ,
+            objects=page.object_list,
+            youth_id_of=lambda y: y.pk,
+        )
     return render(request, "cases/youth_list.html", {"page": page, "q": q})
 
 

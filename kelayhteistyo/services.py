@@ -28,6 +28,24 @@ def access_log_write(*, user: User, youth_id, action: str, obj: models.Model) ->
     )
 
 
+def access_log_write_many(*, user: User, action: str, objects, youth_id_of) -> None:
+    """One row per object in one query (a page of search results)."""
+    basis = AccessLog.Basis.CONSENT if user.is_kela_contact else AccessLog.Basis.OWN_CLIENT
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            user=user,
+            role=user.role,
+            organisation_id=user.organisation_id,
+            youth_id=youth_id_of(obj),
+            action=action,
+            object_type=obj._meta.model_name,
+            object_id=str(obj.pk),
+            basis=basis,
+        )
+        for obj in objects
+    )
+
+
 def get_visible_or_404(request, queryset, *, youth_field: str, **lookup):
     """The object if the user may see it; otherwise 404 — and if it exists, the refused attempt
     is written to the young person's access log (someone tried to reach their data)."""

@@ -98,3 +98,22 @@ def test_all_of_a_young_persons_data_can_be_exported_for_a_subject_access_reques
     assert {p["kind"] for p in data["participants"]} >= {"kela_contact", "young_person"}
     assert len(data["consents"]) == 1
     assert AccessLog.objects.filter(user=alice, action=AccessLog.Action.EXPORT).count() == 1
+
+
+def test_each_search_result_is_a_read_of_that_persons_data(
+    client_as, alice, youth, django_assert_num_queries
+):
+    from tests import factories as f
+
+    other = f.YouthFactory(organisation=alice.organisation, first_name="Eemeli")
+    client = client_as(alice)
+    client.get(reverse("cases:list"))  # the plain list of one's own clients is not a search
+    assert not AccessLog.objects.exists()
+    client.get(reverse("cases:list"), {"q": youth.first_name})
+    assert list(AccessLog.objects.values_list("youth_id", "action")) == [(youth.pk, "read")]
+    assert not AccessLog.objects.filter(youth=other).exists()
+    for _ in range(5):
+        f.YouthFactory(organisation=alice.organisation, first_name=youth.first_name)
+    with django_assert_num_queries(8):  # the list's queries and one insert for all the rows
+        client.get(reverse("cases:list"), {"q": youth.first_name})
+    assert AccessLog.objects.count() == 7
