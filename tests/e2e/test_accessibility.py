@@ -76,7 +76,9 @@ def crawl(page: Page, start: str) -> dict[str, str]:
             continue
         seen[path] = name
         per_name[name] += 1
-        for href in page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)"):
+        for href in page.eval_on_selector_all(
+            "a[href]:not([download])", "els => els.map(e => e.href)"
+        ):
             if href.startswith(origin) and not NOT_CRAWLED.search(urlsplit(href).path):
                 queue.append(href.split("#")[0])
     return seen
