@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from meetings.models import Notification
+
 from .models import AccessLog, County, KelaContactProfile, Language, Organisation, User
 
 
@@ -33,14 +35,28 @@ class UserEditForm(UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    def save_model(self, request, obj, form, change):
+        if "email" in form.changed_data:
+            obj.email_problem = ""  # a new address gets a new chance
+        super().save_model(request, obj, form, change)
+
     add_form = UserAddForm
     form = UserEditForm
     ordering = ["last_name", "first_name"]
-    list_display = ["email", "first_name", "last_name", "role", "organisation", "is_active"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "organisation",
+        "is_active",
+        "email_problem",
+    ]
     list_filter = ["role", "organisation", "is_active"]
+    readonly_fields = ["email_problem"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email", "email_problem", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "phone", "preferred_language"]}),
         (
             _("Role"),
@@ -90,4 +106,28 @@ class AccessLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Failed messages are visible here (filter by status); rows are not edited by hand."""
+
+    list_display = [
+        "kind",
+        "recipient",
+        "recipient_email",
+        "status",
+        "due_at",
+        "sent_at",
+        "attempts",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__email", "recipient_email"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

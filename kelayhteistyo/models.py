@@ -115,6 +115,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="users",
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    muted_reminders = models.JSONField(_("reminders turned off"), default=list, blank=True)
+    email_problem = models.CharField(
+        _("problem with the e-mail address"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Set when e-mail to this address was refused; cleared when the address changes."
+        ),
+    )
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=2,

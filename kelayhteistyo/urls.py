@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from meetings import notification_views
+
 from . import account, views
 
 handler400 = views.bad_request
@@ -17,6 +19,22 @@ urlpatterns = [
     path("account/two-factor/", account.otp_setup, name="otp_setup"),
     path("account/verify/", account.otp_verify, name="otp_verify"),
     path("account/confirm/", account.reauthenticate, name="reauthenticate"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notification_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/settings/",
+        notification_views.notification_settings,
+        name="notification_settings",
+    ),
     path("directory/", views.directory, name="directory"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("young-people/", include("cases.urls")),

@@ -12,7 +12,8 @@ from cases.models import Consent, YouthClient
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.services import access_log_write
 
-from .models import ActionItem, FollowUpPlan, JointMeeting, Participant, Review
+from . import notifications
+from .models import ActionItem, FollowUpPlan, JointMeeting, Notification, Participant, Review
 
 Status = JointMeeting.Status
 
@@ -115,6 +116,12 @@ def meeting_invite(*, meeting: JointMeeting, kela_contact: User, by: User) -> Pa
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.DISCLOSE, obj=meeting
     )
+    notifications.notify(
+        Notification.Kind.INVITATION,
+        recipient=kela_contact,
+        meeting=meeting,
+        key_suffix=f"{now:%Y%m%d%H%M%S%f}",
+    )
     return participant
 
 
@@ -155,6 +162,18 @@ def invitation_respond(
     participant.response_message = message.strip()
     participant.responded_at = timezone.now()
     participant.save()
+    stamp = f"{participant.responded_at:%Y%m%d%H%M%S%f}"
+    if answer == P.ACCEPTED:
+        notifications.notify_participants(
+            Notification.Kind.MEETING_CONFIRMED, meeting, key_suffix=stamp
+        )
+    else:
+        kind = (
+            Notification.Kind.TIME_PROPOSED
+            if answer == P.PROPOSED
+            else (Notification.Kind.INVITATION_ANSWERED)
+        )
+        notifications.notify(kind, recipient=meeting.organiser, meeting=meeting, key_suffix=stamp)
     return participant
 
 
@@ -169,11 +188,15 @@ def proposal_accept(*, participant: Participant, by: User) -> JointMeeting:
         raise ValidationError(_("The proposed time has already passed."))
     meeting.starts_at = participant.proposed_start
     _transition(meeting, Status.CONFIRMED)
+    meeting.ics_sequence += 1
     meeting.save()
     participant.status = Participant.Status.ACCEPTED
     participant.save()
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
+    )
+    notifications.notify_participants(
+        Notification.Kind.MEETING_CONFIRMED, meeting, key_suffix=f"seq{meeting.ics_sequence}"
     )
     return meeting
 
@@ -185,17 +208,31 @@ def meeting_update(*, meeting: JointMeeting, by: User) -> JointMeeting:
         raise ValidationError(_("Only a meeting that has not been held can be changed."))
     previous = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
     moved = previous.starts_at != meeting.starts_at
+    seen_by_kela = meeting.status in (Status.INVITED, Status.CONFIRMED)
+    calendar_changed = moved or any(
+        getattr(previous, f) != getattr(meeting, f)
+        for f in ("duration_minutes", "place", "video_link", "modality")
+    )
     if moved and meeting.status in (Status.INVITED, Status.CONFIRMED):
         _transition(meeting, Status.INVITED)
         meeting.participants.filter(
             kind=Participant.Kind.KELA_CONTACT,
             status__in=[Participant.Status.ACCEPTED, Participant.Status.PROPOSED],
         ).update(status=Participant.Status.PENDING, responded_at=None, proposed_start=None)
+    if seen_by_kela and calendar_changed:
+        meeting.ics_sequence = previous.ics_sequence + 1
     meeting.full_clean()
     meeting.save()
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
     )
+    if seen_by_kela and calendar_changed:
+        notifications.notify_participants(
+            Notification.Kind.MEETING_CHANGED,
+            meeting,
+            exclude=by,
+            key_suffix=f"seq{meeting.ics_sequence}",
+        )
     return meeting
 
 
@@ -204,12 +241,18 @@ def meeting_cancel(*, meeting: JointMeeting, by: User, reason: str) -> JointMeet
     """Cancel a meeting that has not been held, with a reason."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for cancelling.")})
+    was_sent = meeting.status in (Status.INVITED, Status.CONFIRMED)
     _transition(meeting, Status.CANCELLED)
     meeting.cancel_reason = reason.strip()
+    meeting.ics_sequence += 1
     meeting.save()
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
     )
+    if was_sent:
+        notifications.notify_participants(
+            Notification.Kind.MEETING_CANCELLED, meeting, exclude=by, key_suffix="cancel"
+        )
     return meeting
 
 

@@ -22,6 +22,21 @@ MATRIX = {
     "set_language": ("POST", {"others": 302}),
     "accessibility": ("GET", {"others": 200}),
     "otp_setup": ("GET", {"anonymous": LOGIN, "others": 200}),
+    "notifications": ("GET", {"anonymous": LOGIN, "others": 200}),
+    "notification_read": ("POST", {"anonymous": LOGIN, "kela": 302, "others": 404}),
+    "notifications_read_all": ("POST", {"anonymous": LOGIN, "others": 302}),
+    "notification_settings": ("GET", {"anonymous": LOGIN, "others": 200}),
+    "meetings:ics": (
+        "GET",
+        {
+            "anonymous": LOGIN,
+            "alice": 200,
+            "bob": 404,
+            "kela": 200,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
     # Without an authenticator app, verifying sends to setting one up.
     "otp_verify": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 302}),
     "reauthenticate": ("GET", {"anonymous": LOGIN, "others": 200}),
@@ -119,6 +134,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
     worker = meeting.participants.get(user=alice)
     item = ActionItem.objects.create(plan=plan, owner=worker, what="Soittaa Kelaan")
     kela_p = meeting.participants.get(user=kela)
+    invitation = kela.notifications.get(kind="invitation")  # Kela's own notification
     users = {
         "alice": alice,
         "bob": bob,
@@ -130,6 +146,8 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
     kwargs = {
         "cases:detail": {"pk": youth.pk},
         "cases:access_report": {"pk": youth.pk},
+        "meetings:ics": {"pk": meeting.pk},
+        "notification_read": {"pk": invitation.pk},
         "cases:data_export": {"pk": youth.pk},
         "cases:edit": {"pk": youth.pk},
         "cases:consent_create": {"pk": youth.pk},

@@ -114,6 +114,6 @@ def test_each_search_result_is_a_read_of_that_persons_data(
     assert not AccessLog.objects.filter(youth=other).exists()
     for _ in range(5):
         f.YouthFactory(organisation=alice.organisation, first_name=youth.first_name)
-    with django_assert_num_queries(8):  # the list's queries and one insert for all the rows
+    with django_assert_num_queries(9):  # the list's queries and one insert for all the rows
         client.get(reverse("cases:list"), {"q": youth.first_name})
     assert AccessLog.objects.count() == 7

@@ -455,7 +455,7 @@ def test_the_meeting_list_has_a_constant_number_of_queries(
 ):
     client = client_as(alice)
     f.invited_meeting(youth=youth, organiser=alice, kela=kela)
-    with django_assert_num_queries(7) as small:
+    with django_assert_num_queries(8) as small:
         client.get(reverse("meetings:list"))
     for _ in range(10):
         f.invited_meeting(youth=youth, organiser=alice, kela=kela)
@@ -463,12 +463,12 @@ def test_the_meeting_list_has_a_constant_number_of_queries(
         client.get(reverse("meetings:list"))
 
 
-@pytest.mark.parametrize("who, queries", [("alice", 11), ("kela", 8)])
+@pytest.mark.parametrize("who, queries", [("alice", 12), ("kela", 9)])
 def test_home_pages_have_a_constant_number_of_queries(
     request, who, queries, alice, kela, youth, consent, django_assert_num_queries
 ):
-    """Session and user, one query per section of the page, and the session's idle clock
-    (a savepoint, an update)."""
+    """Session and user, one query per section of the page, the bell's count and the
+    session's idle clock (a savepoint, an update)."""
     user = request.getfixturevalue(who)
     client = request.getfixturevalue("client")
     client.force_login(user)
@@ -520,12 +520,12 @@ def test_the_directory_has_a_constant_number_of_queries(
     client = client_as(alice)
     sv = {"language": f.language("sv").pk}
     # session, user, the chosen language, the filter's options (2), contacts, areas, languages,
-    # the session's idle clock (a savepoint, an update)
-    with django_assert_num_queries(11):
+    # the bell's count, the session's idle clock (a savepoint, an update)
+    with django_assert_num_queries(12):
         client.get(reverse("directory"), sv)
     for _ in range(5):
         f.KelaContactFactory()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("directory"), sv)
     assert len(response.context["contacts"]) == 6
 

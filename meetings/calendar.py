@@ -1,0 +1,58 @@
+"""Calendar files (RFC 5545) for joint meetings: one stable UID per meeting, SEQUENCE increased
+on every change, METHOD:REQUEST for a confirmed or moved meeting, METHOD:CANCEL when cancelled,
+times in Europe/Helsinki. No personal data beyond the young person's first name."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from .models import JointMeeting, Modality
+
+HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
+REQUEST, CANCEL = "REQUEST", "CANCEL"
+
+
+def meeting_uid(meeting: JointMeeting) -> str:
+    return f"{meeting.pk}@yhteistyo"
+
+
+def meeting_ics(meeting: JointMeeting, *, method: str = REQUEST, language: str = "fi") -> bytes:
+    with override(language):
+        cal = Calendar()
+        cal.add("prodid", "-//Yhteistyo//Joint meetings//FI")
+        cal.add("version", "2.0")
+        cal.add("method", method)
+        event = Event()
+        event.add("uid", meeting_uid(meeting))
+        event.add("sequence", meeting.ics_sequence)
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", timezone.localtime(meeting.starts_at, HELSINKI))
+        event.add("dtend", timezone.localtime(meeting.ends_at, HELSINKI))
+        event.add("summary", _("Joint meeting: %(name)s") % {"name": meeting.youth.first_name})
+        if meeting.modality == Modality.VIDEO and meeting.video_link:
+            event.add("location", meeting.video_link)
+            event.add("url", meeting.video_link)
+        elif meeting.place:
+            event.add("location", meeting.place)
+        page = settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk])
+        event.add("description", _("Details (login needed): %(url)s") % {"url": page})
+        organiser = vCalAddress(f"mailto:{meeting.organiser.email}")
+        organiser.params["cn"] = vText(meeting.organiser.get_full_name())
+        event.add("organizer", organiser)
+        for participant in meeting.participants.all():
+            if participant.user_id:
+                attendee = vCalAddress(f"mailto:{participant.user.email}")
+                attendee.params["cn"] = vText(participant.user.get_full_name())
+                event.add("attendee", attendee)
+        if method == CANCEL:
+            event.add("status", "CANCELLED")
+        else:
+            event.add("status", "CONFIRMED")
+        cal.add_component(event)
+        cal.add_missing_timezones()
+        return cal.to_ical()

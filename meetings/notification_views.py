@@ -1,0 +1,119 @@
+"""The in-app notification list, marking read, the reminder settings, and calendar files."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kelayhteistyo.models import AccessLog
+from kelayhteistyo.services import access_log_write
+
+from . import calendar, notifications
+from .models import JointMeeting, Notification
+from .views import _meeting, any_member
+
+
+def _mine(user):
+    return Notification.objects.filter(recipient=user, due_at__lte=timezone.now()).exclude(
+        status=Notification.Status.SKIPPED
+    )
+
+
+def unread_count(request) -> dict:
+    """Context processor: the number on the bell (one query, only for logged-in users)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": _mine(user).filter(read_at=None).count()}
+
+
+@require_GET
+@login_required
+def notification_list(request):
+    page = Paginator(
+        _mine(request.user).select_related(
+            "meeting__youth", "action_item", "plan__meeting__youth", "consent__youth"
+        ),
+        30,
+    ).get_page(request.GET.get("page"))
+    rows = []
+    for n in page.object_list:
+        try:
+            subject, body = notifications.text(n)
+        except (AttributeError, KeyError):  # an object gone since: show the kind only
+            subject, body = n.get_kind_display(), ""
+        rows.append({"n": n, "subject": subject, "body": body, "url": notifications.link(n)})
+    return render(request, "notifications/list.html", {"page": page, "rows": rows})
+
+
+@require_POST
+@login_required
+def notification_read(request, pk):
+    n = get_object_or_404(_mine(request.user), pk=pk)
+    if n.read_at is None:
+        Notification.objects.filter(pk=n.pk).update(read_at=timezone.now())
+    if request.POST.get("open"):
+        return redirect(notifications.link(n))
+    return redirect("notifications")
+
+
+@require_POST
+@login_required
+def notifications_read_all(request):
+    _mine(request.user).filter(read_at=None).update(read_at=timezone.now())
+    messages.success(request, _("All notifications were marked read."))
+    return redirect("notifications")
+
+
+class MutesForm(forms.Form):
+    wanted = forms.TypedMultipleChoiceField(
+        label=_l("Send me these reminders"),
+        choices=[(k, Notification.Kind(k).label) for k in Notification.MUTABLE],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_l(
+            "Invitations to you, answers to your invitations and changes to your meetings are "
+            "always sent."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notification_settings(request):
+    user = request.user
+    form = MutesForm(
+        request.POST or None,
+        initial={"wanted": [k for k in Notification.MUTABLE if k not in user.muted_reminders]},
+    )
+    if form.is_valid():
+        user.muted_reminders = [
+            k for k in Notification.MUTABLE if k not in form.cleaned_data["wanted"]
+        ]
+        user.save(update_fields=["muted_reminders"])
+        messages.success(request, _("Your reminder settings were saved."))
+        return redirect("notification_settings")
+    return render(request, "notifications/settings.html", {"form": form})
+
+
+@require_GET
+@any_member
+def meeting_ics(request, pk):
+    """The meeting as a calendar file, for everyone who can see the meeting."""
+    meeting = _meeting(request, pk)
+    method = (
+        calendar.CANCEL if meeting.status == JointMeeting.Status.CANCELLED else calendar.REQUEST
+    )
+    access_log_write(
+        user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=meeting
+    )
+    body = calendar.meeting_ics(meeting, method=method, language=request.LANGUAGE_CODE)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="yhteistyo.ics"'
+    return response
