@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kelayhteistyo.account import recent_login_required
@@ -119,8 +119,8 @@ def consent_withdraw_view(request, pk, consent_pk):
 
 
 class ReportPeriodForm(forms.Form):
-    start = forms.DateField(label=_l("From"), widget=DateInput(), required=False)
-    end = forms.DateField(label=_l("To"), widget=DateInput(), required=False)
+    start = forms.DateField(label=gettext_lazy("From"), widget=DateInput(), required=False)
+    end = forms.DateField(label=gettext_lazy("To"), widget=DateInput(), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -173,13 +173,13 @@ class AccessReportRow:
     """A day's accesses by one person, in words a young person understands."""
 
     OBJECTS = {
-        "youthclient": _l("the young person's record"),
-        "consent": _l("the consent"),
-        "jointmeeting": _l("a joint meeting"),
-        "followupplan": _l("the follow-up plan"),
-        "actionitem": _l("a task in the plan"),
-        "review": _l("a review"),
-        "planexport": _l("the plan as a document"),
+        "youthclient": gettext_lazy("the young person's record"),
+        "consent": gettext_lazy("the consent"),
+        "jointmeeting": gettext_lazy("a joint meeting"),
+        "followupplan": gettext_lazy("the follow-up plan"),
+        "actionitem": gettext_lazy("a task in the plan"),
+        "review": gettext_lazy("a review"),
+        "planexport": gettext_lazy("the plan as a document"),
     }
 
     def __init__(self, row):

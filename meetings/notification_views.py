@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kelayhteistyo.models import AccessLog
@@ -73,11 +73,11 @@ def notifications_read_all(request):
 
 class MutesForm(forms.Form):
     wanted = forms.TypedMultipleChoiceField(
-        label=_l("Send me these reminders"),
+        label=gettext_lazy("Send me these reminders"),
         choices=[(k, Notification.Kind(k).label) for k in Notification.MUTABLE],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_l(
+        help_text=gettext_lazy(
             "Invitations to you, answers to your invitations and changes to your meetings are "
             "always sent."
         ),

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from cases.models import Consent
 
@@ -49,77 +49,83 @@ CONSENT_NOTICE = datetime.timedelta(days=14)
 # What each message says: subject and text, with the young person's first name only.
 TEXTS = {
     Kind.INVITATION: (
-        _l("Invitation to a joint meeting"),
-        _l("You are invited to a joint meeting with %(name)s on %(when)s. Please answer."),
+        gettext_lazy("Invitation to a joint meeting"),
+        gettext_lazy(
+            "You are invited to a joint meeting with %(name)s on %(when)s. Please answer."
+        ),
     ),
     Kind.INVITATION_ANSWERED: (
-        _l("Answer to your invitation"),
-        _l("%(who)s answered your invitation to the meeting with %(name)s on %(when)s."),
+        gettext_lazy("Answer to your invitation"),
+        gettext_lazy("%(who)s answered your invitation to the meeting with %(name)s on %(when)s."),
     ),
     Kind.TIME_PROPOSED: (
-        _l("Another time proposed"),
-        _l("%(who)s proposed another time for the meeting with %(name)s: %(proposed)s."),
+        gettext_lazy("Another time proposed"),
+        gettext_lazy("%(who)s proposed another time for the meeting with %(name)s: %(proposed)s."),
     ),
     Kind.MEETING_CONFIRMED: (
-        _l("Joint meeting confirmed"),
-        _l(
+        gettext_lazy("Joint meeting confirmed"),
+        gettext_lazy(
             "The joint meeting with %(name)s on %(when)s is confirmed. A calendar file is attached."
         ),
     ),
     Kind.MEETING_CHANGED: (
-        _l("Joint meeting changed"),
-        _l(
+        gettext_lazy("Joint meeting changed"),
+        gettext_lazy(
             "The joint meeting with %(name)s has changed. It is now on %(when)s. "
             "A calendar file is attached."
         ),
     ),
     Kind.MEETING_CANCELLED: (
-        _l("Joint meeting cancelled"),
-        _l("The joint meeting with %(name)s on %(when)s has been cancelled."),
+        gettext_lazy("Joint meeting cancelled"),
+        gettext_lazy("The joint meeting with %(name)s on %(when)s has been cancelled."),
     ),
     Kind.INVITATION_UNANSWERED: (
-        _l("An invitation has not been answered"),
-        _l(
+        gettext_lazy("An invitation has not been answered"),
+        gettext_lazy(
             "%(who)s has not answered the invitation to the meeting with %(name)s on %(when)s. "
             "You may want to call them."
         ),
     ),
     Kind.INVITATION_NUDGE: (
-        _l("Please answer the invitation"),
-        _l("The invitation to the meeting with %(name)s on %(when)s is waiting for your answer."),
+        gettext_lazy("Please answer the invitation"),
+        gettext_lazy(
+            "The invitation to the meeting with %(name)s on %(when)s is waiting for your answer."
+        ),
     ),
     Kind.MEETING_TOMORROW: (
-        _l("Joint meeting soon"),
-        _l("Reminder: the joint meeting with %(name)s is on %(when)s."),
+        gettext_lazy("Joint meeting soon"),
+        gettext_lazy("Reminder: the joint meeting with %(name)s is on %(when)s."),
     ),
     Kind.ITEM_DUE: (
-        _l("A task is due soon"),
-        _l("Reminder: “%(what)s” is due on %(day)s."),
+        gettext_lazy("A task is due soon"),
+        gettext_lazy("Reminder: “%(what)s” is due on %(day)s."),
     ),
     Kind.ITEM_OVERDUE: (
-        _l("A task is overdue"),
-        _l("“%(what)s” was due on %(day)s and is not marked done."),
+        gettext_lazy("A task is overdue"),
+        gettext_lazy("“%(what)s” was due on %(day)s and is not marked done."),
     ),
     Kind.REVIEW_DUE: (
-        _l("A review is coming up"),
-        _l("The review of the plan made with %(name)s is on %(day)s."),
+        gettext_lazy("A review is coming up"),
+        gettext_lazy("The review of the plan made with %(name)s is on %(day)s."),
     ),
     Kind.REVIEW_OVERDUE: (
-        _l("A review is overdue"),
-        _l("The review of the plan made with %(name)s was due on %(day)s."),
+        gettext_lazy("A review is overdue"),
+        gettext_lazy("The review of the plan made with %(name)s was due on %(day)s."),
     ),
     Kind.CONSENT_EXPIRING: (
-        _l("A consent is about to expire"),
-        _l("The consent of %(name)s expires on %(day)s. Ask whether they want to renew it."),
+        gettext_lazy("A consent is about to expire"),
+        gettext_lazy(
+            "The consent of %(name)s expires on %(day)s. Ask whether they want to renew it."
+        ),
     ),
 }
 # Texts for the young person, who has no account: plain language, no link to log in.
 YOUTH_TEXTS = {
-    Kind.MEETING_TOMORROW: _l(
+    Kind.MEETING_TOMORROW: gettext_lazy(
         "Hi %(name)s! You have a meeting with Kela and aftercare on %(when)s."
     ),
-    Kind.ITEM_DUE: _l("Hi %(name)s! Remember: “%(what)s”. Do it by %(day)s."),
-    Kind.ITEM_OVERDUE: _l("Hi %(name)s! “%(what)s” was due on %(day)s. Is it done?"),
+    Kind.ITEM_DUE: gettext_lazy("Hi %(name)s! Remember: “%(what)s”. Do it by %(day)s."),
+    Kind.ITEM_OVERDUE: gettext_lazy("Hi %(name)s! “%(what)s” was due on %(day)s. Is it done?"),
 }
 
 
