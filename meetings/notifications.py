@@ -16,6 +16,8 @@ happened and links to the page, which requires login.
 import datetime
 import logging
 import smtplib
+import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import holidays
@@ -174,7 +176,7 @@ def notify(kind, *, recipient, meeting=None, key_suffix="", **objects) -> Notifi
         },
     )
     if created:
-        transaction.on_commit(lambda: enqueue(notification.pk))
+        transaction.on_commit(lambda: _publisher.submit(enqueue, notification.pk))
     return notification
 
 
@@ -182,6 +184,11 @@ def notify_participants(kind, meeting: JointMeeting, *, exclude=None, key_suffix
     for participant in meeting.participants.select_related("user"):
         if participant.user_id and participant.user_id != getattr(exclude, "pk", None):
             notify(kind, recipient=participant.user, meeting=meeting, key_suffix=key_suffix)
+
+
+# The request does not wait for the broker: publishing happens in a background thread, so a
+# broker that is down or slow never slows down saving (the sweep sends what it missed).
+_publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notification-publisher")
 
 
 def enqueue(pk: int) -> None:
@@ -399,7 +406,9 @@ def _youth_language(youth) -> str:
 # The sweep ------------------------------------------------------------------------------------
 
 
-def _waiting(now):
+def waiting(now=None):
+    """Rows to hand to a task: due and pending (not backing off), or claimed by a lost worker."""
+    now = now or timezone.now()
     return Notification.objects.filter(
         Q(status=Status.PENDING, due_at__lte=now)
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -412,10 +421,10 @@ def sweep(now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     reminders_create(now)
     with transaction.atomic():
-        waiting = _waiting(now).order_by("due_at")
+        rows = waiting(now).order_by("due_at")
         if connection.features.has_select_for_update_skip_locked:
-            waiting = waiting.select_for_update(skip_locked=True)
-        ids = list(waiting.values_list("pk", flat=True)[:SWEEP_BATCH])
+            rows = rows.select_for_update(skip_locked=True)
+        ids = list(rows.values_list("pk", flat=True)[:SWEEP_BATCH])
     for pk in ids:
         enqueue(pk)
     return ids
@@ -459,6 +468,8 @@ def deliver(pk: int, task_id: str) -> str:
         logger.exception("notification %s could not be rendered", pk)
         _finish(n, Status.FAILED, error=f"render: {type(exc).__name__}")
         return "failed"
+    if settings.NOTIFICATION_SEND_DELAY:  # the fault tests stop a worker in this moment
+        time.sleep(settings.NOTIFICATION_SEND_DELAY)
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as exc:

@@ -306,14 +306,12 @@ class TestFaults:
     def test_a_broker_that_is_down_does_not_stop_saving(
         self, settings, youth, alice, kela, consent, django_capture_on_commit_callbacks
     ):
-        from kelayhteistyo.celery import app
+        from tests.celery_broker import use_broker
 
-        app.conf.broker_url = "redis://127.0.0.1:1/0"  # nobody listens there
-        try:
+        with use_broker("redis://127.0.0.1:1/0"):  # nobody listens there
             with django_capture_on_commit_callbacks(execute=True):
                 meeting = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
-        finally:
-            app.conf.broker_url = settings.CELERY_BROKER_URL
+            notifications._publisher.submit(lambda: None).result()  # the publish was tried
         n = Notification.objects.get(meeting=meeting)
         assert n.status == "pending"  # waits for the sweep
         assert notifications.sweep() == [n.pk]
