@@ -204,13 +204,14 @@ CELERY_BROKER_URL = env(
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = BASE_DIR / ".celery-queue"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "out"),
         "data_folder_out": str(_queue_dir / "out"),
         "data_folder_processed": str(_queue_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_queue_dir / "control"),
     }
 else:
     # A message whose worker died unacknowledged is delivered again after this many seconds.
