@@ -12,6 +12,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Reminders are rows first; the sweep creates the due ones and hands every waiting row to a
+    # delivery task. Nothing relies on long ETAs: a lost message is picked up by the next sweep.
+    "sweep-notifications": {
+        "task": "meetings.tasks.sweep_notifications",
+        "schedule": float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", 180)),
+    },
     "purge-stale-data": {
         "task": "kelayhteistyo.tasks.purge_stale_data",
         "schedule": crontab(3, 15),

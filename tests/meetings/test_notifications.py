@@ -381,3 +381,11 @@ def test_cancelled_meeting_reminders_are_skipped(meeting, alice):
     invitation = Notification.objects.get(kind=Kind.INVITATION)
     assert notifications.deliver(invitation.pk, "t") == "skipped"
     assert JointMeeting.objects.get(pk=meeting.pk).status == "cancelled"
+
+
+def test_the_beat_schedule_runs_the_sweep_every_few_minutes():
+    from kelayhteistyo.celery import app
+
+    entry = app.conf.beat_schedule["sweep-notifications"]
+    assert entry["task"] == "meetings.tasks.sweep_notifications"
+    assert entry["schedule"] <= 5 * 60
