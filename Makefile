@@ -5,7 +5,7 @@ PYTHON ?= python3
 # Extra pytest arguments, e.g. `make test ARGS="-k consent"`.
 ARGS ?=
 
-.PHONY: install messages messages-check run demo-code test lint format clean
+.PHONY: install messages messages-check run demo-code test bench lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ demo-code: install
 
 test: messages
 	$(VENV)/bin/pytest -n 2 $(ARGS)
+
+# Benchmarks on PostgreSQL (not part of `make test`): ratios measured side by side in one run.
+bench: install
+	$(PY) bench/sweep.py
 
 lint: install
 	$(VENV)/bin/ruff check .
