@@ -389,3 +389,14 @@ def test_the_beat_schedule_runs_the_sweep_every_few_minutes():
     entry = app.conf.beat_schedule["sweep-notifications"]
     assert entry["task"] == "meetings.tasks.sweep_notifications"
     assert entry["schedule"] <= 5 * 60
+
+
+def test_send_due_reminders_runs_one_sweep_synchronously(meeting, kela):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_due_reminders", stdout=out)
+    assert "1 sent" in out.getvalue()
+    assert mail.outbox[0].to == [kela.email]

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
 from meetings import notifications
-from meetings.models import Notification
 
 
 class Command(BaseCommand):
@@ -9,14 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = notifications.reminders_create()
-        results = [
-            notifications.deliver(pk, "send_due_reminders")
-            for pk in notifications._waiting(notifications.timezone.now()).values_list(
-                "pk", flat=True
-            )
-        ]
-        self.stdout.write(
-            f"{created} reminders created; "
-            + ", ".join(f"{results.count(r)} {r}" for r in sorted(set(results)))
-            + f" ({Notification.objects.filter(status='failed').count()} failed in all)"
-        )
+        pks = list(notifications.waiting().values_list("pk", flat=True))
+        results = [notifications.deliver(pk, "send_due_reminders") for pk in pks]
+        summary = ", ".join(f"{results.count(r)} {r}" for r in sorted(set(results))) or "none"
+        self.stdout.write(f"{created} reminders created; messages: {summary}")
