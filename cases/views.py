@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kelayhteistyo.account import recent_login_required
 from kelayhteistyo.forms import DateInput
 from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.pdf import render_pdf
 from kelayhteistyo.services import access_log_write, access_log_write_many, get_visible_or_404
 from kelayhteistyo.views import worker_required
 
@@ -159,13 +160,24 @@ def access_report(request, pk):
             .order_by("at__date", "user__last_name", "action")
         )
     rows = [AccessReportRow(r) for r in rows]  # read before this report is itself logged
-    access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
+    as_pdf = request.GET.get("format") == "pdf" and form.is_valid()
+    action = AccessLog.Action.EXPORT if as_pdf else AccessLog.Action.READ
+    access_log_write(user=request.user, youth_id=youth.pk, action=action, obj=youth)
     context = {
         "youth": youth,
         "form": form,
         "rows": rows,
         "period": form.cleaned_data if form.is_valid() else None,
+        "now": timezone.now(),
+        "user": request.user,
     }
+    if as_pdf:
+        response = HttpResponse(
+            render_pdf("cases/access_report_pdf.html", context), content_type="application/pdf"
+        )
+        name = f"kasittelyt-{timezone.localdate():%Y%m%d}-{str(youth.pk)[:8]}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     return render(request, "cases/access_report.html", context)
 
 

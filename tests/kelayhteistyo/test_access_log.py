@@ -117,3 +117,33 @@ def test_each_search_result_is_a_read_of_that_persons_data(
     with django_assert_num_queries(9):  # the list's queries and one insert for all the rows
         client.get(reverse("cases:list"), {"q": youth.first_name})
     assert AccessLog.objects.count() == 7
+
+
+def test_the_report_downloads_as_a_pdf_that_reads_back(client_as, alice, kela, youth, meeting):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    client_as(kela).get(reverse("meetings:detail", args=[meeting.pk]))
+    response = client_as(alice).get(
+        reverse("cases:access_report", args=[youth.pk]), {"format": "pdf"}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    pages = PdfReader(BytesIO(response.content)).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert youth.full_name in text and kela.get_full_name() in text
+    assert "Kutsuttu yhteiseen tapaamiseen suostumuksella" in text
+    assert alice.get_full_name() in text  # who produced it
+    assert "1 / 1" in text  # the page number
+    assert AccessLog.objects.filter(user=alice, action=AccessLog.Action.EXPORT).exists()
+
+
+def test_the_pdf_renderer_fetches_nothing_but_the_apps_static_files():
+    from kelayhteistyo.pdf import ForbiddenResource, StaticOnlyFetcher
+
+    fetcher = StaticOnlyFetcher(allowed_protocols={"file"})
+    for url in ("file:///etc/passwd", "https://example.com/x.png", "static:///../../etc/passwd"):
+        with pytest.raises(ForbiddenResource):
+            fetcher.fetch(url)
+    response = fetcher.fetch("static:///css/print.css")
+    assert b"@page" in response.read()
