@@ -17,7 +17,7 @@ from kelayhteistyo.pdf import render_pdf
 from kelayhteistyo.services import access_log_write, access_log_write_many, get_visible_or_404
 from kelayhteistyo.views import worker_required
 
-from .export import youth_data_json
+from .export import youth_data, youth_data_json
 from .forms import ConsentForm, ConsentWithdrawForm, YouthForm
 from .models import Consent, YouthClient, add_years
 from .services import consent_record, consent_withdraw, youth_save
@@ -209,13 +209,41 @@ class AccessReportRow:
 @worker_required
 @recent_login_required
 def data_export(request, pk):
-    """All of the young person's data as JSON, for a subject-access request; logged as an export."""
+    """All of the young person's data as JSON (or ?format=pdf, to read), for a subject-access
+    request; logged as an export."""
     youth = _youth(request, pk)
-    body = youth_data_json(youth)
+    name = f"yhteistyo-{timezone.localdate():%Y%m%d}-{str(youth.pk)[:8]}"
+    if request.GET.get("format") == "pdf":
+        data = youth_data(youth)
+        sections = [(title, data[key]) for key, title in SECTION_TITLES.items()]
+        sections[0] = (SECTION_TITLES["young_person"], [data["young_person"]])
+        context = {
+            "youth": youth,
+            "sections": sections,
+            "user": request.user,
+            "now": timezone.now(),
+        }
+        body = render_pdf("cases/data_export_pdf.html", context)
+        content_type, name = "application/pdf", f"{name}.pdf"
+    else:
+        body = youth_data_json(youth)
+        content_type, name = "application/json; charset=utf-8", f"{name}.json"
     access_log_write(
         user=request.user, youth_id=youth.pk, action=AccessLog.Action.EXPORT, obj=youth
     )
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    name = f"yhteistyo-{timezone.localdate():%Y%m%d}-{str(youth.pk)[:8]}.json"
+    response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+SECTION_TITLES = {
+    "young_person": gettext_lazy("The young person"),
+    "handovers": gettext_lazy("Changes of the responsible worker"),
+    "consents": gettext_lazy("Consents"),
+    "meetings": gettext_lazy("Joint meetings"),
+    "participants": gettext_lazy("Participants"),
+    "plans": gettext_lazy("Follow-up plans"),
+    "action_items": gettext_lazy("Who does what and when"),
+    "reviews": gettext_lazy("Reviews"),
+    "access_log": gettext_lazy("Who has processed the data"),
+}

@@ -147,3 +147,17 @@ def test_the_pdf_renderer_fetches_nothing_but_the_apps_static_files():
             fetcher.fetch(url)
     response = fetcher.fetch("static:///css/print.css")
     assert b"@page" in response.read()
+
+
+def test_all_the_data_also_downloads_as_a_pdf(client_as, alice, youth, meeting):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    response = client_as(alice).get(
+        reverse("cases:data_export", args=[youth.pk]), {"format": "pdf"}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    pages = PdfReader(BytesIO(response.content)).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert youth.full_name in text and meeting.goal in text
