@@ -227,6 +227,8 @@ else:
     }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds a request waits for a PDF (kelayhteistyo/pdf.py).
+PDF_TIMEOUT = env.float("PDF_TIMEOUT", default=20)
 NOTIFICATION_SEND_DELAY = env.float("NOTIFICATION_SEND_DELAY", default=0)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

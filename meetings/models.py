@@ -344,6 +344,50 @@ class Review(models.Model):
         return f"{self.plan} {self.held_on}"
 
 
+def _export_path(export, filename):
+    return f"plan-exports/{export.plan.meeting_id}/{filename}"
+
+
+class PlanExport(models.Model):
+    """An immutable snapshot of a plan as a PDF: what was handed to the client plan (official,
+    PDF/A-3b with the plan as JSON inside) or to the young person (plain language)."""
+
+    class Variant(models.TextChoices):
+        OFFICIAL = "official", _("Client plan document")
+        PLAIN = "plain", _("Plain-language copy for the young person")
+
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.PROTECT, related_name="exports")
+    number = models.PositiveIntegerField(_("version"))
+    plan_version = models.PositiveIntegerField()
+    variant = models.CharField(_("kind"), max_length=10, choices=Variant.choices)
+    language = models.CharField(_("language"), max_length=2)
+    includes_identity_code = models.BooleanField(default=False)
+    file = models.FileField(upload_to=_export_path)
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("plan export")
+        verbose_name_plural = _("plan exports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "variant", "number"], name="plan_export_number_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.variant} {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("An export is a snapshot: it is never changed.")
+        super().save(*args, **kwargs)
+
+
 class Notification(models.Model):
     """A message to one person: shown in the app (to a user) and sent by e-mail.
 

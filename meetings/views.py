@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.services import access_log_write, get_visible_or_404
 from kelayhteistyo.views import role_required, worker_required
 
-from . import services
+from . import pdf, services
 from .forms import (
     ActionItemForm,
     CancelForm,
@@ -327,6 +328,9 @@ def _plan_page(request, meeting, plan, form, item_form=None, status=200):
             "form": form,
             "item_form": item_form or (ActionItemForm(meeting=meeting) if plan else None),
             "items": plan.items.select_related("owner__user") if plan else [],
+            "exports": plan.exports.select_related("created_by") if plan else [],
+            "export_languages": settings.LANGUAGES,
+            "youth_language": pdf.youth_language(plan) if plan else "fi",
         },
         status=status,
     )

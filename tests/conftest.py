@@ -12,8 +12,9 @@ from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "fi"
+    settings.MEDIA_ROOT = tmp_path / "media"  # exported documents
     # Argon2 is slow on purpose; tests hash hundreds of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -6,9 +6,10 @@ uses a page answers 403; anonymous users are sent to the login page; state chang
 """
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from meetings.models import ActionItem
+from meetings.models import ActionItem, PlanExport
 from tests import factories as f
 
 ROLES = ["anonymous", "alice", "bob", "kela", "kela_other", "coordinator"]
@@ -22,6 +23,22 @@ MATRIX = {
     "set_language": ("POST", {"others": 302}),
     "accessibility": ("GET", {"others": 200}),
     "otp_setup": ("GET", {"anonymous": LOGIN, "others": 200}),
+    "meetings:plan_export": (
+        "POST",
+        {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
+    ),
+    "meetings:plan_export_download": (
+        "GET",
+        # The plain-language copy: Kela may have it, with the consent to share the plan.
+        {
+            "anonymous": LOGIN,
+            "alice": 200,
+            "bob": 404,
+            "kela": 200,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
     "notifications": ("GET", {"anonymous": LOGIN, "others": 200}),
     "notification_read": ("POST", {"anonymous": LOGIN, "kela": 302, "others": 404}),
     "notifications_read_all": ("POST", {"anonymous": LOGIN, "others": 302}),
@@ -135,6 +152,17 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
     item = ActionItem.objects.create(plan=plan, owner=worker, what="Soittaa Kelaan")
     kela_p = meeting.participants.get(user=kela)
     invitation = kela.notifications.get(kind="invitation")  # Kela's own notification
+    copy = PlanExport(
+        plan=plan,
+        number=1,
+        plan_version=1,
+        variant="plain",
+        language="fi",
+        sha256="0" * 64,
+        created_by=alice,
+    )
+    copy.file.save("plain.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+    copy.save()
     users = {
         "alice": alice,
         "bob": bob,
@@ -147,6 +175,8 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
         "cases:detail": {"pk": youth.pk},
         "cases:access_report": {"pk": youth.pk},
         "meetings:ics": {"pk": meeting.pk},
+        "meetings:plan_export": {"pk": meeting.pk},
+        "meetings:plan_export_download": {"pk": meeting.pk, "export_pk": copy.pk},
         "notification_read": {"pk": invitation.pk},
         "cases:data_export": {"pk": youth.pk},
         "cases:edit": {"pk": youth.pk},

@@ -1,0 +1,78 @@
+"""Exporting the follow-up plan into the client plan, and downloading the snapshots."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import Consent
+from kelayhteistyo.models import AccessLog
+from kelayhteistyo.pdf import RenderTimeout
+from kelayhteistyo.services import access_log_write
+from kelayhteistyo.views import worker_required
+
+from . import pdf
+from .models import FollowUpPlan, PlanExport
+from .views import _meeting, any_member
+
+
+class ExportForm(forms.Form):
+    variant = forms.ChoiceField(choices=PlanExport.Variant.choices, widget=forms.HiddenInput)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the document"), choices=settings.LANGUAGES
+    )
+    include_identity_code = forms.BooleanField(
+        label=gettext_lazy("Include the personal identity code"), required=False
+    )
+
+
+@require_POST
+@worker_required
+def plan_export(request, pk):
+    meeting = _meeting(request, pk)
+    plan = get_object_or_404(FollowUpPlan, meeting=meeting)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the language of the document."))
+        return redirect("meetings:plan", pk=meeting.pk)
+    try:
+        export = pdf.plan_export(plan, by=request.user, **form.cleaned_data)
+    except RenderTimeout:
+        messages.error(
+            request,
+            _("Making the document took too long. Nothing was saved. Try again in a moment."),
+        )
+        return redirect("meetings:plan", pk=meeting.pk)
+    if export.variant == PlanExport.Variant.OFFICIAL:
+        messages.success(
+            request,
+            _("The plan was exported into the client plan (version %(n)s).") % {"n": export.number},
+        )
+    else:
+        messages.success(request, _("The plain-language copy for the young person is ready."))
+    return redirect("meetings:plan", pk=meeting.pk)
+
+
+@require_GET
+@any_member
+def plan_export_download(request, pk, export_pk):
+    """Workers of the organisation: every export. A Kela contact: the plain-language copy, and
+    only while the consent covers sharing the plan with Kela."""
+    meeting = _meeting(request, pk)
+    export = get_object_or_404(PlanExport, pk=export_pk, plan__meeting=meeting)
+    if request.user.is_kela_contact:
+        shared = Consent.objects.covering("scope_share_plan").filter(youth=meeting.youth_id)
+        if export.variant != PlanExport.Variant.PLAIN or not shared.exists():
+            raise Http404
+        action = AccessLog.Action.DISCLOSE
+    else:
+        action = AccessLog.Action.READ
+    access_log_write(user=request.user, youth_id=meeting.youth_id, action=action, obj=export)
+    name = f"{export.variant}-{export.number}-{export.language}.pdf"
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )

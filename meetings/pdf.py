@@ -1,0 +1,176 @@
+"""The follow-up plan as documents: the client plan's PDF/A-3b with the plan inside as JSON
+(schema: docs/plan-export.schema.json), and a plain-language copy for the young person.
+
+Rendering is kelayhteistyo.pdf (static-only fetcher, fonts, time limit); this module decides
+what the documents say. Every export is an immutable PlanExport with its SHA-256.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone, translation
+
+from cases.models import Consent
+from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.pdf import render_pdf
+from kelayhteistyo.services import access_log_write
+
+from .models import ActionItem, FollowUpPlan, PlanExport
+
+SCHEMA = "https://yhteistyo.example/schemas/plan-export/1"
+SCHEMA_VERSION = 1
+
+
+def plan_data(plan: FollowUpPlan, *, include_identity_code: bool) -> dict:
+    """The plan as structured data (docs/plan-export.schema.json), for a client information
+    system to import without retyping."""
+    meeting, youth = plan.meeting, plan.meeting.youth
+    consent = meeting.consent
+    return {
+        "$schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "plan_version": plan.version,
+        "organisation": {
+            "name": youth.organisation.name,
+            "county": youth.organisation.county.name_fi if youth.organisation.county else None,
+        },
+        "young_person": {
+            "first_name": youth.first_name,
+            "last_name": youth.last_name,
+            "date_of_birth": youth.date_of_birth,
+            "identity_code": youth.identity_code if include_identity_code else None,
+        },
+        "meeting": {
+            "starts_at": meeting.starts_at,
+            "modality": meeting.modality,
+            "place": meeting.place or None,
+            "goal": meeting.goal,
+            "topics": meeting.topics,
+            "topics_other": meeting.topics_other or None,
+            "youth_questions": meeting.youth_questions or None,
+            "participants": [
+                {"name": p.display_name, "kind": p.kind, "role": p.role_title or None}
+                for p in meeting.participants.all()
+            ],
+        },
+        "summary": plan.summary,
+        "action_items": [
+            {
+                "owner": item.owner.display_name,
+                "owner_kind": item.owner.kind,
+                "what": item.what,
+                "due_date": item.due_date,
+                "status": item.status,
+            }
+            for item in plan.items.all()
+        ],
+        "kela_cooperation": {"continues": plan.kela_cooperation, "how": plan.kela_cooperation_how},
+        "progress_followup": plan.progress_followup or None,
+        "review_date": plan.review_date,
+        "consent": {
+            "scopes": [s for s in Consent.SCOPES if getattr(consent, s)] if consent else [],
+            "given_on": timezone.localdate(consent.given_at) if consent else None,
+        },
+    }
+
+
+def _plan(plan: FollowUpPlan) -> FollowUpPlan:
+    return (
+        FollowUpPlan.objects.select_related(
+            "meeting__youth__organisation__county", "meeting__consent", "meeting__language"
+        )
+        .prefetch_related(
+            "meeting__participants__user",
+            Prefetch(
+                "items",
+                queryset=ActionItem.objects.select_related("owner__user").order_by(
+                    "due_date", "id"
+                ),
+            ),
+        )
+        .get(pk=plan.pk)
+    )
+
+
+def render(
+    plan: FollowUpPlan,
+    *,
+    variant: str,
+    language: str,
+    include_identity_code=False,
+    by: User,
+    number: int,
+) -> bytes:
+    plan = _plan(plan)
+    data = plan_data(plan, include_identity_code=include_identity_code)
+    context = {
+        "plan": plan,
+        "meeting": plan.meeting,
+        "youth": plan.meeting.youth,
+        "items": plan.items.all(),
+        "participants": plan.meeting.participants.all(),
+        "include_identity_code": include_identity_code,
+        "by": by,
+        "now": timezone.now(),
+        "number": number,
+        "consent": plan.meeting.consent,
+    }
+    with translation.override(language):
+        if variant == PlanExport.Variant.PLAIN:
+            return render_pdf("meetings/plan_plain_pdf.html", context)
+        attachment = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        return render_pdf(
+            "meetings/plan_pdf.html",
+            context,
+            pdf_variant="pdf/a-3b",
+            attachments=[("plan.json", attachment, "The follow-up plan as data")],
+        )
+
+
+@transaction.atomic
+def plan_export(
+    plan: FollowUpPlan,
+    *,
+    variant: str,
+    language: str,
+    by: User,
+    include_identity_code: bool = False,
+) -> PlanExport:
+    """Render and store a new numbered snapshot; written to the access log as an export."""
+    plan = FollowUpPlan.objects.select_for_update().get(pk=plan.pk)
+    last = plan.exports.filter(variant=variant).aggregate(n=Max("number"))["n"] or 0
+    content = render(
+        plan,
+        variant=variant,
+        language=language,
+        by=by,
+        number=last + 1,
+        include_identity_code=include_identity_code and variant == "official",
+    )
+    export = PlanExport(
+        plan=plan,
+        number=last + 1,
+        plan_version=plan.version,
+        variant=variant,
+        language=language,
+        includes_identity_code=include_identity_code and variant == "official",
+        sha256=hashlib.sha256(content).hexdigest(),
+        created_by=by,
+    )
+    export.file.save(f"{variant}-{last + 1}-{language}.pdf", ContentFile(content), save=False)
+    export.save()
+    access_log_write(
+        user=by, youth_id=plan.meeting.youth_id, action=AccessLog.Action.EXPORT, obj=export
+    )
+    return export
+
+
+def youth_language(plan: FollowUpPlan) -> str:
+    youth = plan.meeting.youth
+    code = youth.language.code if youth.language_id else ""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
