@@ -1,0 +1,209 @@
+"""The follow-up plan exported into the client plan (issue 4): real PDFs, read back."""
+
+import datetime
+import hashlib
+import json
+from io import BytesIO
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from kelayhteistyo.models import AccessLog
+from meetings import pdf, services
+from meetings.models import ActionItem, PlanExport
+from tests import factories as f
+
+SCHEMA = json.loads((Path(settings.BASE_DIR) / "docs" / "plan-export.schema.json").read_text())
+
+
+def text_of(content: bytes) -> str:
+    reader = PdfReader(BytesIO(content))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.fixture
+def plan(youth, alice, kela, consent):
+    held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+    plan = services.plan_save(
+        meeting=held,
+        fields={
+            "summary": "Käytiin läpi opintotuki ja asumistuki.",
+            "kela_cooperation": "yes",
+            "kela_cooperation_how": "Kela auttaa hakemuksissa",
+            "review_date": timezone.localdate() + datetime.timedelta(days=30),
+        },
+        version=None,
+        by=alice,
+    )
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    for owner, what in (
+        (held.participants.get(kind="young_person"), "Hakee opintotukea"),
+        (f.kela_participant(held, kela), "Selvittää asumistuen liitteet"),
+    ):
+        ActionItem.objects.create(plan=plan, owner=owner, what=what, due_date=due)
+    plan.refresh_from_db()
+    return plan
+
+
+def export(client, plan, **data):
+    return client.post(
+        reverse("meetings:plan_export", args=[plan.meeting_id]),
+        {"variant": "official", "language": "fi", **data},
+    )
+
+
+def test_the_client_plan_document_is_pdf_a_3b_with_the_plan_inside(client_as, alice, plan):
+    response = export(client_as(alice), plan)
+    assert response.status_code == 302
+    e = PlanExport.objects.get()
+    content = e.file.read()
+    assert hashlib.sha256(content).hexdigest() == e.sha256
+
+    text = text_of(content)
+    youth = plan.meeting.youth
+    assert youth.full_name in text
+    assert "Hakee opintotukea" in text and "Selvittää asumistuen liitteet" in text
+    assert plan.review_date.strftime("%-d.%-m.%Y") in text
+    assert "1 / 1" in text or "1 / 2" in text  # page n / N
+    assert "Versio 1" in text  # the footer: version, time, who
+
+    reader = PdfReader(BytesIO(content))
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    raw = xmp.stream.get_data().decode()
+    assert 'pdfaid:part="3"' in raw and 'pdfaid:conformance="B"' in raw  # PDF/A-3b
+
+    (attachment,) = reader.attachments["plan.json"]
+    data = json.loads(attachment)
+    jsonschema.validate(data, SCHEMA)
+    assert data["summary"] == plan.summary
+    assert [i["what"] for i in data["action_items"]] == [
+        "Hakee opintotukea",
+        "Selvittää asumistuen liitteet",
+    ]
+    assert data["review_date"] == plan.review_date.isoformat()
+    assert data["young_person"]["identity_code"] is None
+    assert AccessLog.objects.filter(user=alice, action="export").exists()
+
+
+def test_exporting_again_after_a_change_makes_the_next_version_and_keeps_the_old(
+    client_as, alice, plan
+):
+    client = client_as(alice)
+    export(client, plan)
+    services.plan_save(
+        meeting=plan.meeting,
+        fields={"summary": "Muutettu yhteenveto"},
+        version=plan.version,
+        by=alice,
+    )
+    export(client, plan)
+    first, second = PlanExport.objects.order_by("number")
+    assert (first.number, second.number) == (1, 2)
+    assert second.plan_version == first.plan_version + 1
+    old = client.get(reverse("meetings:plan_export_download", args=[plan.meeting_id, first.pk]))
+    assert "Muutettu" not in text_of(b"".join(old.streaming_content))
+    page = client.get(reverse("meetings:plan", args=[plan.meeting_id])).content.decode()
+    assert "(versio 2)" in page and "(versio 1)" in page
+
+
+def test_the_identity_code_is_in_the_document_only_when_ticked(client_as, alice, plan):
+    youth = plan.meeting.youth
+    youth.date_of_birth = datetime.date(2005, 10, 13)
+    youth.identity_code = "131005A9957"  # a valid test code (individual number 995)
+    youth.save()
+    export(client_as(alice), plan)
+    export(client_as(alice), plan, include_identity_code="on")
+    without, with_code = PlanExport.objects.order_by("number")
+    assert "131005A9957" not in text_of(without.file.read())
+    assert "131005A9957" in text_of(with_code.file.read())
+    assert with_code.includes_identity_code
+
+
+def test_the_plain_language_copy_speaks_to_the_young_person(client_as, alice, plan):
+    export(client_as(alice), plan, variant="plain", language="sv")
+    e = PlanExport.objects.get(variant="plain")
+    text = text_of(e.file.read())
+    assert f"Det här kom vi överens om, {plan.meeting.youth.first_name}" in text
+    assert "Du ska:" in text and "FPA ska:" in text
+    assert "scope_" not in text and "kela_contact" not in text
+
+
+def test_kela_downloads_only_the_plain_copy_and_only_with_consent(
+    client_as, alice, kela, plan, consent
+):
+    client = client_as(alice)
+    export(client, plan)
+    export(client, plan, variant="plain")
+    official = PlanExport.objects.get(variant="official")
+    plain = PlanExport.objects.get(variant="plain")
+    url = "meetings:plan_export_download"
+    kela_client = client_as(kela)
+    assert kela_client.get(reverse(url, args=[plan.meeting_id, official.pk])).status_code == 404
+    assert kela_client.get(reverse(url, args=[plan.meeting_id, plain.pk])).status_code == 200
+    assert AccessLog.objects.filter(user=kela, action="disclose", object_type="planexport").exists()
+    type(consent).objects.filter(pk=consent.pk).update(scope_share_plan=False)
+    assert kela_client.get(reverse(url, args=[plan.meeting_id, plain.pk])).status_code == 404
+
+
+def test_text_is_shown_literally_and_nothing_is_fetched(client_as, alice, plan):
+    plan.summary = '<script>alert(1)</script><img src="file:///etc/passwd"> http://10.0.0.1/x'
+    plan.save()
+    export(client_as(alice), plan)
+    text = text_of(PlanExport.objects.get().file.read())
+    assert '<script>alert(1)</script><img src="file:///etc/passwd">' in text
+
+
+def test_a_long_plan_wraps_across_pages_and_repeats_the_table_header(client_as, alice, plan):
+    plan.summary = ("Pitkä yhteenveto, joka jatkuu ja jatkuu. " * 130)[:5000]
+    plan.save()
+    owner = plan.meeting.participants.get(kind="young_person")
+    ActionItem.objects.bulk_create(
+        ActionItem(plan=plan, owner=owner, what=f"Tehtävä numero {i}") for i in range(58)
+    )
+    export(client_as(alice), plan)
+    reader = PdfReader(BytesIO(PlanExport.objects.get().file.read()))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) >= 3
+    assert "Tehtävä numero 57" in " ".join(pages)
+    with_table = [p for p in pages if "Tehtävä numero" in p]
+    assert len(with_table) >= 2 and all("Kuka" in p and "Mitä" in p for p in with_table)
+
+
+def test_names_in_any_script_have_glyphs(client_as, alice, plan):
+    youth = plan.meeting.youth
+    youth.first_name, youth.last_name = "أحمد", "ሰላም Åkerö"  # Arabic, Tigrinya, Swedish
+    youth.save()
+    export(client_as(alice), plan)
+    reader = PdfReader(BytesIO(PlanExport.objects.get().file.read()))
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+        if "/BaseFont" in font.get_object()
+        for font in [font.get_object()]
+    }
+    assert any("DejaVu" in name for name in fonts)
+    assert any("Abyssinica" in name for name in fonts)  # Ethiopic script
+    text = text_of(PlanExport.objects.get().file.read())
+    assert "Åkerö" in text and "ሰላም" in text
+
+
+def test_past_the_time_limit_the_user_gets_a_message_and_nothing_is_saved(
+    client_as, alice, plan, settings
+):
+    settings.PDF_TIMEOUT = 0.001
+    response = export(client_as(alice), plan)
+    assert not PlanExport.objects.exists()
+    page = client_as(alice).get(response["Location"]).content.decode()
+    assert "kesti liian kauan" in page
+
+
+def test_render_without_a_request_for_the_benchmark(alice, plan):
+    content = pdf.render(plan, variant="official", language="fi", by=alice, number=1)
+    assert content.startswith(b"%PDF")
