@@ -46,6 +46,7 @@ test: messages
 
 # Benchmarks on PostgreSQL (not part of `make test`): ratios measured side by side in one run.
 bench: install
+	$(PY) bench/pdf.py
 	$(PY) bench/sweep.py
 
 lint: install
