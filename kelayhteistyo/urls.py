@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from meetings import notification_views
 
-from . import account, views
+from . import account, dashboard, views
 
 handler400 = views.bad_request
 handler403 = views.permission_denied
@@ -35,6 +35,7 @@ urlpatterns = [
         notification_views.notification_settings,
         name="notification_settings",
     ),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("directory/", views.directory, name="directory"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("young-people/", include("cases.urls")),

@@ -22,6 +22,7 @@ MATRIX = {
     "logout": ("POST", {"others": 302}),
     "set_language": ("POST", {"others": 302}),
     "accessibility": ("GET", {"others": 200}),
+    "dashboard": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
     "otp_setup": ("GET", {"anonymous": LOGIN, "others": 200}),
     "meetings:plan_export": (
         "POST",

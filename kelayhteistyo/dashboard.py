@@ -1,0 +1,416 @@
+"""The coordinators' dashboard: aggregates only, computed by the database, one query per figure.
+
+Scope: a coordinator whose organisation has a county sees that county; one without a county
+(a national project or Kela) sees the whole country. Counts of 1–4 are suppressed ("< 5") so that
+nobody can be recognised, and so are rates whose denominator is under 5.
+"""
+
+import csv
+import datetime
+import statistics
+
+from django import forms
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMonth
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from cases.models import YouthClient
+from meetings.models import (
+    ActionItem,
+    FollowUpPlan,
+    JointMeeting,
+    Modality,
+    Participant,
+    PlanExport,
+    Review,
+)
+
+from .forms import DateInput, NamesInUserLanguageMixin
+from .models import County, Organisation, User
+from .views import role_required
+
+SMALL = 5
+Status = JointMeeting.Status
+HELD = [Status.HELD, Status.PLAN_RECORDED, Status.REVIEWED]
+
+
+class Filters(NamesInUserLanguageMixin, forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
+    county = forms.ModelChoiceField(
+        label=gettext_lazy("Wellbeing services county"),
+        queryset=County.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.AFTERCARE),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    client_group = forms.ChoiceField(
+        label=gettext_lazy("Client group"),
+        choices=[("", gettext_lazy("All")), *YouthClient.ClientGroup.choices],
+        required=False,
+    )
+    modality = forms.ChoiceField(
+        label=gettext_lazy("Modality"),
+        choices=[("", gettext_lazy("All")), *Modality.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, county=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if county is not None:  # a county coordinator: only their county
+            self.fields["county"].queryset = County.objects.filter(pk=county.pk)
+            self.fields["organisation"].queryset = self.fields["organisation"].queryset.filter(
+                county=county
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        cleaned["end"] = cleaned.get("end") or today
+        cleaned["start"] = cleaned.get("start") or cleaned["end"] - datetime.timedelta(days=365)
+        if cleaned["start"] > cleaned["end"]:
+            self.add_error("start", _("The start of the period is after its end."))
+        return cleaned
+
+
+def scope_county(user: User):
+    return user.organisation.county if user.organisation_id else None
+
+
+def meetings_in_scope(user: User, filters: dict):
+    """Meetings that were sent to Kela (not drafts), in the coordinator's scope and filters."""
+    meetings = JointMeeting.objects.exclude(status=Status.DRAFT)
+    county = scope_county(user)
+    if county is not None:
+        meetings = meetings.filter(youth__organisation__county=county)
+    start, end = filters.get("start"), filters.get("end")
+    if start and end:
+        meetings = meetings.filter(starts_at__date__range=(start, end))
+    for field, lookup in (
+        ("county", "youth__organisation__county"),
+        ("organisation", "youth__organisation"),
+        ("client_group", "youth__client_group"),
+        ("modality", "modality"),
+    ):
+        if filters.get(field):
+            meetings = meetings.filter(**{lookup: filters[field]})
+    return meetings
+
+
+def small(n):
+    """A count as shown: 1–4 are suppressed."""
+    return _("< 5") if 0 < n < SMALL else n
+
+
+def share(part, whole):
+    if whole < SMALL or part is None:
+        return _("< 5") if whole else "–"
+    return f"{round(100 * part / whole)} %"
+
+
+def percentile(values, q):
+    if len(values) < SMALL:
+        return None
+    return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1], 1)
+
+
+class Figure:
+    def __init__(self, key, title, how, columns, rows):
+        self.key, self.title, self.how, self.columns, self.rows = key, title, how, columns, rows
+
+
+def figures(meetings) -> list[Figure]:
+    today = timezone.localdate()
+    held = meetings.filter(status__in=HELD)
+    plans = FollowUpPlan.objects.filter(meeting__in=meetings)
+    result = []
+
+    groups = dict(YouthClient.ClientGroup.choices)
+    by_group = (
+        meetings.exclude(status=Status.CANCELLED)
+        .values("youth__client_group")
+        .annotate(n=Count("youth", distinct=True))
+        .order_by("youth__client_group")
+    )
+    result.append(
+        Figure(
+            "youth",
+            _("Young people in cooperation"),
+            _(
+                "Young people with at least one meeting (not cancelled) in the period, "
+                "by client group."
+            ),
+            [_("Client group"), _("Young people")],
+            [
+                (groups.get(r["youth__client_group"], r["youth__client_group"]), small(r["n"]))
+                for r in by_group
+            ],
+        )
+    )
+
+    modalities = dict(Modality.choices)
+    per_month = (
+        meetings.annotate(month=TruncMonth("starts_at"))
+        .values("month")
+        .annotate(
+            **{
+                m: Count("id", filter=Q(modality=m) & ~Q(status=Status.CANCELLED))
+                for m in modalities
+            },
+            cancelled=Count("id", filter=Q(status=Status.CANCELLED)),
+        )
+        .order_by("month")
+    )
+    result.append(
+        Figure(
+            "meetings",
+            _("Meetings per month"),
+            _(
+                "Meetings by the month they were (or were to be) held, by modality; "
+                "cancelled apart."
+            ),
+            [_("Month"), *modalities.values(), _("Cancelled")],
+            [
+                (
+                    date_format(r["month"], "YEAR_MONTH_FORMAT"),
+                    *(small(r[m]) for m in modalities),
+                    small(r["cancelled"]),
+                )
+                for r in per_month
+            ],
+        )
+    )
+
+    answers = Participant.objects.filter(
+        meeting__in=meetings, kind=Participant.Kind.KELA_CONTACT
+    ).aggregate(
+        invited=Count("id"),
+        answered=Count("id", filter=~Q(status=Participant.Status.PENDING)),
+        accepted=Count("id", filter=Q(status=Participant.Status.ACCEPTED)),
+        proposed=Count("id", filter=Q(proposed_start__isnull=False)),
+    )
+    result.append(
+        Figure(
+            "invitations",
+            _("Invitations to Kela"),
+            _(
+                "Kela contacts invited to the meetings; accepted of those answered; a proposal of "
+                "another time counts once even if later accepted."
+            ),
+            [
+                _("Invited"),
+                _("Answered"),
+                _("Accepted"),
+                _("Acceptance rate"),
+                _("Another time proposed"),
+            ],
+            [
+                (
+                    small(answers["invited"]),
+                    small(answers["answered"]),
+                    small(answers["accepted"]),
+                    share(answers["accepted"], answers["answered"]),
+                    small(answers["proposed"]),
+                )
+            ],
+        )
+    )
+
+    days = [
+        (starts - invited).total_seconds() / 86400
+        for starts, invited in meetings.exclude(status=Status.CANCELLED)
+        .filter(invited_at__isnull=False)
+        .values_list("starts_at", "invited_at")
+    ]
+    result.append(
+        Figure(
+            "speed",
+            _("How quickly young people get help"),
+            _(
+                "Days from the invitation to the meeting, for meetings not cancelled: "
+                "the median and the 90th percentile."
+            ),
+            [_("Meetings"), _("Median (days)"), _("90th percentile (days)")],
+            [
+                (
+                    small(len(days)),
+                    percentile(days, 50) if days else "–",
+                    percentile(days, 90) if days else "–",
+                )
+            ],
+        )
+    )
+
+    plan_counts = held.aggregate(n=Count("id"), with_plan=Count("plan"))
+    kinds = dict(Participant.Kind.choices)
+    items = (
+        ActionItem.objects.filter(plan__in=plans)
+        .values("owner__kind")
+        .annotate(
+            on_time=Count(
+                "id",
+                filter=Q(status="done")
+                & (Q(due_date__isnull=True) | Q(done_at__date__lte=F("due_date"))),
+            ),
+            late=Count("id", filter=Q(status="done", done_at__date__gt=F("due_date"))),
+            overdue=Count("id", filter=Q(status="open", due_date__lt=today)),
+            open=Count(
+                "id", filter=Q(status="open") & (Q(due_date__gte=today) | Q(due_date__isnull=True))
+            ),
+        )
+        .order_by("owner__kind")
+    )
+    result.append(
+        Figure(
+            "plans",
+            _("Plans made"),
+            _("Held meetings and how many of them have a follow-up plan recorded."),
+            [_("Held meetings"), _("With a plan"), _("Share")],
+            [
+                (
+                    small(plan_counts["n"]),
+                    small(plan_counts["with_plan"]),
+                    share(plan_counts["with_plan"], plan_counts["n"]),
+                )
+            ],
+        )
+    )
+    result.append(
+        Figure(
+            "items",
+            _("Who does what and when: are tasks done?"),
+            _(
+                "Action items of the plans by who owns them: done by the due date (or "
+                "without one), done late, overdue (open past the due date) and open."
+            ),
+            [_("Owner"), _("Done on time"), _("Done late"), _("Overdue"), _("Open")],
+            [
+                (
+                    kinds.get(r["owner__kind"], r["owner__kind"]),
+                    small(r["on_time"]),
+                    small(r["late"]),
+                    small(r["overdue"]),
+                    small(r["open"]),
+                )
+                for r in items
+            ],
+        )
+    )
+
+    reviewed_in_time = Review.objects.filter(
+        plan=OuterRef("pk"), held_on__lte=OuterRef("review_date")
+    )
+    reviews = plans.filter(review_date__isnull=False).aggregate(
+        due=Count("id", filter=Q(review_date__lte=today)),
+        on_time=Count("id", filter=Q(review_date__lte=today) & Q(Exists(reviewed_in_time))),
+        overdue=Count("id", filter=Q(review_date__lt=today, meeting__status=Status.PLAN_RECORDED)),
+        continues=Count("id", filter=Q(kela_cooperation="yes")),
+        total=Count("id"),
+    )
+    result.append(
+        Figure(
+            "reviews",
+            _("Reviews"),
+            _(
+                "Plans whose review date has come: reviewed by that date, and overdue "
+                "(not reviewed yet). The share of plans in which cooperation with Kela "
+                "continues."
+            ),
+            [
+                _("Reviews due"),
+                _("Done on time"),
+                _("Overdue"),
+                _("Cooperation with Kela continues"),
+            ],
+            [
+                (
+                    small(reviews["due"]),
+                    small(reviews["on_time"]),
+                    small(reviews["overdue"]),
+                    share(reviews["continues"], reviews["total"]),
+                )
+            ],
+        )
+    )
+
+    exported = PlanExport.objects.filter(
+        plan__in=plans, variant=PlanExport.Variant.OFFICIAL
+    ).aggregate(plans=Count("plan", distinct=True))
+    result.append(
+        Figure(
+            "exports",
+            _("Plans exported into the client plan"),
+            _("Plans of the period exported at least once as the client plan document."),
+            [_("Plans"), _("Exported"), _("Share")],
+            [
+                (
+                    small(plan_counts["with_plan"]),
+                    small(exported["plans"]),
+                    share(exported["plans"], plan_counts["with_plan"]),
+                )
+            ],
+        )
+    )
+    return result
+
+
+coordinator_required = role_required(User.Role.COORDINATOR)
+
+
+@require_GET
+@coordinator_required
+def dashboard(request):
+    county = scope_county(request.user)
+    form = Filters(request.GET or None, county=county)
+    # Invalid filters (an unknown county, a reversed period) are explained next to the field,
+    # and the figures are shown unfiltered.
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else _default_filters()
+    meetings = meetings_in_scope(request.user, filters)
+    context = {
+        "form": form,
+        "figures": figures(meetings),
+        "period": filters,
+        "scope": county,
+        "query": request.GET.urlencode(),
+    }
+    if request.GET.get("csv"):
+        return figure_csv(context["figures"], request.GET["csv"])
+    return render(request, "dashboard.html", context)
+
+
+def _default_filters():
+    today = timezone.localdate()
+    return {"start": today - datetime.timedelta(days=365), "end": today}
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def figure_csv(all_figures, key):
+    figure = next((f for f in all_figures if f.key == key), None)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    if figure is None:
+        response.status_code = 404
+        return response
+    response["Content-Disposition"] = f'attachment; filename="yhteistyo-{figure.key}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_cell(c) for c in figure.columns])
+    for row in figure.rows:
+        writer.writerow([_cell(c) for c in row])
+    return response

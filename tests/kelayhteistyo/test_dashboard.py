@@ -1,0 +1,125 @@
+"""The coordinators' dashboard on a small hand-made data set with known answers."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kelayhteistyo import dashboard
+from meetings import services
+from meetings.models import ActionItem, JointMeeting
+from tests import factories as f
+
+
+def rows(response, key):
+    (figure,) = [x for x in response.context["figures"] if x.key == key]
+    return figure.rows
+
+
+@pytest.fixture
+def national(db):
+    """A coordinator of a national project: no county, sees everything."""
+    return f.CoordinatorFactory(organisation__county=None)
+
+
+def held_meetings(n, *, organisation, kela, days_to_meeting=5, group="aftercare"):
+    meetings = []
+    worker = f.WorkerFactory(organisation=organisation)
+    for _ in range(n):
+        youth = f.YouthFactory(
+            organisation=organisation, responsible_worker=worker, client_group=group
+        )
+        f.ConsentFactory(youth=youth, recorded_by=worker)
+        meeting = f.held_meeting(youth=youth, organiser=worker, kela=kela)
+        # The invitation was sent `days_to_meeting` days before the meeting.
+        JointMeeting.objects.filter(pk=meeting.pk).update(
+            invited_at=meeting.starts_at - datetime.timedelta(days=days_to_meeting)
+        )
+        meetings.append(meeting)
+    return meetings
+
+
+def test_counts_of_young_people_and_meetings_with_small_cells_suppressed(client_as, national, kela):
+    held_meetings(6, organisation=f.OrganisationFactory(), kela=kela)
+    held_meetings(2, organisation=f.OrganisationFactory(), kela=kela, group="unaccompanied")
+    response = client_as(national).get(reverse("dashboard"))
+    youth = [count for _group, count in rows(response, "youth")]
+    assert youth == [6, "< 5"]  # aftercare 6; unaccompanied 2, suppressed
+    (invitations,) = rows(response, "invitations")
+    assert invitations[:3] == (8, 8, 8) and invitations[3] == "100 %"
+
+
+def test_speed_is_the_median_and_90th_percentile_of_days(client_as, national, kela):
+    org = f.OrganisationFactory()
+    held_meetings(5, organisation=org, kela=kela, days_to_meeting=4)
+    held_meetings(5, organisation=org, kela=kela, days_to_meeting=10)
+    (speed,) = rows(client_as(national).get(reverse("dashboard")), "speed")
+    assert speed[0] == 10
+    assert speed[1] == 7.0  # between 4 and 10
+    assert speed[2] == 10.0
+
+
+def test_action_items_by_owner_and_state(client_as, national, kela):
+    meetings = held_meetings(1, organisation=f.OrganisationFactory(), kela=kela)
+    meeting = meetings[0]
+    plan = services.plan_save(
+        meeting=meeting, fields={"summary": "x"}, version=None, by=meeting.organiser
+    )
+    owner = meeting.participants.get(kind="young_person")
+    today = timezone.localdate()
+    now = timezone.now()
+    specs = (
+        [("done", today + datetime.timedelta(days=3), now)] * 5  # done on time
+        + [("open", today - datetime.timedelta(days=2), None)] * 6  # overdue
+        + [("open", None, None)] * 5  # open, no due date
+    )
+    ActionItem.objects.bulk_create(
+        ActionItem(plan=plan, owner=owner, what="x", status=s, due_date=d, done_at=t)
+        for s, d, t in specs
+    )
+    (young,) = rows(client_as(national).get(reverse("dashboard")), "items")
+    assert young[1:] == (5, 0, 6, 5)
+
+
+def test_a_county_coordinator_sees_only_their_county(client_as, coordinator, national, kela):
+    other = f.OrganisationFactory(county=f.county("kanta-hame"))
+    held_meetings(5, organisation=other, kela=kela)
+    assert rows(client_as(coordinator).get(reverse("dashboard")), "youth") == []
+    assert rows(client_as(national).get(reverse("dashboard")), "youth") != []
+
+
+def test_bad_filters_are_explained_and_the_view_is_shown_unfiltered(client_as, national):
+    response = client_as(national).get(
+        reverse("dashboard"), {"start": "2026-12-01", "end": "2026-01-01", "county": "999999"}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["county"] and form.errors["start"]
+
+
+def test_the_csv_neutralises_formulas():
+    assert dashboard._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert dashboard._cell("-5") == "'-5" and dashboard._cell("5") == "5"
+
+
+def test_each_figure_downloads_as_csv(client_as, national, kela):
+    held_meetings(5, organisation=f.OrganisationFactory(), kela=kela)
+    response = client_as(national).get(reverse("dashboard"), {"csv": "invitations"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("Kutsuttu") and lines[1].startswith("5,5,5")
+
+
+def test_the_dashboard_has_a_constant_number_of_queries(
+    client_as, national, kela, django_assert_num_queries
+):
+    client = client_as(national)
+    held_meetings(1, organisation=f.OrganisationFactory(), kela=kela)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("dashboard"))
+    held_meetings(6, organisation=f.OrganisationFactory(), kela=kela)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(reverse("dashboard"))
