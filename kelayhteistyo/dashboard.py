@@ -120,8 +120,11 @@ def share(part, whole):
 
 
 def percentile(values, q):
+    """A percentile of at least 5 values; fewer are suppressed like counts."""
+    if not values:
+        return "–"
     if len(values) < SMALL:
-        return None
+        return _("< 5")
     return round(statistics.quantiles(values, n=100, method="inclusive")[q - 1], 1)
 
 
@@ -245,8 +248,8 @@ def figures(meetings) -> list[Figure]:
             [
                 (
                     small(len(days)),
-                    percentile(days, 50) if days else "–",
-                    percentile(days, 90) if days else "–",
+                    percentile(days, 50),
+                    percentile(days, 90),
                 )
             ],
         )

@@ -123,3 +123,9 @@ def test_the_dashboard_has_a_constant_number_of_queries(
     held_meetings(6, organisation=f.OrganisationFactory(), kela=kela)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("dashboard"))
+
+
+def test_percentiles_of_fewer_than_five_meetings_are_suppressed():
+    assert dashboard.percentile([], 50) == "–"
+    assert dashboard.percentile([1, 2, 3], 50) == "< 5"
+    assert dashboard.percentile([1, 2, 3, 4, 5], 50) == 3.0
