@@ -115,6 +115,13 @@ class YouthClient(models.Model):
         return str(self)
 
     @property
+    def service_language(self) -> str:
+        """The young person's language if the service speaks it (fi, sv, en), else Finnish:
+        for their reminders and their plain-language copy."""
+        code = self.language.code if self.language_id else ""
+        return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+    @property
     def masked_identity_code(self) -> str:
         return mask_identity_code(self.identity_code)
 

@@ -256,7 +256,7 @@ def reminders_create(now: datetime.datetime | None = None) -> int:
         status=JointMeeting.Status.CONFIRMED,
         starts_at__date__gt=today,
         starts_at__date__lte=next_day,
-    ).select_related("youth")
+    ).select_related("youth__language")
     reminders_to_youth = set(
         Consent.objects.covering("scope_reminders")
         .filter(youth__in=soon.values("youth"))
@@ -281,9 +281,7 @@ def reminders_create(now: datetime.datetime | None = None) -> int:
                     Kind.MEETING_TOMORROW,
                     f"tomorrow:{day}:youth",
                     email=meeting.youth.email,
-                    language=meeting.youth.language.code
-                    if meeting.youth.language.code in ("fi", "sv", "en")
-                    else "fi",
+                    language=meeting.youth.service_language,
                     due_at=now,
                     meeting=meeting,
                 )
@@ -328,7 +326,7 @@ def reminders_create(now: datetime.datetime | None = None) -> int:
                         kind,
                         key,
                         email=youth.email,
-                        language=_youth_language(youth),
+                        language=youth.service_language,
                         due_at=now,
                         action_item=item,
                         meeting=item.plan.meeting,
@@ -396,11 +394,6 @@ def reminders_create(now: datetime.datetime | None = None) -> int:
 
     created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
-
-
-def _youth_language(youth) -> str:
-    code = youth.language.code if youth.language_id else ""
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 # The sweep ------------------------------------------------------------------------------------

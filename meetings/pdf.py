@@ -8,7 +8,6 @@ what the documents say. Every export is an immutable PlanExport with its SHA-256
 import hashlib
 import json
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -168,9 +167,3 @@ def plan_export(
         user=by, youth_id=plan.meeting.youth_id, action=AccessLog.Action.EXPORT, obj=export
     )
     return export
-
-
-def youth_language(plan: FollowUpPlan) -> str:
-    youth = plan.meeting.youth
-    code = youth.language.code if youth.language_id else ""
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

@@ -13,7 +13,7 @@ from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.services import access_log_write, get_visible_or_404
 from kelayhteistyo.views import role_required, worker_required
 
-from . import pdf, services
+from . import services
 from .forms import (
     ActionItemForm,
     CancelForm,
@@ -330,7 +330,7 @@ def _plan_page(request, meeting, plan, form, item_form=None, status=200):
             "items": plan.items.select_related("owner__user") if plan else [],
             "exports": plan.exports.select_related("created_by") if plan else [],
             "export_languages": settings.LANGUAGES,
-            "youth_language": pdf.youth_language(plan) if plan else "fi",
+            "youth_language": meeting.youth.service_language,
         },
         status=status,
     )
