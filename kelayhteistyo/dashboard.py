@@ -129,8 +129,23 @@ def percentile(values, q):
 
 
 class Figure:
-    def __init__(self, key, title, how, columns, rows):
+    def __init__(self, key, title, how, columns, rows, chart=False):
         self.key, self.title, self.how, self.columns, self.rows = key, title, how, columns, rows
+        self.chart = self.chart_data() if chart else None
+
+    def chart_data(self) -> dict:
+        """A stacked bar chart of the table: one bar per row, one series per column.
+        Suppressed cells ("< 5") are left out of the chart; the table beside it says why."""
+        return {
+            "labels": [str(row[0]) for row in self.rows],
+            "datasets": [
+                {
+                    "label": str(column),
+                    "data": [row[i] if isinstance(row[i], int) else None for row in self.rows],
+                }
+                for i, column in enumerate(self.columns[1:], start=1)
+            ],
+        }
 
 
 def figures(meetings) -> list[Figure]:
@@ -192,6 +207,7 @@ def figures(meetings) -> list[Figure]:
                 )
                 for r in per_month
             ],
+            chart=True,
         )
     )
 
@@ -308,6 +324,7 @@ def figures(meetings) -> list[Figure]:
                 )
                 for r in items
             ],
+            chart=True,
         )
     )
 

@@ -129,3 +129,13 @@ def test_percentiles_of_fewer_than_five_meetings_are_suppressed():
     assert dashboard.percentile([], 50) == "–"
     assert dashboard.percentile([1, 2, 3], 50) == "< 5"
     assert dashboard.percentile([1, 2, 3, 4, 5], 50) == 3.0
+
+
+def test_charts_get_their_data_with_suppressed_cells_left_out(client_as, national, kela):
+    held_meetings(6, organisation=f.OrganisationFactory(), kela=kela)
+    response = client_as(national).get(reverse("dashboard"))
+    assert 'id="chart-meetings"' in response.content.decode()
+    (meetings,) = [x for x in response.context["figures"] if x.key == "meetings"]
+    face_to_face = meetings.chart["datasets"][0]
+    assert sum(v for v in face_to_face["data"] if v) + face_to_face["data"].count(None) >= 1
+    assert all(v is None or v >= 5 or v == 0 for v in face_to_face["data"])
