@@ -10,7 +10,7 @@ import datetime
 import statistics
 
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -174,6 +174,33 @@ def figures(meetings) -> list[Figure]:
                 (groups.get(r["youth__client_group"], r["youth__client_group"]), small(r["n"]))
                 for r in by_group
             ],
+        )
+    )
+
+    # A young person is new in the month of their first meeting ever (not a draft, not cancelled).
+    first_meeting = (
+        JointMeeting.objects.filter(youth=OuterRef("pk"))
+        .exclude(status__in=[Status.DRAFT, Status.CANCELLED])
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    new_per_month = (
+        YouthClient.objects.filter(pk__in=meetings.values("youth"))
+        .annotate(first=Subquery(first_meeting))
+        .filter(first__in=meetings.values("starts_at"))
+        .annotate(month=TruncMonth("first"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    result.append(
+        Figure(
+            "new",
+            _("New young people per month"),
+            _("Young people by the month of their first joint meeting (not cancelled)."),
+            [_("Month"), _("New young people")],
+            [(date_format(r["month"], "YEAR_MONTH_FORMAT"), small(r["n"])) for r in new_per_month],
+            chart=True,
         )
     )
 

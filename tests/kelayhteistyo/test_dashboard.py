@@ -139,3 +139,20 @@ def test_charts_get_their_data_with_suppressed_cells_left_out(client_as, nationa
     face_to_face = meetings.chart["datasets"][0]
     assert sum(v for v in face_to_face["data"] if v) + face_to_face["data"].count(None) >= 1
     assert all(v is None or v >= 5 or v == 0 for v in face_to_face["data"])
+
+
+def test_new_young_people_are_counted_in_the_month_of_their_first_meeting(
+    client_as, national, kela
+):
+    org = f.OrganisationFactory()
+    meetings = held_meetings(5, organisation=org, kela=kela)
+    # One of them had met before, long before the period: not new now.
+    earlier = f.held_meeting(youth=meetings[0].youth, organiser=meetings[0].organiser, kela=kela)
+    JointMeeting.objects.filter(pk=earlier.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(days=500)
+    )
+    new = rows(client_as(national).get(reverse("dashboard")), "new")
+    assert [count for _month, count in new] == ["< 5"]  # 4 new young people
+    held_meetings(2, organisation=org, kela=kela)
+    new = rows(client_as(national).get(reverse("dashboard")), "new")
+    assert sum(c for _m, c in new if isinstance(c, int)) == 6
