@@ -129,21 +129,25 @@ def percentile(values, q):
 
 
 class Figure:
-    def __init__(self, key, title, how, columns, rows, chart=False):
-        self.key, self.title, self.how, self.columns, self.rows = key, title, how, columns, rows
-        self.chart = self.chart_data() if chart else None
+    """A table with a title and how it is counted; `chart` draws it too, from the first
+    `series` columns after the label (all of them by default)."""
 
-    def chart_data(self) -> dict:
+    def __init__(self, key, title, how, columns, rows, chart=False, series=None, across=False):
+        self.key, self.title, self.how, self.columns, self.rows = key, title, how, columns, rows
+        self.chart = self.chart_data(series or len(columns) - 1, across) if chart else None
+
+    def chart_data(self, series: int, across: bool = False) -> dict:
         """A stacked bar chart of the table: one bar per row, one series per column.
         Suppressed cells ("< 5") are left out of the chart; the table beside it says why."""
         return {
+            "across": across,  # bars across the page: for long labels such as questions
             "labels": [str(row[0]) for row in self.rows],
             "datasets": [
                 {
                     "label": str(column),
                     "data": [row[i] if isinstance(row[i], int) else None for row in self.rows],
                 }
-                for i, column in enumerate(self.columns[1:], start=1)
+                for i, column in enumerate(self.columns[1 : series + 1], start=1)
             ],
         }
 

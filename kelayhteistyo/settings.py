@@ -229,6 +229,10 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Seconds a request waits for a PDF (kelayhteistyo/pdf.py).
 PDF_TIMEOUT = env.float("PDF_TIMEOUT", default=20)
+# Feedback: how long a survey link works, and how long a hidden free-text answer can still be
+# shown again before its text is emptied.
+FEEDBACK_LINK_DAYS = env.int("FEEDBACK_LINK_DAYS", default=30)
+FEEDBACK_HIDDEN_TEXT_DAYS = env.int("FEEDBACK_HIDDEN_TEXT_DAYS", default=30)
 NOTIFICATION_SEND_DELAY = env.float("NOTIFICATION_SEND_DELAY", default=0)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

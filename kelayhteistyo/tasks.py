@@ -5,7 +5,13 @@ from celery import shared_task
 
 @shared_task(acks_late=True)
 def purge_stale_data() -> dict:
-    """Personal data that has lost its purpose: meeting drafts never sent."""
+    """Personal data that has lost its purpose: meeting drafts never sent; whom an expired
+    feedback link was for; free-text feedback hidden for containing personal data."""
+    from feedback.services import hidden_texts_purge, links_forget_expired
     from meetings.services import drafts_purge
 
-    return {"drafts": drafts_purge()}
+    return {
+        "drafts": drafts_purge(),
+        "feedback_links": links_forget_expired(),
+        "hidden_feedback_texts": hidden_texts_purge(),
+    }

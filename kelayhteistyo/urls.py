@@ -40,5 +40,6 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("young-people/", include("cases.urls")),
     path("meetings/", include("meetings.urls")),
+    path("", include("feedback.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from cases.models import YouthClient
+from feedback import services as feedback
+from feedback.models import SurveyLink
 from meetings.forms import DirectorySearchForm, kela_contacts
 from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant
 
@@ -82,6 +84,7 @@ def _worker_home(request):
         .order_by("starts_at"),
         "overdue_items": items.order_by("due_date")[:50],
         "reviews_due": plans.order_by("review_date")[:50],
+        "feedback_to_give": _feedback_to_give(user),
         "today": today,
     }
     return render(request, "home_worker.html", context)
@@ -107,9 +110,21 @@ def _kela_home(request):
         )
         .select_related("plan__meeting__youth")
         .order_by("due_date"),
+        "feedback_to_give": _feedback_to_give(user),
         "today": timezone.localdate(),
     }
     return render(request, "home_kela.html", context)
+
+
+def _feedback_to_give(user) -> list[dict]:
+    """The user's own unused survey links (they are also sent by e-mail)."""
+    links = (
+        SurveyLink.objects.open()
+        .filter(participant__user=user)
+        .select_related("meeting")
+        .order_by("-meeting__starts_at")[:20]
+    )
+    return [{"link": link, "path": feedback.answer_path(link)} for link in links]
 
 
 ACCESSIBILITY_STATEMENT_UPDATED = datetime.date(2026, 11, 23)

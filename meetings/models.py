@@ -410,6 +410,7 @@ class Notification(models.Model):
         REVIEW_DUE = "review_due", _("Review coming up")
         REVIEW_OVERDUE = "review_overdue", _("Review overdue")
         CONSENT_EXPIRING = "consent_expiring", _("Consent about to expire")
+        FEEDBACK_REQUEST = "feedback_request", _("Feedback on a meeting")
 
     # Kinds a user may turn off: reminders, not invitations addressed to them.
     MUTABLE = (
@@ -420,6 +421,7 @@ class Notification(models.Model):
         Kind.REVIEW_DUE,
         Kind.REVIEW_OVERDUE,
         Kind.CONSENT_EXPIRING,
+        Kind.FEEDBACK_REQUEST,
     )
 
     class Status(models.TextChoices):

@@ -114,6 +114,13 @@ TEXTS = {
         gettext_lazy("A review is overdue"),
         gettext_lazy("The review of the plan made with %(name)s was due on %(day)s."),
     ),
+    Kind.FEEDBACK_REQUEST: (
+        gettext_lazy("How did the joint meeting go?"),
+        gettext_lazy(
+            "Please tell us how the joint meeting with %(name)s on %(when)s went. The survey "
+            "takes about 2 minutes and the answers are anonymous. The link works once."
+        ),
+    ),
     Kind.CONSENT_EXPIRING: (
         gettext_lazy("A consent is about to expire"),
         gettext_lazy(
@@ -128,6 +135,10 @@ YOUTH_TEXTS = {
     ),
     Kind.ITEM_DUE: gettext_lazy("Hi %(name)s! Remember: “%(what)s”. Do it by %(day)s."),
     Kind.ITEM_OVERDUE: gettext_lazy("Hi %(name)s! “%(what)s” was due on %(day)s. Is it done?"),
+    Kind.FEEDBACK_REQUEST: gettext_lazy(
+        "Hi %(name)s! How did the meeting with Kela and aftercare go? Answer a short survey. "
+        "It takes about 2 minutes. Nobody will know what you answered."
+    ),
 }
 
 
@@ -173,6 +184,22 @@ def notify(kind, *, recipient, meeting=None, key_suffix="", **objects) -> Notifi
             "language": _language(recipient),
             "meeting": meeting,
             **objects,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _publisher.submit(enqueue, notification.pk))
+    return notification
+
+
+def notify_email(kind, *, email, language, meeting, key) -> Notification:
+    """An event message to someone without an account (the young person), by e-mail only."""
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "recipient_email": email,
+            "language": language,
+            "meeting": meeting,
         },
     )
     if created:
@@ -526,6 +553,12 @@ def not_needed(n: Notification) -> str:
     if n.kind in (Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE):
         if n.plan.meeting.status != JointMeeting.Status.PLAN_RECORDED:
             return "reviewed"
+    if n.kind == Kind.FEEDBACK_REQUEST:
+        from feedback.services import link_for_notification
+
+        link = link_for_notification(n)
+        if link is None or link.answered or link.is_expired:
+            return "answered or expired"
     if n.kind == Kind.CONSENT_EXPIRING and not n.consent.is_valid:
         return "consent withdrawn or expired"
     if not n.recipient_id:  # the young person: only while their consent covers reminders
@@ -588,10 +621,16 @@ def render(n: Notification) -> EmailMultiAlternatives:
     with translation.override(n.language):
         subject, body = text(n)
         url = settings.SITE_URL + link(n) if n.recipient_id else ""
+        answer_url = ""
+        if n.kind == Kind.FEEDBACK_REQUEST:  # a public page: no login
+            from feedback import services as feedback
+
+            url, answer_url = "", feedback.answer_url(feedback.link_for_notification(n))
         context = {
             "subject": subject,
             "body": body,
             "url": url,
+            "answer_url": answer_url,
             "settings_url": settings.SITE_URL + reverse("notification_settings")
             if n.recipient_id
             else "",

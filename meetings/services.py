@@ -257,8 +257,12 @@ def meeting_cancel(*, meeting: JointMeeting, by: User, reason: str) -> JointMeet
 
 
 @transaction.atomic
+@transaction.atomic
 def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
-    """Mark a confirmed meeting held, once its time has come."""
+    """Mark a confirmed meeting held, once its time has come; the participants get their
+    feedback links."""
+    from feedback.services import links_create
+
     if meeting.starts_at > timezone.now():
         raise ValidationError(_("The meeting has not started yet."))
     _transition(meeting, Status.HELD)
@@ -267,6 +271,7 @@ def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
     )
+    links_create(meeting)
     return meeting
 
 

@@ -1,3 +1,4 @@
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import YouthClient
+from feedback import services as feedback
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.services import access_log_write, get_visible_or_404
 from kelayhteistyo.views import role_required, worker_required
@@ -168,9 +170,40 @@ def _detail_context(request, meeting, **forms) -> dict:
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(),
         "has_consent": services.valid_kela_consent(meeting.youth) is not None,
+        "feedback_links": _feedback_links(meeting) if user.is_aftercare_worker else [],
     }
     context.update(forms)
     return context
+
+
+def _feedback_links(meeting) -> list:
+    """The links the worker hands over at the end of the meeting: the young person's (with a
+    QR code) and those of other network members, who have no account. Only while unused."""
+    held = (
+        JointMeeting.Status.HELD,
+        JointMeeting.Status.PLAN_RECORDED,
+        JointMeeting.Status.REVIEWED,
+    )
+    if meeting.status not in held:
+        return []
+    links = (
+        meeting.survey_links.open()
+        .filter(participant__kind__in=[Participant.Kind.YOUNG_PERSON, Participant.Kind.OTHER])
+        .select_related("participant")
+    )
+    result = []
+    for link in links.order_by("participant_id"):
+        url = feedback.answer_url(link)
+        young = link.participant.kind == Participant.Kind.YOUNG_PERSON
+        result.append(
+            {
+                "link": link,
+                "url": url,
+                "code": feedback.grouped(feedback.token(link)),
+                "qr": segno.make(url, error="m").svg_data_uri(scale=6) if young else "",
+            }
+        )
+    return result
 
 
 @require_GET

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from feedback.models import Answer, Survey
 from meetings.models import ActionItem, PlanExport
 from tests import factories as f
 
@@ -119,6 +120,13 @@ MATRIX = {
         },
     ),
     "meetings:review": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    # The survey answers itself with its link: no login, whoever holds it.
+    "feedback:answer": ("GET", {"others": 200}),
+    "feedback:results": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
+    "feedback:comments": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
+    "feedback:comment_hide": ("POST", {"anonymous": LOGIN, "coordinator": 302, "others": 403}),
+    "feedback:survey_list": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
+    "feedback:survey_edit": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
 }
 
 
@@ -164,6 +172,14 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
     )
     copy.file.save("plain.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
     copy.save()
+    from feedback import services as feedback
+
+    youth_link = meeting.survey_links.get(participant__kind="young_person")
+    survey = Survey.objects.get(group="young_person", is_current=True)
+    answers = [(q, "Hyvä" if q.kind == "text" else None) for q in survey.questions.all()]
+    feedback.response_save(link=youth_link, survey=survey, answers=answers, language="fi")
+    comment = Answer.objects.get(text="Hyvä")
+    youth_link = meeting.survey_links.get(participant__kind="aftercare_worker")
     users = {
         "alice": alice,
         "bob": bob,
@@ -186,6 +202,9 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
         "meetings:create": {"youth_pk": youth.pk},
         "meetings:proposal_accept": {"pk": meeting.pk, "participant_pk": kela_p.pk},
         "meetings:item_toggle": {"pk": meeting.pk, "item_pk": item.pk},
+        "feedback:answer": {"token": feedback.token(youth_link)},
+        "feedback:comment_hide": {"pk": comment.pk},
+        "feedback:survey_edit": {"pk": survey.pk},
     }
     for name in MATRIX:
         if name.startswith("meetings:") and name not in kwargs and name not in ("meetings:list",):

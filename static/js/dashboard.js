@@ -7,14 +7,21 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
     const data = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
     data.datasets.forEach((set, i) => { set.backgroundColor = colours[i % colours.length]; });
+    const across = data.across;
+    delete data.across;
+    if (across) canvas.parentElement.classList.add("dashboard-chart-across");
     new Chart(canvas, {
       type: "bar",
       data,
       options: {
+        indexAxis: across ? "y" : "x",
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
-        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+        scales: {
+          x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+          y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+        },
       },
     });
   });

@@ -322,8 +322,8 @@ def test_drafts_never_sent_are_purged_after_half_a_year(alice, youth, kela, cons
     )
     sent = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
     with time_machine.travel(datetime.timedelta(days=170)):
-        assert purge_stale_data() == {"drafts": 0}
+        assert purge_stale_data()["drafts"] == 0
     with time_machine.travel(datetime.timedelta(days=181)):
-        assert purge_stale_data() == {"drafts": 1}
+        assert purge_stale_data()["drafts"] == 1
     assert not JointMeeting.objects.filter(pk=draft.pk).exists()
     assert JointMeeting.objects.filter(pk=sent.pk).exists()

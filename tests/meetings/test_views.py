@@ -463,7 +463,7 @@ def test_the_meeting_list_has_a_constant_number_of_queries(
         client.get(reverse("meetings:list"))
 
 
-@pytest.mark.parametrize("who, queries", [("alice", 12), ("kela", 9)])
+@pytest.mark.parametrize("who, queries", [("alice", 13), ("kela", 10)])
 def test_home_pages_have_a_constant_number_of_queries(
     request, who, queries, alice, kela, youth, consent, django_assert_num_queries
 ):

@@ -1,0 +1,238 @@
+"""Feedback surveys after joint meetings, anonymous and by respondent group.
+
+A `SurveyLink` is a single-use invitation to answer, tied to a meeting and (until it is used or
+expires) to the participant it was made for. A `Response` is deliberately *not* tied to the link,
+the meeting or any person: it knows only the survey version, the respondent group and the
+meeting's non-identifying attributes (month, modality, county, client group). It has no time
+stamp either, so it cannot be matched to a link by the moment of answering.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import YouthClient
+from kelayhteistyo.models import County
+from meetings.models import Modality, Participant
+
+LANGUAGES = ("fi", "sv", "en")
+
+
+class Group(models.TextChoices):
+    YOUNG_PERSON = "young_person", _("Young people")
+    AFTERCARE = "aftercare", _("Aftercare professionals")
+    KELA = "kela", _("Kela professionals")
+    OTHER = "other", _("Other professionals")
+
+
+GROUP_OF_KIND = {
+    Participant.Kind.YOUNG_PERSON: Group.YOUNG_PERSON,
+    Participant.Kind.AFTERCARE_WORKER: Group.AFTERCARE,
+    Participant.Kind.KELA_CONTACT: Group.KELA,
+    Participant.Kind.OTHER: Group.OTHER,
+}
+
+
+def in_language(obj, field: str, language: str | None = None) -> str:
+    """`field_fi`, `field_sv` or `field_en` in the active language; Finnish if not written."""
+    language = (language or get_language() or "fi")[:2]
+    return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_fi")
+
+
+class Survey(models.Model):
+    """One version of the survey of a respondent group. A version that has answers is never
+    changed: editing it makes the next version (see services.survey_save)."""
+
+    group = models.CharField(_("respondent group"), max_length=20, choices=Group.choices)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("in use"), default=True)
+    title_fi = models.CharField(_("title in Finnish"), max_length=200)
+    title_sv = models.CharField(_("title in Swedish"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    intro_fi = models.TextField(_("introduction in Finnish"), max_length=1000, blank=True)
+    intro_sv = models.TextField(_("introduction in Swedish"), max_length=1000, blank=True)
+    intro_en = models.TextField(_("introduction in English"), max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["group", "-version"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "version"], name="survey_version_once"),
+            models.UniqueConstraint(
+                fields=["group"], condition=Q(is_current=True), name="survey_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()} v{self.version}"
+
+    @property
+    def title(self) -> str:
+        return in_language(self, "title")
+
+    @property
+    def intro(self) -> str:
+        return in_language(self, "intro")
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        LIKERT = "likert", _("Scale 1–5")
+        YES_NO = "yes_no", _("Yes / no")
+        SINGLE = "single", _("One choice")
+        MULTIPLE = "multiple", _("Several choices")
+        TEXT = "text", _("Free text")
+
+    WITH_CHOICES = (Kind.SINGLE, Kind.MULTIPLE)
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    # A stable name across versions, e.g. "again": the dashboard's headline figure reads it.
+    key = models.SlugField(_("short name"), max_length=40)
+    text_fi = models.CharField(_("question in Finnish"), max_length=300)
+    text_sv = models.CharField(_("question in Swedish"), max_length=300)
+    text_en = models.CharField(_("question in English"), max_length=300, blank=True)
+    required = models.BooleanField(_("answer required"), default=False)
+
+    class Meta:
+        ordering = ["survey", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "key"], name="question_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return in_language(self, "text")
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField(default=0)
+    text_fi = models.CharField(_("choice in Finnish"), max_length=200)
+    text_sv = models.CharField(_("choice in Swedish"), max_length=200)
+    text_en = models.CharField(_("choice in English"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return in_language(self, "text")
+
+
+class SurveyLinkQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(answered=False, expires_at__gt=timezone.now())
+
+
+class SurveyLink(models.Model):
+    """A single-use invitation to answer. The address carries `code` and a signature made with
+    the secret key (services.token), so a copy of the database alone cannot answer."""
+
+    code = models.CharField(max_length=10, unique=True)
+    meeting = models.ForeignKey(
+        "meetings.JointMeeting", on_delete=models.CASCADE, related_name="survey_links"
+    )
+    # Whom the link was made for: cleared when it is used or expires (purge_stale_data).
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    group = models.CharField(_("respondent group"), max_length=20, choices=Group.choices)
+    language = models.CharField(_("language"), max_length=2, default="fi")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    answered = models.BooleanField(_("answered"), default=False)
+
+    objects = SurveyLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey link")
+        verbose_name_plural = _("survey links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "participant"],
+                condition=Q(participant__isnull=False),
+                name="survey_link_once_per_participant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()} {self.code[:3]}…"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class Response(models.Model):
+    """One answered survey. No link to a person, a participant, a meeting or a link, and no
+    time stamp: only the attributes the results are grouped by."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    group = models.CharField(_("respondent group"), max_length=20, choices=Group.choices)
+    meeting_month = models.DateField(_("month of the meeting"))
+    modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    client_group = models.CharField(
+        _("client group"), max_length=20, choices=YouthClient.ClientGroup.choices
+    )
+    language = models.CharField(_("language"), max_length=2)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        indexes = [models.Index(fields=["group", "meeting_month"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey} {self.meeting_month:%Y-%m}"
+
+
+class Answer(models.Model):
+    """The answer to one question; a multiple-choice question has a row per choice ticked."""
+
+    TEXT_MAX = 1000
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    number = models.PositiveSmallIntegerField(null=True, blank=True)  # 1–5; yes 1, no 0
+    choice = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
+    text = models.TextField(blank=True, max_length=TEXT_MAX)
+    # A coordinator hides a free-text answer that contains personal data.
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        indexes = [models.Index(fields=["question", "number"])]
+
+    def __str__(self) -> str:
+        return f"{self.question.key}"

@@ -1,0 +1,303 @@
+"""Feedback results for coordinators: aggregates by respondent group, computed by the database.
+
+A group's answers are shown only when at least 5 responses match the filters, so that nobody
+can be recognised from them; the free-text answers follow the same rule. A county coordinator
+sees the answers about meetings in their county.
+"""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from kelayhteistyo.dashboard import (
+    SMALL,
+    Figure,
+    Filters,
+    coordinator_required,
+    figure_csv,
+    scope_county,
+    share,
+    small,
+)
+
+from .forms import LIKERT
+from .models import Answer, Group, Question, Response, Survey, SurveyLink
+
+COMMENTS_SHOWN = 200
+
+
+class ResultFilters(Filters):
+    """The dashboard's filters without the organisation (answers do not know it), plus the
+    respondent group and the version of its survey."""
+
+    group = forms.ChoiceField(
+        label=gettext_lazy("Respondent group"), choices=Group.choices, required=False
+    )
+    version = forms.TypedChoiceField(
+        label=gettext_lazy("Version of the survey"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["organisation"]
+        group = self.data.get("group") if self.data.get("group") in Group.values else None
+        surveys = Survey.objects.filter(group=group or Group.YOUNG_PERSON).order_by("-version")
+        self.fields["version"].choices = [
+            ("", _("In use")),
+            *((s.version, str(s.version)) for s in surveys),
+        ]
+
+
+def _months(filters: dict) -> tuple[datetime.date, datetime.date]:
+    """The period as whole months: answers know only the month of their meeting."""
+    start = filters["start"].replace(day=1)
+    end = (filters["end"].replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return start, end  # end is exclusive
+
+
+def responses_in_scope(user, filters: dict):
+    start, end = _months(filters)
+    responses = Response.objects.filter(meeting_month__gte=start, meeting_month__lt=end)
+    county = scope_county(user)
+    if county is not None:
+        responses = responses.filter(county=county)
+    for field in ("county", "client_group", "modality"):
+        if filters.get(field):
+            responses = responses.filter(**{field: filters[field]})
+    return responses
+
+
+def links_in_scope(user, filters: dict):
+    start, end = _months(filters)
+    links = SurveyLink.objects.filter(
+        meeting__starts_at__date__gte=start, meeting__starts_at__date__lt=end
+    )
+    county = scope_county(user)
+    if county is not None:
+        links = links.filter(meeting__youth__organisation__county=county)
+    for field, lookup in (
+        ("county", "meeting__youth__organisation__county"),
+        ("client_group", "meeting__youth__client_group"),
+        ("modality", "meeting__modality"),
+    ):
+        if filters.get(field):
+            links = links.filter(**{lookup: filters[field]})
+    return links
+
+
+def _filters(request):
+    form = ResultFilters(request.GET or None, county=scope_county(request.user))
+    if form.is_bound and form.is_valid():
+        filters = form.cleaned_data
+    else:  # invalid filters are explained next to the field; the answers are shown unfiltered
+        today = timezone.localdate()
+        filters = {"start": today - datetime.timedelta(days=365), "end": today}
+    group = filters.get("group") or Group.YOUNG_PERSON
+    surveys = Survey.objects.filter(group=group)
+    version = filters.get("version")
+    survey = (surveys.filter(version=version) if version else surveys.filter(is_current=True)).get()
+    return form, filters, survey
+
+
+def rates_figure(user, filters) -> Figure:
+    links = dict(
+        links_in_scope(user, filters).values_list("group").annotate(n=Count("id")).order_by()
+    )
+    answered = dict(
+        responses_in_scope(user, filters).values_list("group").annotate(n=Count("id")).order_by()
+    )
+    return Figure(
+        "rates",
+        _("Response rates"),
+        _(
+            "Links sent after the meetings of the period, and answers received, by respondent "
+            "group (all versions of the survey). A link is answered once."
+        ),
+        [_("Respondent group"), _("Links"), _("Answers"), _("Response rate")],
+        [
+            (
+                label,
+                small(links.get(group, 0)),
+                small(answered.get(group, 0)),
+                share(answered.get(group, 0), links.get(group, 0)),
+            )
+            for group, label in Group.choices
+        ],
+    )
+
+
+def question_figures(survey: Survey, responses) -> list[Figure]:
+    """Distributions and averages of every question of one survey version: one query."""
+    counts = {}
+    for row in (
+        Answer.objects.filter(response__in=responses, question__survey=survey)
+        .values_list("question_id", "number", "choice_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[row[:3]] = row[3]
+    questions = list(survey.questions.prefetch_related("choices"))
+    by_kind = {kind: [q for q in questions if q.kind == kind] for kind in Question.Kind.values}
+    result = []
+
+    def of(q, number=None, choice=None):
+        return counts.get((q.pk, number, choice), 0)
+
+    if by_kind["likert"]:
+        rows = []
+        for q in by_kind["likert"]:
+            spread = [of(q, i) for i in range(1, 6)]
+            n = sum(spread)
+            average = sum(i * c for i, c in enumerate(spread, start=1)) / n if n else None
+            rows.append((q.text, *spread, n, f"{average:.1f}" if average else "–"))
+        result.append(
+            Figure(
+                "scale",
+                _("Statements on a scale of 1 to 5"),
+                _("How many answered each step (1 = not true at all, 5 = completely true)."),
+                [_("Statement"), *(str(label) for _n, label in LIKERT), _("Answers"), _("Average")],
+                rows,
+                chart=True,
+                series=5,
+                across=True,
+            )
+        )
+    if by_kind["yes_no"]:
+        rows = []
+        for q in by_kind["yes_no"]:
+            yes, no = of(q, 1), of(q, 0)
+            rows.append((q.text, yes, no, share(yes, yes + no)))
+        result.append(
+            Figure(
+                "yes_no",
+                _("Yes or no"),
+                _("Answers to the yes / no questions, and the share of yes."),
+                [_("Question"), _("Yes"), _("No"), _("Share of yes")],
+                rows,
+                chart=True,
+                series=2,
+                across=True,
+            )
+        )
+    answered = {
+        q: sum(n for (qid, _num, _choice), n in counts.items() if qid == q.pk) for q in questions
+    }
+    for q in by_kind["single"] + by_kind["multiple"]:
+        # A multiple choice has a row per ticked choice: the respondents are counted apart.
+        respondents = answered[q] if q.kind == "single" else None
+        rows = [(c.text, of(q, choice=c.pk)) for c in q.choices.all()]
+        how = (
+            _("Answers by choice; one choice each.")
+            if respondents is not None
+            else _("Answers by choice; several could be chosen.")
+        )
+        result.append(
+            Figure(
+                f"q{q.pk}", q.text, how, [_("Choice"), _("Answers")], rows, chart=True, across=True
+            )
+        )
+    if by_kind["text"]:
+        texts = dict(
+            Answer.objects.filter(
+                response__in=responses, question__in=by_kind["text"], hidden_at__isnull=True
+            )
+            .exclude(text="")
+            .values_list("question_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        result.append(
+            Figure(
+                "text",
+                _("Free comments"),
+                _("How many wrote a comment. The comments are on their own page."),
+                [_("Question"), _("Comments")],
+                [(q.text, texts.get(q.pk, 0)) for q in by_kind["text"]],
+            )
+        )
+    return result
+
+
+@require_GET
+@coordinator_required
+def results(request):
+    form, filters, survey = _filters(request)
+    user = request.user
+    responses = responses_in_scope(user, filters).filter(survey=survey)
+    n = responses.count()
+    figures = [rates_figure(user, filters)]
+    if n >= SMALL:
+        figures += question_figures(survey, responses)
+    context = {
+        "form": form,
+        "survey": survey,
+        "n": n,
+        "shown": n >= SMALL,
+        "figures": figures,
+        "period": filters,
+        "scope": scope_county(user),
+        "query": request.GET.urlencode(),
+    }
+    if request.GET.get("csv"):
+        return figure_csv(figures, request.GET["csv"])
+    return render(request, "feedback/results.html", context)
+
+
+@require_GET
+@coordinator_required
+def comments(request):
+    """The free-text answers of one respondent group, without the meeting's attributes."""
+    form, filters, survey = _filters(request)
+    responses = responses_in_scope(request.user, filters).filter(group=survey.group)
+    n = responses.count()
+    texts = (
+        Answer.objects.filter(response__in=responses, question__kind=Question.Kind.TEXT)
+        .exclude(text="")
+        .select_related("question__survey")
+        .order_by("response_id", "id")  # random ids: no order of time
+    )
+    shown = n >= SMALL
+    visible = texts.filter(hidden_at__isnull=True)
+    context = {
+        "form": form,
+        "survey": survey,
+        "n": n,
+        "shown": shown,
+        "comments": visible[:COMMENTS_SHOWN] if shown else [],
+        "n_comments": visible.count() if shown else 0,
+        "hidden": texts.filter(hidden_at__isnull=False) if shown else [],
+        "limit": COMMENTS_SHOWN,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "feedback/comments.html", context)
+
+
+@require_POST
+@coordinator_required
+def comment_hide(request, pk):
+    """Hide a free-text answer that contains personal data, or show a hidden one again."""
+    answers = Answer.objects.filter(question__kind=Question.Kind.TEXT)
+    county = scope_county(request.user)
+    if county is not None:
+        answers = answers.filter(response__county=county)
+    answer = get_object_or_404(answers, pk=pk)
+    if answer.hidden_at is None:
+        Answer.objects.filter(pk=pk).update(hidden_at=timezone.now(), hidden_by=request.user)
+        messages.success(
+            request,
+            _("The comment was hidden. Its text is removed after %(n)s days.")
+            % {"n": settings.FEEDBACK_HIDDEN_TEXT_DAYS},
+        )
+    elif answer.text:
+        Answer.objects.filter(pk=pk).update(hidden_at=None, hidden_by=None)
+        messages.success(request, _("The comment is shown again."))
+    return redirect(f"{reverse('feedback:comments')}?{request.POST.get('query', '')}")

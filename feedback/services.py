@@ -1,0 +1,208 @@
+"""Survey links, answering, and editing surveys with versions."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from cases.models import Consent
+from meetings.models import JointMeeting, Notification, Participant
+
+from .models import GROUP_OF_KIND, Answer, Choice, Question, Response, Survey, SurveyLink
+
+# Letters and digits that cannot be mistaken for each other when read off a screen.
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 10  # 50 random bits, stored
+SIGNATURE_LENGTH = 6  # 30 bits of HMAC with the secret key, not stored
+
+
+class LinkUsed(Exception):
+    """The link was answered (or expired) while the form was being filled in."""
+
+
+# Tokens ---------------------------------------------------------------------------------------
+
+
+def _signature(code: str) -> str:
+    number = int.from_bytes(salted_hmac("feedback.link", code).digest()[:8], "big")
+    return "".join(ALPHABET[(number >> (5 * i)) & 31] for i in range(SIGNATURE_LENGTH))
+
+
+def token(link: SurveyLink) -> str:
+    return link.code + _signature(link.code)
+
+
+def answer_path(link: SurveyLink) -> str:
+    return reverse("feedback:answer", args=[token(link)])
+
+
+def answer_url(link: SurveyLink) -> str:
+    return settings.SITE_URL + answer_path(link)
+
+
+def grouped(value: str) -> str:
+    """A token to read aloud or type: in groups of four."""
+    return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
+
+
+def link_from_token(value: str) -> SurveyLink | None:
+    """The link of a token typed or scanned; None for anything tampered with or unknown."""
+    value = value.upper().replace("-", "").replace(" ", "")
+    code, signature = value[:CODE_LENGTH], value[CODE_LENGTH:]
+    if len(value) != CODE_LENGTH + SIGNATURE_LENGTH or not set(value) <= set(ALPHABET):
+        return None
+    if not constant_time_compare(signature, _signature(code)):
+        return None
+    return (
+        SurveyLink.objects.select_related("meeting__youth__organisation").filter(code=code).first()
+    )
+
+
+# Links ----------------------------------------------------------------------------------------
+
+
+def _language(participant: Participant, meeting: JointMeeting) -> str:
+    if participant.user_id:
+        return participant.user.preferred_language
+    if participant.kind == Participant.Kind.YOUNG_PERSON:
+        return meeting.youth.service_language
+    return settings.LANGUAGE_CODE
+
+
+def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) -> list[SurveyLink]:
+    """When a meeting is marked held: a single-use link for each participant (a Kela contact
+    who declined took no part). Those with an account get theirs by e-mail and on their home
+    page; the young person by e-mail if the consent covers messages to them."""
+    from meetings.notifications import notify, notify_email
+
+    now = now or timezone.now()
+    expires = now + datetime.timedelta(days=settings.FEEDBACK_LINK_DAYS)
+    links = []
+    took_part = meeting.participants.select_related("user").exclude(
+        kind=Participant.Kind.KELA_CONTACT, status=Participant.Status.DECLINED
+    )
+    for participant in took_part:
+        link, created = SurveyLink.objects.get_or_create(
+            meeting=meeting,
+            participant=participant,
+            defaults={
+                "code": "".join(secrets.choice(ALPHABET) for _i in range(CODE_LENGTH)),
+                "group": GROUP_OF_KIND[participant.kind],
+                "language": _language(participant, meeting),
+                "created_at": now,
+                "expires_at": expires,
+            },
+        )
+        links.append(link)
+        if not created:
+            continue
+        if participant.user_id:
+            notify(Notification.Kind.FEEDBACK_REQUEST, recipient=participant.user, meeting=meeting)
+        elif participant.kind == Participant.Kind.YOUNG_PERSON and meeting.youth.email:
+            if Consent.objects.covering("scope_reminders").filter(youth=meeting.youth).exists():
+                notify_email(
+                    Notification.Kind.FEEDBACK_REQUEST,
+                    email=meeting.youth.email,
+                    language=link.language,
+                    meeting=meeting,
+                    key=f"feedback:{meeting.pk}:youth",
+                )
+    return links
+
+
+def link_for_notification(n: Notification) -> SurveyLink | None:
+    """The link a feedback request is about; None once it has been used (it forgets whom it
+    was for)."""
+    links = SurveyLink.objects.filter(meeting=n.meeting_id)
+    if n.recipient_id:
+        return links.filter(participant__user=n.recipient_id).first()
+    return links.filter(participant__kind=Participant.Kind.YOUNG_PERSON).first()
+
+
+# Answering ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def response_save(*, link: SurveyLink, survey: Survey, answers: list, language: str) -> None:
+    """Store the answers without anything that leads back to the respondent, and use up the
+    link. `answers` holds (question, value) pairs; a list value is a multiple choice."""
+    locked = SurveyLink.objects.select_for_update().get(pk=link.pk)
+    if locked.answered or locked.is_expired:
+        raise LinkUsed
+    meeting = link.meeting
+    response = Response.objects.create(
+        survey=survey,
+        group=link.group,
+        meeting_month=timezone.localdate(meeting.starts_at).replace(day=1),
+        modality=meeting.modality,
+        county_id=meeting.youth.organisation.county_id,
+        client_group=meeting.youth.client_group,
+        language=language,
+    )
+    rows = []
+    for question, value in answers:
+        if value in (None, "", []):
+            continue
+        if question.kind == Question.Kind.TEXT:
+            rows.append(Answer(response=response, question=question, text=value))
+        elif question.kind in Question.WITH_CHOICES:
+            for choice_id in value if isinstance(value, list) else [value]:
+                rows.append(Answer(response=response, question=question, choice_id=choice_id))
+        else:
+            rows.append(Answer(response=response, question=question, number=value))
+    Answer.objects.bulk_create(rows)
+    # The link forgets whom it was for: nothing joins the answer to a person.
+    SurveyLink.objects.filter(pk=link.pk).update(answered=True, participant=None)
+
+
+def links_forget_expired(now: datetime.datetime | None = None) -> int:
+    """Expired links forget whom they were for; the rows stay for the response rates."""
+    now = now or timezone.now()
+    return SurveyLink.objects.filter(expires_at__lte=now, participant__isnull=False).update(
+        participant=None
+    )
+
+
+def hidden_texts_purge(now: datetime.datetime | None = None) -> int:
+    """Free-text answers hidden for containing personal data are emptied after a grace period
+    (in which a coordinator who hid one by mistake can show it again)."""
+    now = now or timezone.now()
+    before = now - datetime.timedelta(days=settings.FEEDBACK_HIDDEN_TEXT_DAYS)
+    return Answer.objects.filter(hidden_at__lte=before).exclude(text="").update(text="")
+
+
+# Editing --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_save(*, survey: Survey, fields: dict, questions: list[dict], by) -> Survey:
+    """Save an edited survey. Without answers it is changed in place; with answers, the edit
+    becomes the next version and the old one keeps its wording for its answers.
+
+    `questions` are dicts of Question fields plus `choices`: a list of (fi, sv, en) tuples.
+    """
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.responses.exists():
+        latest = Survey.objects.filter(group=survey.group).order_by("-version").first()
+        Survey.objects.filter(group=survey.group, is_current=True).update(is_current=False)
+        survey = Survey(group=survey.group, version=latest.version + 1, is_current=True)
+    else:
+        survey.questions.all().delete()
+    for name, value in fields.items():
+        setattr(survey, name, value)
+    survey.created_by = by
+    survey.created_at = timezone.now()
+    survey.save()
+    for position, spec in enumerate(questions):
+        spec = dict(spec)
+        choices = spec.pop("choices", [])
+        question = Question.objects.create(survey=survey, position=position, **spec)
+        Choice.objects.bulk_create(
+            Choice(question=question, position=i, text_fi=fi, text_sv=sv, text_en=en)
+            for i, (fi, sv, en) in enumerate(choices)
+        )
+    return survey

@@ -1,0 +1,266 @@
+"""Survey links after a held meeting: who gets one and how, the token's life, the answer page,
+and that an answer cannot be traced back to whoever gave it."""
+
+import datetime
+import logging
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import models
+from django.urls import reverse
+
+from feedback import services as feedback
+from feedback.models import Answer, Response, SurveyLink
+from kelayhteistyo.models import AccessLog
+from kelayhteistyo.tasks import purge_stale_data
+from meetings import notifications, services
+from meetings.models import Notification, Participant
+from tests import factories as f
+
+from .conftest import current, form_data, link_of, url_of
+
+
+def deliver_all():
+    return [
+        notifications.deliver(pk, "task")
+        for pk in Notification.objects.filter(kind="feedback_request").values_list("pk", flat=True)
+    ]
+
+
+class TestLinks:
+    def test_marking_held_makes_a_link_per_participant_and_mails_professionals(
+        self, held, alice, kela
+    ):
+        groups = dict(held.survey_links.values_list("participant__kind", "group"))
+        assert groups == {
+            "young_person": "young_person",
+            "aftercare_worker": "aftercare",
+            "kela_contact": "kela",
+        }
+        assert deliver_all() == ["sent", "sent"]
+        by_address = {m.to[0]: m for m in mail.outbox}
+        to_kela = by_address[kela.email]
+        assert "Miten yhteistapaaminen meni?" in to_kela.subject
+        assert url_of(link_of(held, "kela_contact")) in to_kela.body
+        assert "ei kirjautumista" in to_kela.body
+        assert url_of(link_of(held, "aftercare_worker")) in by_address[alice.email].body
+        assert held.youth.last_name not in to_kela.body
+
+    def test_links_are_made_once_and_expire_in_30_days(self, held):
+        assert feedback.links_create(held) and SurveyLink.objects.count() == 3
+        for link in SurveyLink.objects.all():
+            assert (link.expires_at - link.created_at) == datetime.timedelta(days=30)
+
+    def test_the_young_person_gets_an_e_mail_only_with_consent(self, youth, alice, kela, consent):
+        youth.email = "nuori@example.fi"
+        youth.save()
+        f.held_meeting(youth=youth, organiser=alice, kela=kela)
+        assert not Notification.objects.filter(recipient_email="nuori@example.fi").exists()
+
+        consent.scope_reminders = True
+        consent.save()
+        meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+        deliver_all()
+        (to_youth,) = [m for m in mail.outbox if m.to == ["nuori@example.fi"]]
+        assert f"Hei {youth.first_name}!" in to_youth.body
+        assert url_of(link_of(meeting, "young_person")) in to_youth.body
+
+    def test_a_kela_contact_who_declined_gets_no_link(self, youth, alice, kela, consent):
+        meeting = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
+        services.invitation_respond(
+            participant=f.kela_participant(meeting, kela),
+            answer="declined",
+            by=kela,
+            message="Lomalla",
+        )
+        other = f.KelaContactFactory()
+        services.meeting_invite(meeting=meeting, kela_contact=other, by=alice)
+        services.invitation_respond(
+            participant=f.kela_participant(meeting, other), answer="accepted", by=other
+        )
+        services.meeting_mark_held(meeting=f.move_into_past(meeting), by=alice)
+        users = set(meeting.survey_links.values_list("participant__user", flat=True))
+        assert other.pk in users and kela.pk not in users
+
+    def test_the_worker_shows_the_young_persons_qr_code_on_the_meeting_page(
+        self, client_as, held, alice, kela
+    ):
+        link = link_of(held, "young_person")
+        page = client_as(alice).get(reverse("meetings:detail", args=[held.pk])).content.decode()
+        assert 'src="data:image/svg+xml' in page
+        assert feedback.answer_url(link) in page
+        page = client_as(kela).get(reverse("meetings:detail", args=[held.pk])).content.decode()
+        assert feedback.token(link) not in page and "data:image/svg+xml" not in page
+
+    def test_professionals_find_their_link_on_their_home_page_until_they_answer(
+        self, client, client_as, held, kela
+    ):
+        link = link_of(held, "kela_contact")
+        assert url_of(link) in client_as(kela).get("/").content.decode()
+        client.logout()
+        client.post(url_of(link), form_data(current("kela")))
+        assert url_of(link) not in client_as(kela).get("/").content.decode()
+
+
+class TestToken:
+    def test_a_link_answers_once(self, client, held):
+        link = link_of(held, "young_person")
+        page = client.get(url_of(link))
+        assert page.status_code == 200
+        assert "Minua kuunneltiin." in page.content.decode()
+        response = client.post(url_of(link), form_data(current()))
+        assert response.status_code == 302
+        assert Response.objects.count() == 1
+        again = client.get(response["Location"]).content.decode()
+        assert "Kiitos!" in again and "ei voi vastata uudelleen" in again
+        client.post(url_of(link), form_data(current()))
+        assert Response.objects.count() == 1
+
+    def test_an_expired_link_says_so_and_saves_nothing(self, client, held):
+        link = link_of(held, "young_person")
+        with time_machine.travel(datetime.timedelta(days=31)):
+            page = client.get(url_of(link))
+            assert page.status_code == 410
+            assert "Linkki on vanhentunut" in page.content.decode()
+            assert client.post(url_of(link), form_data(current())).status_code == 410
+        assert not Response.objects.exists()
+
+    @pytest.mark.parametrize(
+        "tamper",
+        [
+            lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # the signature
+            lambda t: ("A" if t[0] != "A" else "B") + t[1:],  # the code
+            lambda t: t[:-2],
+            lambda t: "<script>",
+            lambda t: "x" * 2000,
+        ],
+    )
+    def test_a_tampered_link_gets_a_clear_page_and_saves_nothing(self, client, held, tamper):
+        token = tamper(feedback.token(link_of(held, "young_person")))
+        url = reverse("feedback:answer", args=[token])
+        page = client.post(url, form_data(current()))
+        assert page.status_code == 404
+        assert "Linkki ei toimi" in page.content.decode()
+        assert not Response.objects.exists()
+
+    def test_a_typed_token_may_have_spaces_dashes_and_small_letters(self, client, held):
+        token = feedback.token(link_of(held, "young_person"))
+        typed = feedback.grouped(token).lower().replace(" ", "-")
+        assert client.get(reverse("feedback:answer", args=[typed])).status_code == 200
+
+
+class TestAnswerPage:
+    def test_a_missing_required_answer_keeps_the_others_and_names_the_question(self, client, held):
+        survey = current()
+        data = form_data(survey, listened=None, comment="Tämä teksti säilyy")
+        page = client.post(url_of(link_of(held, "young_person")), data)
+        assert page.status_code == 400
+        form = page.context["form"]
+        listened = next(q for q in survey.questions.all() if q.key == "listened")
+        assert list(form.errors) == [f"q{listened.pk}"]
+        assert form.errors[f"q{listened.pk}"] == ["Vastaa tähän kysymykseen."]
+        html = page.content.decode()
+        assert "Tämä teksti säilyy" in html
+        got_info = next(q for q in survey.questions.all() if q.key == "got_info")
+        assert re.search(rf'<input[^>]*name="q{got_info.pk}"[^>]*value="4"[^>]*checked', html)
+        assert not Response.objects.exists()
+
+    def test_free_text_is_capped(self, client, held):
+        data = form_data(current(), comment="x" * (Answer.TEXT_MAX + 1))
+        page = client.post(url_of(link_of(held, "young_person")), data)
+        assert page.status_code == 400 and not Response.objects.exists()
+
+    def test_the_respondent_picks_the_language(self, client, held, youth):
+        link = link_of(held, "young_person")
+        assert "Jag blev lyssnad på." in client.get(url_of(link) + "?lang=sv").content.decode()
+        assert "I was listened to." in client.get(url_of(link) + "?lang=en").content.decode()
+        client.post(url_of(link), {**form_data(current()), "lang": "sv"})
+        assert Response.objects.get().language == "sv"
+
+    def test_the_young_persons_link_opens_in_their_language(self, client, alice, kela):
+        youth = f.YouthFactory(
+            organisation=alice.organisation, responsible_worker=alice, language=f.language("sv")
+        )
+        f.ConsentFactory(youth=youth, recorded_by=alice)
+        meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+        page = client.get(url_of(link_of(meeting, "young_person"))).content.decode()
+        assert 'lang="sv"' in page and "Hur gick mötet?" in page
+
+    def test_the_answer_is_stored_as_given(self, client, held):
+        survey = current()
+        questions = {q.key: q for q in survey.questions.prefetch_related("choices")}
+        helped = [c.pk for c in questions["helped_with"].choices.all()][1:4]
+        data = form_data(survey, got_info=2, again=0, helped_with=helped, format=None)
+        client.post(url_of(link_of(held, "young_person")), data)
+        response = Response.objects.get()
+        assert (response.group, response.modality, response.client_group) == (
+            "young_person",
+            held.modality,
+            held.youth.client_group,
+        )
+        assert response.meeting_month == held.starts_at.date().replace(day=1)
+        assert response.county_id == held.youth.organisation.county_id
+        answers = Answer.objects.filter(response=response)
+        assert answers.get(question=questions["got_info"]).number == 2
+        assert answers.get(question=questions["again"]).number == 0
+        assert (
+            sorted(
+                answers.filter(question=questions["helped_with"]).values_list("choice", flat=True)
+            )
+            == helped
+        )
+        assert not answers.filter(question=questions["format"]).exists()
+        assert answers.get(question=questions["comment"]).text == "Hyvä tapaaminen"
+
+
+class TestAnonymity:
+    PERSONAL = {"User", "Participant", "JointMeeting", "SurveyLink", "YouthClient", "Consent"}
+
+    @pytest.mark.parametrize("model", [Response, Answer])
+    def test_no_foreign_key_or_time_leads_from_an_answer_to_a_person(self, model):
+        for field in model._meta.get_fields():
+            if field.is_relation and field.related_model is not None:
+                if model is Answer and field.name == "hidden_by":
+                    continue  # the coordinator who hid a comment, not the respondent
+                assert field.related_model.__name__ not in self.PERSONAL, field.name
+            assert not isinstance(field, models.DateTimeField | models.TimeField) or (
+                field.name == "hidden_at"
+            ), field.name
+
+    def test_answering_writes_no_log_line_and_the_link_forgets_whom_it_was_for(
+        self, client, held, caplog
+    ):
+        link = link_of(held, "kela_contact")
+        logs = AccessLog.objects.count()
+        with caplog.at_level(logging.DEBUG):
+            client.post(url_of(link), form_data(current("kela")))
+        response = Response.objects.get()
+        link.refresh_from_db()
+        assert link.answered and link.participant is None
+        assert AccessLog.objects.count() == logs
+        text = caplog.text
+        assert str(response.pk) not in text
+        assert str(link.pk) not in text and link.code not in text
+
+    def test_expired_links_forget_whom_they_were_for(self, held):
+        with time_machine.travel(datetime.timedelta(days=31)):
+            assert purge_stale_data()["feedback_links"] == 3
+        assert not SurveyLink.objects.filter(participant__isnull=False).exists()
+        assert SurveyLink.objects.count() == 3  # kept for the response rates
+
+
+def test_a_participant_without_an_account_gets_a_link_the_worker_hands_over(
+    client_as, alice, youth, kela, consent
+):
+    meeting = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
+    Participant.objects.create(meeting=meeting, kind="other", name="Tiina Tukihenkilö")
+    services.invitation_respond(
+        participant=f.kela_participant(meeting, kela), answer="accepted", by=kela
+    )
+    services.meeting_mark_held(meeting=f.move_into_past(meeting), by=alice)
+    link = link_of(meeting, "other")
+    assert link.group == "other"
+    page = client_as(alice).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "Tiina Tukihenkilö" in page and feedback.answer_url(link) in page
