@@ -159,7 +159,6 @@ class SurveyLink(models.Model):
         Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     group = models.CharField(_("respondent group"), max_length=20, choices=Group.choices)
-    language = models.CharField(_("language"), max_length=2, default="fi")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     answered = models.BooleanField(_("answered"), default=False)
@@ -183,6 +182,16 @@ class SurveyLink(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    @property
+    def language(self) -> str:
+        """The language the survey opens in: the user's, or the young person's."""
+        participant = self.participant
+        if participant is not None and participant.user_id:
+            return participant.user.preferred_language
+        if participant is not None and participant.kind == Participant.Kind.YOUNG_PERSON:
+            return self.meeting.youth.service_language
+        return settings.LANGUAGE_CODE
 
 
 class Response(models.Model):

@@ -10,7 +10,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -225,6 +225,31 @@ def question_figures(survey: Survey, responses) -> list[Figure]:
             )
         )
     return result
+
+
+def headline_figure(user, filters) -> Figure:
+    """The dashboard's feedback figure: would the participants take part again?"""
+    again = (
+        Answer.objects.filter(question__key="again", response__in=responses_in_scope(user, filters))
+        .values_list("response__group")
+        .annotate(n=Count("id"), yes=Count("id", filter=Q(number=1)))
+        .order_by()
+    )
+    counts = {group: (n, yes) for group, n, yes in again}
+    return Figure(
+        "again",
+        _("Would take part in a similar meeting again"),
+        _(
+            "Answers to the feedback question “I would take part in a similar meeting again”, "
+            "by respondent group, about the meetings of the period (every version of the "
+            "survey). The organisation filter does not apply: answers do not know it."
+        ),
+        [_("Respondent group"), _("Answers"), _("Yes")],
+        [
+            (label, small(counts.get(group, (0, 0))[0]), share(*counts.get(group, (0, 0))[::-1]))
+            for group, label in Group.choices
+        ],
+    )
 
 
 @require_GET

@@ -65,14 +65,6 @@ def link_from_token(value: str) -> SurveyLink | None:
 # Links ----------------------------------------------------------------------------------------
 
 
-def _language(participant: Participant, meeting: JointMeeting) -> str:
-    if participant.user_id:
-        return participant.user.preferred_language
-    if participant.kind == Participant.Kind.YOUNG_PERSON:
-        return meeting.youth.service_language
-    return settings.LANGUAGE_CODE
-
-
 def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) -> list[SurveyLink]:
     """When a meeting is marked held: a single-use link for each participant (a Kela contact
     who declined took no part). Those with an account get theirs by e-mail and on their home
@@ -92,7 +84,6 @@ def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) ->
             defaults={
                 "code": "".join(secrets.choice(ALPHABET) for _i in range(CODE_LENGTH)),
                 "group": GROUP_OF_KIND[participant.kind],
-                "language": _language(participant, meeting),
                 "created_at": now,
                 "expires_at": expires,
             },

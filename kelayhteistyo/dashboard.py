@@ -427,10 +427,12 @@ def dashboard(request):
     # Invalid filters (an unknown county, a reversed period) are explained next to the field,
     # and the figures are shown unfiltered.
     filters = form.cleaned_data if form.is_bound and form.is_valid() else _default_filters()
+    from feedback.results import headline_figure  # feedback builds on this module
+
     meetings = meetings_in_scope(request.user, filters)
     context = {
         "form": form,
-        "figures": figures(meetings),
+        "figures": [*figures(meetings), headline_figure(request.user, filters)],
         "period": filters,
         "scope": county,
         "query": request.GET.urlencode(),

@@ -9,7 +9,8 @@ document.addEventListener("DOMContentLoaded", () => {
     data.datasets.forEach((set, i) => { set.backgroundColor = colours[i % colours.length]; });
     const across = data.across;
     delete data.across;
-    if (across) canvas.parentElement.classList.add("dashboard-chart-across");
+    // Bars across the page (long labels such as questions): as tall as there are bars.
+    if (across) canvas.parentElement.style.height = `${80 + 40 * data.labels.length}px`;
     new Chart(canvas, {
       type: "bar",
       data,

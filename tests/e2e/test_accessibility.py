@@ -151,7 +151,17 @@ def test_every_page_of_every_role_meets_wcag_21_aa(demo, live_server, browser, l
         page.locator("header form[action='/logout/'] button").click()
 
     # The pages every role uses are among those checked (a broken link would hide a page).
-    for name in ["home", "cases:list", "cases:detail", "meetings:detail", "meetings:plan"]:
+    for name in [
+        "home",
+        "cases:list",
+        "cases:detail",
+        "meetings:detail",
+        "meetings:plan",
+        "feedback:answer",
+        "feedback:results",
+        "feedback:comments",
+        "feedback:survey_edit",
+    ]:
         assert visited[name], f"no page named {name} was checked"
     assert not failures, "\n".join(failures)
 

@@ -2,6 +2,7 @@
 state. The same logins on every run; dates are relative to today so that the states make sense."""
 
 import datetime
+import random
 from base64 import b32encode
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Consent, YouthClient
+from feedback import services as feedback_services
+from feedback.models import Answer, Group, Response, Survey, SurveyLink
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
 from meetings.models import (
     ActionItem,
@@ -215,6 +218,64 @@ class Command(BaseCommand):
         m = self.meeting(omar, liisa, kaisa, S.PLAN_RECORDED, days=-20)
         self.plan(m, liisa, review_in=-2)
         self.youth(org_b, liisa, "Ville", "Kinnunen", 24, 913)
+        self.feedback()
+
+    def feedback(self):
+        """Survey links of the held meetings (the participants' own, unanswered), and enough
+        answers from earlier meetings for the results to show (5 or more per group)."""
+        held = JointMeeting.objects.filter(held_at__isnull=False).select_related(
+            "youth__organisation"
+        )
+        for meeting in held:
+            feedback_services.links_create(meeting)
+        rng = random.Random(2026)  # noqa: S311 — repeatable demo answers, not a secret
+        meetings = list(held)
+        comments = {
+            Group.YOUNG_PERSON: [
+                "Hyvä, että Kelan ihminen oli paikalla.",
+                "Sain vihdoin selvyyden opintotuesta.",
+                "Olisin halunnut enemmän aikaa.",
+            ],
+            Group.AFTERCARE: ["Säästi monta puhelua.", "Tulkki kannattaa varata ajoissa."],
+            Group.KELA: ["Hyvä käytäntö, jatketaan."],
+        }
+        for group, n in ((Group.YOUNG_PERSON, 12), (Group.AFTERCARE, 9), (Group.KELA, 7)):
+            survey = Survey.objects.get(group=group, is_current=True)
+            questions = list(survey.questions.prefetch_related("choices"))
+            for i in range(n):
+                meeting = meetings[i % len(meetings)]
+                SurveyLink.objects.create(
+                    code=f"DEMO{group[:2].upper()}{i:04d}",
+                    meeting=meeting,
+                    group=group,
+                    expires_at=timezone.now(),
+                    answered=True,
+                )
+                response = Response.objects.create(
+                    survey=survey,
+                    group=group,
+                    meeting_month=timezone.localdate(meeting.starts_at).replace(day=1),
+                    modality=meeting.modality,
+                    county=meeting.youth.organisation.county,
+                    client_group=meeting.youth.client_group,
+                    language="fi",
+                )
+                for q in questions:
+                    choices = list(q.choices.all())
+                    if q.kind == "likert":
+                        rows = [{"number": rng.choices(range(1, 6), [1, 1, 3, 6, 6])[0]}]
+                    elif q.kind == "yes_no":
+                        rows = [{"number": int(rng.random() < 0.85)}]
+                    elif q.kind == "single":
+                        rows = [{"choice": rng.choice(choices)}]
+                    elif q.kind == "multiple":
+                        rows = [{"choice": c} for c in rng.sample(choices, rng.randint(1, 3))]
+                    elif i < len(comments[group]):
+                        rows = [{"text": comments[group][i]}]
+                    else:
+                        rows = []
+                    for row in rows:
+                        Answer.objects.create(response=response, question=q, **row)
 
     def youth(
         self, org, worker, first, last, age, individual, *, group=None, lang="fi", interpreter=False
