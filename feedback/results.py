@@ -10,10 +10,10 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Min, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -132,6 +132,55 @@ def rates_figure(user, filters) -> Figure:
             )
             for group, label in Group.choices
         ],
+    )
+
+
+def comparison_figure(user, filters) -> Figure:
+    """The questions the groups share (by short name), side by side: the average of a scale,
+    the share of yes. A group with fewer than 5 answers to a question shows "< 5"."""
+    current = Survey.objects.filter(is_current=True)
+    shared = (
+        Question.objects.filter(
+            survey__in=current, kind__in=[Question.Kind.LIKERT, Question.Kind.YES_NO]
+        )
+        .values_list("key")
+        .annotate(groups=Count("survey"), position=Min("position"))
+        .filter(groups__gte=2)
+        .order_by("position", "key")
+    )
+    keys = [key for key, _groups, _position in shared]
+    rows = (
+        Answer.objects.filter(
+            response__in=responses_in_scope(user, filters),
+            question__key__in=keys,
+            question__kind__in=[Question.Kind.LIKERT, Question.Kind.YES_NO],
+        )
+        .values_list("question__key", "question__kind", "response__group")
+        .annotate(n=Count("id"), average=Avg("number"))
+        .order_by()
+    )
+    cells = {(key, group): (kind, n, average) for key, kind, group, n, average in rows}
+    texts = dict(
+        Question.objects.filter(
+            survey__in=current.filter(group=Group.AFTERCARE), key__in=keys
+        ).values_list("key", "text_" + (translation.get_language() or "fi")[:2])
+    )
+
+    def cell(key, group):
+        kind, n, average = cells.get((key, group), (None, 0, None))
+        if n < SMALL:
+            return _("< 5") if n else "–"
+        return f"{round(100 * average)} %" if kind == Question.Kind.YES_NO else f"{average:.1f}"
+
+    return Figure(
+        "groups",
+        _("The groups side by side"),
+        _(
+            "Questions asked of several groups: the average on the scale of 1 to 5, or the "
+            "share of yes (every version of the surveys)."
+        ),
+        [_("Question"), *Group.labels],
+        [(texts.get(key) or key, *(cell(key, g) for g in Group.values)) for key in keys],
     )
 
 
@@ -259,7 +308,7 @@ def results(request):
     user = request.user
     responses = responses_in_scope(user, filters).filter(survey=survey)
     n = responses.count()
-    figures = [rates_figure(user, filters)]
+    figures = [rates_figure(user, filters), comparison_figure(user, filters)]
     if n >= SMALL:
         figures += question_figures(survey, responses)
     context = {

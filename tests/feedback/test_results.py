@@ -73,6 +73,18 @@ def test_distributions_and_averages_are_computed_by_the_database(client, client_
     assert [count for _choice, count in helped.rows][:3] == [6, 6, 0]
     rates = {row[0]: row[1:] for row in figure(response, "rates").rows}
     assert rates["Nuoret"] == (6, 6, "100 %")
+    side_by_side = {row[0]: row[1:] for row in figure(response, "groups").rows}
+    # young people, aftercare, Kela, others: only the young people have answered
+    assert side_by_side["Osallistuisin samanlaiseen tapaamiseen uudelleen."] == (
+        "67 %",
+        "–",
+        "–",
+        "–",
+    )
+    assert list(side_by_side)[:2] == [
+        "Tapaamisesta oli hyötyä nuoren tilanteessa.",
+        "Jatkosta sovittiin selkeästi: kuka tekee mitä ja milloin.",
+    ]
     assert rates["Kelan ammattilaiset"] == (6, 0, "0 %")  # links sent, none answered
 
 
@@ -81,7 +93,7 @@ def test_a_group_with_fewer_than_5_answers_is_not_shown(client, client_as, natio
     answer_youth(client, meetings, [{}] * 4)
     response = client_as(national).get(reverse("feedback:results"))
     assert not response.context["shown"]
-    assert [x.key for x in response.context["figures"]] == ["rates"]
+    assert [x.key for x in response.context["figures"]] == ["rates", "groups"]
     assert "Valintoja vastaa alle 5 vastausta" in response.content.decode()
     rates = {row[0]: row[1:] for row in figure(response, "rates").rows}
     assert rates["Nuoret"] == ("< 5", "< 5", "< 5")
