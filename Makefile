@@ -48,6 +48,7 @@ test: messages
 bench: install
 	$(PY) bench/pdf.py
 	$(PY) bench/sweep.py
+	$(PY) bench/dashboard.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -99,6 +99,7 @@ def base():
     meetings = JointMeeting.objects.bulk_create(
         JointMeeting(
             youth=y,
+            organisation=org,
             organiser=worker,
             goal="x",
             modality="face_to_face",

@@ -23,6 +23,7 @@ from kelayhteistyo.dashboard import (
     Figure,
     Filters,
     coordinator_required,
+    day_start,
     figure_csv,
     scope_county,
     share,
@@ -79,13 +80,13 @@ def responses_in_scope(user, filters: dict):
 def links_in_scope(user, filters: dict):
     start, end = _months(filters)
     links = SurveyLink.objects.filter(
-        meeting__starts_at__date__gte=start, meeting__starts_at__date__lt=end
+        meeting__starts_at__gte=day_start(start), meeting__starts_at__lt=day_start(end)
     )
     county = scope_county(user)
     if county is not None:
-        links = links.filter(meeting__youth__organisation__county=county)
+        links = links.filter(meeting__organisation__county=county)
     for field, lookup in (
-        ("county", "meeting__youth__organisation__county"),
+        ("county", "meeting__organisation__county"),
         ("client_group", "meeting__youth__client_group"),
         ("modality", "meeting__modality"),
     ):

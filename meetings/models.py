@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Consent, YouthClient
-from kelayhteistyo.models import Language
+from kelayhteistyo.models import Language, Organisation
 
 
 class Modality(models.TextChoices):
@@ -45,7 +45,10 @@ class MeetingQuerySet(models.QuerySet):
         if not user.is_authenticated or not user.organisation_id:
             return self.none()
         if user.is_aftercare_worker:
-            return self.filter(youth__organisation_id=user.organisation_id)
+            # The young person's organisation decides; the meeting's own copy of it lets the
+            # database find one organisation's meetings by an index, newest first.
+            org = user.organisation_id
+            return self.filter(organisation_id=org, youth__organisation_id=org)
         if user.is_kela_contact:
             invited = Participant.objects.filter(meeting=OuterRef("pk"), user=user)
             consent = Consent.objects.covering("scope_kela_meeting").filter(
@@ -97,6 +100,11 @@ class JointMeeting(models.Model):
         related_name="organised_meetings",
         verbose_name=_("organiser"),
     )
+    # The young person's organisation, copied when the meeting is made (it never changes): the
+    # lists and the dashboard filter by it without joining every meeting to its young person.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     goal = models.TextField(_("goal of the meeting"), max_length=2000)
     topics = models.JSONField(_("topics"), default=list, blank=True)
     topics_other = models.CharField(_("other topics"), max_length=500, blank=True)
@@ -137,7 +145,11 @@ class JointMeeting(models.Model):
         ordering = ["-starts_at"]
         verbose_name = _("joint meeting")
         verbose_name_plural = _("joint meetings")
-        indexes = [models.Index(fields=["status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            models.Index(fields=["organisation", "-starts_at"], name="meeting_org_newest"),
+            models.Index(fields=["youth", "starts_at"], name="meeting_youth_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=15) & Q(duration_minutes__lte=480),
@@ -147,6 +159,11 @@ class JointMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.youth.first_name} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None and self.youth_id:
+            self.organisation_id = self.youth.organisation_id
+        super().save(*args, **kwargs)
 
     @property
     def ends_at(self) -> datetime.datetime:

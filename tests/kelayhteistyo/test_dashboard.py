@@ -125,10 +125,22 @@ def test_the_dashboard_has_a_constant_number_of_queries(
         client.get(reverse("dashboard"))
 
 
-def test_percentiles_of_fewer_than_five_meetings_are_suppressed():
-    assert dashboard.percentile([], 50) == "–"
-    assert dashboard.percentile([1, 2, 3], 50) == "< 5"
-    assert dashboard.percentile([1, 2, 3, 4, 5], 50) == 3.0
+def test_percentiles_of_fewer_than_five_meetings_are_suppressed(kela):
+    meetings = JointMeeting.objects.all()
+    assert dashboard.speed_days(meetings) == {"n": 0, "median": "–", "p90": "–"}
+    org = f.OrganisationFactory()
+    held_meetings(3, organisation=org, kela=kela, days_to_meeting=2)
+    assert dashboard.speed_days(meetings) == {"n": 3, "median": "< 5", "p90": "< 5"}
+    held_meetings(2, organisation=org, kela=kela, days_to_meeting=12)
+    assert dashboard.speed_days(meetings) == {"n": 5, "median": 2.0, "p90": 12.0}
+
+
+def test_the_quick_start_computes_the_same_percentiles_as_postgresql():
+    """SQLite has no percentile_cont: the quick start interpolates the same way."""
+    values = [1.0, 2.0, 4.0, 10.0]
+    assert dashboard._quantile(values, 0.5) == 3.0
+    assert dashboard._quantile(values, 0.9) == pytest.approx(8.2)
+    assert dashboard._quantile([5.0], 0.9) == 5.0 and dashboard._quantile([], 0.5) is None
 
 
 def test_charts_get_their_data_with_suppressed_cells_left_out(client_as, national, kela):
