@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -168,3 +169,26 @@ def test_new_young_people_are_counted_in_the_month_of_their_first_meeting(
     held_meetings(2, organisation=org, kela=kela)
     new = rows(client_as(national).get(reverse("dashboard")), "new")
     assert sum(c for _m, c in new if isinstance(c, int)) == 6
+
+
+def test_seed_scale_makes_a_consistent_practice_the_dashboard_reads(client_as, national):
+    from django.core.management import call_command
+
+    from cases.models import YouthClient
+    from feedback.models import Answer, Response, SurveyLink
+    from meetings.models import FollowUpPlan, Participant
+
+    call_command("seed_scale", youth=40, force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert YouthClient.objects.count() == 40
+    meetings = JointMeeting.objects.all()
+    assert 40 <= meetings.count() <= 160
+    assert Participant.objects.count() == 3 * meetings.count()
+    assert not meetings.exclude(organisation_id=F("youth__organisation_id")).exists()
+    with_plan = meetings.filter(status__in=["plan_recorded", "reviewed"]).count()
+    assert FollowUpPlan.objects.count() == with_plan
+    assert ActionItem.objects.count() >= 4 * with_plan
+    assert Response.objects.count() == SurveyLink.objects.filter(answered=True).count() > 0
+    assert Answer.objects.exists()
+    response = client_as(national).get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert sum(n for _group, n in rows(response, "youth") if isinstance(n, int)) > 0

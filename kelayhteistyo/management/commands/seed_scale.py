@@ -3,15 +3,17 @@ people in every wellbeing services county, 150,000 joint meetings over two years
 action items and 300,000 feedback answers, with bulk inserts (a few minutes on PostgreSQL).
 
 The shapes follow the practice: most meetings are held and have a plan, some are cancelled,
-the next month's are invited or confirmed; most tasks are done, some late, some overdue; about
-a third of the feedback links are answered. Names are made up ("Nuori 123"), there are no
+the next month's are invited or confirmed; most tasks are done, some late, some overdue; a
+quarter of the feedback links are answered. Names are made up ("Nuori 123"), there are no
 identity codes. Repeatable: the same --seed gives the same data.
 """
 
 import datetime
+import itertools
 import random
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -59,6 +61,7 @@ class Command(BaseCommand):
         self.people()
         surveys = Survey.objects.filter(is_current=True).prefetch_related("questions__choices")
         self.surveys = {s.group: (s, list(s.questions.all())) for s in surveys}
+        self.link_numbers = itertools.count()
         self.counts = dict.fromkeys(["youth", "meetings", "items", "responses", "answers"], 0)
         for start in range(0, youth, CHUNK):
             with transaction.atomic():
@@ -84,7 +87,7 @@ class Command(BaseCommand):
             for c in counties
         )
         kela_org = Organisation.objects.create(name="Kela", kind=Organisation.Kind.KELA)
-        password = User().password  # unusable: nobody logs in as these people
+        password = make_password(None)  # unusable: nobody logs in as these people
         workers = User.objects.bulk_create(
             User(
                 email=f"tyontekija{i}@scale.invalid",
@@ -281,7 +284,7 @@ class Command(BaseCommand):
                 group = GROUP_OF_KIND[p.kind]
                 links.append(
                     SurveyLink(
-                        code=f"{len(links):03d}{rng.getrandbits(40):010x}"[-10:].upper(),
+                        code=f"S{next(self.link_numbers):09d}",  # unique; no signature: not answerable
                         meeting=m,
                         participant=None if answered else p,
                         group=group,
