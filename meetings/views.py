@@ -62,7 +62,11 @@ def _add_errors(form, error: ValidationError) -> None:
 @any_member
 def meeting_list(request):
     """The joint meetings the user may see, newest first."""
-    meetings = JointMeeting.objects.visible_to(request.user).select_related("youth")
+    meetings = (
+        JointMeeting.objects.visible_to(request.user)
+        .select_related("youth")
+        .only("starts_at", "modality", "status", "youth__first_name", "youth__last_name")
+    )
     status = request.GET.get("status")
     if status in JointMeeting.Status.values:
         meetings = meetings.filter(status=status)

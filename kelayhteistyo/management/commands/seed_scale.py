@@ -284,7 +284,7 @@ class Command(BaseCommand):
                 group = GROUP_OF_KIND[p.kind]
                 links.append(
                     SurveyLink(
-                        code=f"S{next(self.link_numbers):09d}",  # unique; no signature: not answerable
+                        code=f"S{next(self.link_numbers):09d}",  # unique; never answerable
                         meeting=m,
                         participant=None if answered else p,
                         group=group,
