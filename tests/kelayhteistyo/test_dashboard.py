@@ -1,6 +1,7 @@
 """The coordinators' dashboard on a small hand-made data set with known answers."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -192,3 +193,26 @@ def test_seed_scale_makes_a_consistent_practice_the_dashboard_reads(client_as, n
     response = client_as(national).get(reverse("dashboard"))
     assert response.status_code == 200
     assert sum(n for _group, n in rows(response, "youth") if isinstance(n, int)) > 0
+
+
+def test_the_period_and_the_months_follow_finnish_time_at_midnight(client_as, national, kela):
+    """00:30 on 1 October in Helsinki is still 30 September in UTC; 00:30 on 1 November is
+    31 October in UTC. Both belong to the Finnish day and month."""
+    helsinki = zoneinfo.ZoneInfo("Europe/Helsinki")
+    moments = {
+        datetime.datetime(2026, 9, 30, 23, 30, tzinfo=helsinki): "before",
+        datetime.datetime(2026, 10, 1, 0, 30, tzinfo=helsinki): "first day",
+        datetime.datetime(2026, 10, 31, 23, 30, tzinfo=helsinki): "last day",
+        datetime.datetime(2026, 11, 1, 0, 30, tzinfo=helsinki): "after",
+    }
+    org = f.OrganisationFactory()
+    for moment in moments:
+        for meeting in held_meetings(5, organisation=org, kela=kela):
+            JointMeeting.objects.filter(pk=meeting.pk).update(
+                starts_at=moment, invited_at=moment - datetime.timedelta(days=3)
+            )
+    october = {"start": "2026-10-01", "end": "2026-10-31"}
+    response = client_as(national).get(reverse("dashboard"), october)
+    assert rows(response, "meetings") == [("lokakuu 2026", 10, 0, 0, 0)]
+    (speed,) = rows(response, "speed")
+    assert speed == (10, 3.0, 3.0)
