@@ -600,6 +600,8 @@ def _context(n: Notification) -> dict:
 
 
 def link(n: Notification) -> str:
+    if n.kind == Kind.FEEDBACK_REQUEST:  # the home page lists the user's unanswered surveys
+        return reverse("home")
     if n.consent_id:
         return reverse("cases:detail", args=[n.consent.youth_id])
     if n.plan_id:

@@ -99,6 +99,9 @@ class TestLinks:
     ):
         link = link_of(held, "kela_contact")
         assert url_of(link) in client_as(kela).get("/").content.decode()
+        # The notification in the app leads there too.
+        rows = client_as(kela).get(reverse("notifications")).context["rows"]
+        assert [r["url"] for r in rows if r["n"].kind == "feedback_request"] == ["/"]
         client.logout()
         client.post(url_of(link), form_data(current("kela")))
         assert url_of(link) not in client_as(kela).get("/").content.decode()
