@@ -47,6 +47,8 @@ class ResultFilters(Filters):
         label=gettext_lazy("Version of the survey"), coerce=int, required=False, empty_value=None
     )
 
+    field_order = ["group", "version", "start", "end", "county", "client_group", "modality"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["organisation"]
