@@ -240,16 +240,11 @@ def question_figures(survey: Survey, responses) -> list[Figure]:
                 across=True,
             )
         )
-    answered = {
-        q: sum(n for (qid, _num, _choice), n in counts.items() if qid == q.pk) for q in questions
-    }
     for q in by_kind["single"] + by_kind["multiple"]:
-        # A multiple choice has a row per ticked choice: the respondents are counted apart.
-        respondents = answered[q] if q.kind == "single" else None
         rows = [(c.text, of(q, choice=c.pk)) for c in q.choices.all()]
         how = (
             _("Answers by choice; one choice each.")
-            if respondents is not None
+            if q.kind == Question.Kind.SINGLE
             else _("Answers by choice; several could be chosen.")
         )
         result.append(
