@@ -230,7 +230,6 @@ def figures(meetings) -> list[Figure]:
         )
     )
 
-    # A young person is new in the month of their first meeting ever (not a draft, not cancelled).
     # A young person is new in the month of their first meeting ever (not a draft, not
     # cancelled): a meeting of the period with no earlier one (an anti-join, not a lookup per
     # young person).
