@@ -9,13 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.models import Consent
 from kelayhteistyo.models import AccessLog
 from kelayhteistyo.pdf import RenderTimeout
 from kelayhteistyo.services import access_log_write
 from kelayhteistyo.views import worker_required
 
-from . import pdf
+from . import pdf, services
 from .models import FollowUpPlan, PlanExport
 from .views import _meeting, any_member
 
@@ -65,8 +64,8 @@ def plan_export_download(request, pk, export_pk):
     meeting = _meeting(request, pk)
     export = get_object_or_404(PlanExport, pk=export_pk, plan__meeting=meeting)
     if request.user.is_kela_contact:
-        shared = Consent.objects.covering("scope_share_plan").filter(youth=meeting.youth_id)
-        if export.variant != PlanExport.Variant.PLAIN or not shared.exists():
+        shared = services.plan_shared_with_kela(meeting.youth_id)
+        if export.variant != PlanExport.Variant.PLAIN or not shared:
             raise Http404
         action = AccessLog.Action.DISCLOSE
     else:

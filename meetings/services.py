@@ -69,6 +69,13 @@ def valid_kela_consent(youth: YouthClient) -> Consent | None:
     return youth.consents.covering("scope_kela_meeting").order_by("-given_at").first()
 
 
+def plan_shared_with_kela(youth_id) -> bool:
+    """Kela sees the follow-up plan only while a valid consent covers sharing it: the consent
+    of today, not the one the invitation was based on (it may since have been withdrawn, or a
+    later consent may cover sharing)."""
+    return Consent.objects.covering("scope_share_plan").filter(youth=youth_id).exists()
+
+
 @transaction.atomic
 def meeting_invite(*, meeting: JointMeeting, kela_contact: User, by: User) -> Participant:
     """Invite a Kela contact. Impossible without a valid consent that covers it."""

@@ -154,8 +154,7 @@ def _detail_context(request, meeting, **forms) -> dict:
     participants = list(meeting.participants.all())
     mine = next((p for p in participants if p.user_id == user.pk), None)
     plan = _plan(meeting)
-    consent = meeting.consent
-    shows_plan = user.is_aftercare_worker or bool(consent and consent.scope_share_plan)
+    shows_plan = user.is_aftercare_worker or services.plan_shared_with_kela(meeting.youth_id)
     items = []
     if plan is not None:
         items = plan.items.select_related("owner__user")

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services as case_services
 from cases.models import YouthClient
 from kelayhteistyo.models import AccessLog
 from meetings import services
@@ -243,6 +244,37 @@ class TestKelaView:
         assert "Yhteinen yhteenveto" not in page
         assert "Työntekijän tehtävä" not in page
         assert "Kelan tehtävä" in page  # their own item stays visible
+
+    def test_the_plan_follows_the_consent_of_today_not_the_one_of_the_invitation(
+        self, client_as, youth, alice, kela, consent
+    ):
+        """The young person narrows the consent: a new one without sharing the plan, then the
+        old one withdrawn. The meeting still stands on the new consent, and Kela at once sees
+        only their own item. Sharing given again in a later consent shows the plan again."""
+        held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+        plan = services.plan_save(
+            meeting=held, fields={"summary": "Yhteinen yhteenveto"}, version=None, by=alice
+        )
+        services.action_item_add(
+            plan=plan,
+            owner=f.kela_participant(held, kela),
+            what="Kelan tehtävä",
+            due_date=None,
+            by=alice,
+        )
+        url = reverse("meetings:detail", args=[held.pk])
+        assert "Yhteinen yhteenveto" in client_as(kela).get(url).content.decode()
+
+        narrower = f.ConsentFactory.build(youth=youth, scope_share_plan=False)
+        case_services.consent_record(consent=narrower, by=alice)
+        case_services.consent_withdraw(consent=consent, by=alice)
+        page = client_as(kela).get(url).content.decode()
+        assert "Yhteinen yhteenveto" not in page
+        assert "Kelan tehtävä" in page
+
+        wider = f.ConsentFactory.build(youth=youth, scope_share_plan=True)
+        case_services.consent_record(consent=wider, by=alice)
+        assert "Yhteinen yhteenveto" in client_as(kela).get(url).content.decode()
 
     def test_kela_ticks_their_own_item_done(self, client_as, youth, alice, kela, consent):
         held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
