@@ -317,10 +317,10 @@ def results(request):
         "figures": figures,
         "period": filters,
         "scope": scope_county(user),
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode() if form.is_valid() or not form.is_bound else "",
     }
     if request.GET.get("csv"):
-        return figure_csv(figures, request.GET["csv"])
+        return figure_csv(figures, request.GET["csv"], form)
     return render(request, "feedback/results.html", context)
 
 

@@ -80,7 +80,10 @@ def _may_edit(user) -> bool:
 def survey_list(request):
     surveys = (
         Survey.objects.filter(is_current=True)
-        .annotate(n_responses=Count("responses"), n_questions=Count("questions", distinct=True))
+        .annotate(
+            n_responses=Count("responses", distinct=True),
+            n_questions=Count("questions", distinct=True),
+        )
         .order_by("group")
     )
     return render(

@@ -21,7 +21,7 @@ from django.db.models import (
     Q,
 )
 from django.db.models.functions import TruncMonth
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -82,8 +82,31 @@ class Filters(NamesInUserLanguageMixin, forms.Form):
                 county=county
             )
 
+    # Dates outside these bounds are typing mistakes (a year 0001 or 9999 from the date picker),
+    # and the period's arithmetic would overflow on them.
+    EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+
+    def _within_bounds(self, day):
+        if day and not self.EARLIEST <= day <= self.LATEST:
+            raise forms.ValidationError(
+                _("Choose a date between %(earliest)s and %(latest)s.")
+                % {
+                    "earliest": date_format(self.EARLIEST, "SHORT_DATE_FORMAT"),
+                    "latest": date_format(self.LATEST, "SHORT_DATE_FORMAT"),
+                }
+            )
+        return day
+
+    def clean_start(self):
+        return self._within_bounds(self.cleaned_data["start"])
+
+    def clean_end(self):
+        return self._within_bounds(self.cleaned_data["end"])
+
     def clean(self):
         cleaned = super().clean()
+        if "start" in self.errors or "end" in self.errors:
+            return cleaned
         today = timezone.localdate()
         cleaned["end"] = cleaned.get("end") or today
         cleaned["start"] = cleaned.get("start") or cleaned["end"] - datetime.timedelta(days=365)
@@ -468,7 +491,8 @@ def dashboard(request):
     form = Filters(request.GET or None, county=county)
     # Invalid filters (an unknown county, a reversed period) are explained next to the field,
     # and the figures are shown unfiltered.
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else _default_filters()
+    valid = not form.is_bound or form.is_valid()
+    filters = form.cleaned_data if form.is_bound and valid else _default_filters()
     from feedback.results import headline_figure  # feedback builds on this module
 
     meetings = meetings_in_scope(request.user, filters)
@@ -477,10 +501,10 @@ def dashboard(request):
         "figures": [*figures(meetings), headline_figure(request.user, filters)],
         "period": filters,
         "scope": county,
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode() if valid else "",  # the CSV of the figures shown
     }
     if request.GET.get("csv"):
-        return figure_csv(context["figures"], request.GET["csv"])
+        return figure_csv(context["figures"], request.GET["csv"], form)
     return render(request, "dashboard.html", context)
 
 
@@ -497,7 +521,15 @@ def _cell(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
-def figure_csv(all_figures, key):
+def figure_csv(all_figures, key, form):
+    """One figure as CSV. With filters that are not valid the download is refused: a file
+    does not show the message next to the field, and unfiltered numbers would pass for
+    filtered ones."""
+    if form.is_bound and not form.is_valid():
+        return HttpResponseBadRequest(
+            _("The filters are not valid. Correct them on the page and download again."),
+            content_type="text/plain; charset=utf-8",
+        )
     figure = next((f for f in all_figures if f.key == key), None)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     if figure is None:

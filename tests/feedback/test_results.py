@@ -212,6 +212,15 @@ class TestVersions:
             for q in survey.questions.prefetch_related("choices")
         ]
 
+    def test_the_survey_list_counts_answers_not_answered_questions(
+        self, client, client_as, national, kela
+    ):
+        answer_youth(client, held_meetings(5, kela=kela), [{}] * 5)
+        page = client_as(national).get(reverse("feedback:survey_list"))
+        rows = {s.group: (s.n_questions, s.n_responses) for s in page.context["surveys"]}
+        assert rows["young_person"] == (current().questions.count(), 5)
+        assert rows["kela"][1] == 0
+
     def test_an_edit_without_answers_changes_the_survey_in_place(self, national):
         survey = current()
         saved = feedback.survey_save(

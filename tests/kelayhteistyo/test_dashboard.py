@@ -102,6 +102,29 @@ def test_bad_filters_are_explained_and_the_view_is_shown_unfiltered(client_as, n
     assert form.errors["county"] and form.errors["start"]
 
 
+@pytest.mark.parametrize("name", ["dashboard", "feedback:results", "feedback:comments"])
+@pytest.mark.parametrize("dates", [{"start": "0001-01-01"}, {"end": "9999-12-31"}])
+def test_dates_far_off_are_explained_not_an_error(client_as, national, name, dates):
+    response = client_as(national).get(reverse(name), dates)
+    assert response.status_code == 200
+    (field,) = dates
+    assert response.context["form"].errors[field] == [
+        "Valitse päivämäärä väliltä 1.1.2000 ja 31.12.2099."
+    ]
+
+
+def test_with_bad_filters_the_csv_is_refused_and_the_links_carry_no_filters(client_as, national):
+    client = client_as(national)
+    bad = {"start": "2026-12-01", "end": "2026-01-01"}
+    response = client.get(reverse("dashboard"), {**bad, "csv": "meetings"})
+    assert response.status_code == 400
+    assert "Korjaa ne" in response.content.decode()
+    page = client.get(reverse("dashboard"), bad).content.decode()
+    assert 'href="?csv=meetings"' in page  # the figures shown: unfiltered
+    good = client.get(reverse("dashboard"), {"start": "2026-01-01", "csv": "meetings"})
+    assert good.status_code == 200
+
+
 def test_the_csv_neutralises_formulas():
     assert dashboard._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert dashboard._cell("-5") == "'-5" and dashboard._cell("5") == "5"
