@@ -175,6 +175,11 @@ class JointMeeting(models.Model):
     def ends_at(self) -> datetime.datetime:
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
 
+    @property
+    def has_started(self) -> bool:
+        """A meeting can be marked held only once its time has come."""
+        return self.starts_at <= timezone.now()
+
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
 

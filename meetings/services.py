@@ -270,7 +270,7 @@ def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
     feedback links."""
     from feedback.services import links_create
 
-    if meeting.starts_at > timezone.now():
+    if not meeting.has_started:
         raise ValidationError(_("The meeting has not started yet."))
     _transition(meeting, Status.HELD)
     meeting.held_at = timezone.now()

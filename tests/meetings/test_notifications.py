@@ -339,6 +339,11 @@ class TestPages:
         page = client.get(reverse("notifications"))
         (row,) = page.context["rows"]
         assert meeting.youth.first_name in row["body"]
+        # The button says what it does ("Avaa", open it), not a status ("Avoin", open).
+        assert (
+            '<button type="submit" name="open" value="1" class="btn btn-sm btn-primary">Avaa<'
+            in (page.content.decode())
+        )
         response = client.post(reverse("notification_read", args=[row["n"].pk]), {"open": "1"})
         assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
         assert client.get("/").context["unread_notifications"] == 0

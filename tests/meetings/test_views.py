@@ -326,10 +326,17 @@ class TestPlan:
         services.invitation_respond(
             participant=f.kela_participant(meeting, kela), answer="accepted", by=kela
         )
-        response = client_as(alice).post(reverse("meetings:held", args=[meeting.pk]), follow=True)
+        client = client_as(alice)
+        page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+        assert "Merkitse tapaaminen pidetyksi" not in page  # no button before the time
+        assert "Voit merkitä tapaamisen pidetyksi, kun se on alkanut." in page
+        response = client.post(reverse("meetings:held", args=[meeting.pk]), follow=True)
         assert "Tapaaminen ei ole vielä alkanut." in response.content.decode()
         meeting.refresh_from_db()
         assert meeting.status == JointMeeting.Status.CONFIRMED
+        f.move_into_past(meeting)
+        page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+        assert "Merkitse tapaaminen pidetyksi" in page
 
     def test_it_records_the_plan(self, client_as, held, alice):
         response = client_as(alice).post(reverse("meetings:plan", args=[held.pk]), plan_data())
@@ -493,6 +500,16 @@ def test_the_meeting_list_has_a_constant_number_of_queries(
         f.invited_meeting(youth=youth, organiser=alice, kela=kela)
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(reverse("meetings:list"))
+
+
+def test_the_status_filter_offers_drafts_only_to_workers(client_as, alice, kela):
+    def offered(user):
+        return [
+            v for v, _label in client_as(user).get(reverse("meetings:list")).context["statuses"]
+        ]
+
+    assert "draft" in offered(alice)
+    assert "draft" not in offered(kela) and "invited" in offered(kela)
 
 
 @pytest.mark.parametrize("who, queries", [("alice", 13), ("kela", 10)])
