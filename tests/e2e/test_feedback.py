@@ -52,8 +52,8 @@ def test_a_young_person_answers_on_a_phone(live_server, browser):
     assert not axe_violations(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "phone-survey-errors-sv.png"), full_page=True)
-    scroll, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= width
+    # Against the screen: a phone browser zooms out to fit a wide page, and innerWidth grows.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     listened.get_by_label("4 – Stämmer ganska bra").tap()
     page.get_by_role("button", name="Skicka svaren").tap()
