@@ -14,6 +14,7 @@ from django.db.models import Avg, Count, Min, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -173,7 +174,11 @@ def comparison_figure(user, filters) -> Figure:
         kind, n, average = cells.get((key, group), (None, 0, None))
         if n < SMALL:
             return _("< 5") if n else "–"
-        return f"{round(100 * average)} %" if kind == Question.Kind.YES_NO else f"{average:.1f}"
+        return (
+            f"{round(100 * average)} %"
+            if kind == Question.Kind.YES_NO
+            else number_format(average, 1)
+        )
 
     return Figure(
         "groups",
@@ -210,7 +215,7 @@ def question_figures(survey: Survey, responses) -> list[Figure]:
             spread = [of(q, i) for i in range(1, 6)]
             n = sum(spread)
             average = sum(i * c for i, c in enumerate(spread, start=1)) / n if n else None
-            rows.append((q.text, *spread, n, f"{average:.1f}" if average else "–"))
+            rows.append((q.text, *spread, n, number_format(average, 1) if average else "–"))
         result.append(
             Figure(
                 "scale",

@@ -64,8 +64,9 @@ def test_distributions_and_averages_are_computed_by_the_database(client, client_
     response = client_as(national).get(reverse("feedback:results"))
     assert response.context["shown"] and response.context["n"] == 6
     scale = {row[0]: row[1:] for row in figure(response, "scale").rows}
-    assert scale["Sain tarvitsemani tiedon etuuksista."] == (1, 1, 0, 2, 2, 6, "3.5")
-    assert scale["Minua kuunneltiin."] == (0, 0, 0, 6, 0, 6, "4.0")
+    # Finnish decimals have a comma.
+    assert scale["Sain tarvitsemani tiedon etuuksista."] == (1, 1, 0, 2, 2, 6, "3,5")
+    assert scale["Minua kuunneltiin."] == (0, 0, 0, 6, 0, 6, "4,0")
     (yes_no,) = figure(response, "yes_no").rows
     assert yes_no[1:] == (4, 2, "67 %")
     # Every young person ticked the first two choices of "what did it help with".
@@ -168,7 +169,7 @@ def test_the_csv_neutralises_formulas(client, client_as, national, kela):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "Väittämä"
-    assert ['\'=HYPERLINK("http://evil")', "0", "0", "0", "5", "0", "5", "4.0"] in rows
+    assert ['\'=HYPERLINK("http://evil")', "0", "0", "0", "5", "0", "5", "4,0"] in rows
 
 
 def test_comments_are_shown_to_coordinators_and_can_be_hidden(client, client_as, national, kela):
