@@ -29,6 +29,7 @@ from kelayhteistyo.dashboard import (
     scope_county,
     share,
     small,
+    too_few,
 )
 
 from .forms import LIKERT
@@ -141,7 +142,7 @@ def rates_figure(user, filters) -> Figure:
 
 def comparison_figure(user, filters) -> Figure:
     """The questions the groups share (by short name), side by side: the average of a scale,
-    the share of yes. A group with fewer than 5 answers to a question shows "< 5"."""
+    the share of yes. A group with fewer than 5 answers to a question shows it withheld."""
     current = Survey.objects.filter(is_current=True)
     shared = (
         Question.objects.filter(
@@ -173,7 +174,7 @@ def comparison_figure(user, filters) -> Figure:
     def cell(key, group):
         kind, n, average = cells.get((key, group), (None, 0, None))
         if n < SMALL:
-            return _("< 5") if n else "–"
+            return too_few() if n else "–"
         return (
             f"{round(100 * average)} %"
             if kind == Question.Kind.YES_NO

@@ -150,9 +150,15 @@ def small(n):
     return _("< 5") if 0 < n < SMALL else n
 
 
+def too_few() -> str:
+    """A share, average or time computed from 1–4 cases: withheld, and said so in words (a bare
+    "< 5" in a share column would read as "under 5 %")."""
+    return _("not shown (< 5)")
+
+
 def share(part, whole):
     if whole < SMALL or part is None:
-        return _("< 5") if whole else "–"
+        return too_few() if whole else "–"
     return f"{round(100 * part / whole)} %"
 
 
@@ -196,7 +202,7 @@ def speed_days(meetings) -> dict:
     if n == 0:
         return {"n": 0, "median": "–", "p90": "–"}
     if n < SMALL:
-        return {"n": n, "median": _("< 5"), "p90": _("< 5")}
+        return {"n": n, "median": too_few(), "p90": too_few()}
     return {"n": n, **{q: round(v, 1) for q, v in values.items()}}
 
 

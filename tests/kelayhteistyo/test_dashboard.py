@@ -155,7 +155,11 @@ def test_percentiles_of_fewer_than_five_meetings_are_suppressed(kela):
     assert dashboard.speed_days(meetings) == {"n": 0, "median": "–", "p90": "–"}
     org = f.OrganisationFactory()
     held_meetings(3, organisation=org, kela=kela, days_to_meeting=2)
-    assert dashboard.speed_days(meetings) == {"n": 3, "median": "< 5", "p90": "< 5"}
+    assert dashboard.speed_days(meetings) == {
+        "n": 3,
+        "median": "ei näytetä (< 5)",
+        "p90": "ei näytetä (< 5)",
+    }
     held_meetings(2, organisation=org, kela=kela, days_to_meeting=12)
     assert dashboard.speed_days(meetings) == {"n": 5, "median": 2.0, "p90": 12.0}
 
