@@ -97,8 +97,18 @@ def consent_create(request, pk):
     youth = _youth(request, pk)
     form = ConsentForm(request.POST or None, instance=Consent(youth=youth))
     if form.is_valid():
-        consent_record(consent=form.save(commit=False), by=request.user)
+        consent = consent_record(consent=form.save(commit=False), by=request.user)
         messages.success(request, _("The consent was recorded."))
+        # Consents are never changed, so an earlier one stays valid: say so, since a worker who
+        # records a narrower consent usually means it to replace the earlier one.
+        if youth.consents.valid().exclude(pk=consent.pk).exists():
+            messages.warning(
+                request,
+                _(
+                    "An earlier consent is still valid. If the new consent replaces it, "
+                    "withdraw the earlier one below."
+                ),
+            )
         return redirect("cases:detail", pk=youth.pk)
     return render(request, "cases/consent_form.html", {"form": form, "youth": youth})
 

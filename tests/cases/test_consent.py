@@ -45,6 +45,18 @@ def test_it_records_consent_through_the_form(client_as, alice, youth):
     assert consent.is_valid
 
 
+def test_a_new_consent_beside_a_valid_one_says_the_earlier_still_holds(client_as, alice, youth):
+    def record(scopes):
+        data = {"how_given": "orally", "given_at": timezone.localdate().isoformat()}
+        url = reverse("cases:consent_create", args=[youth.pk])
+        return client_as(alice).post(url, {**data, **scopes}, follow=True).content.decode()
+
+    first = record({"scope_kela_meeting": "on", "scope_share_plan": "on"})
+    assert "Aiempi suostumus on yhä voimassa" not in first
+    second = record({"scope_kela_meeting": "on"})
+    assert "Aiempi suostumus on yhä voimassa" in second
+
+
 def test_a_consent_needs_a_scope_and_keeps_the_input(client_as, alice, youth):
     response = client_as(alice).post(
         reverse("cases:consent_create", args=[youth.pk]),
