@@ -180,6 +180,11 @@ class JointMeeting(models.Model):
         """A meeting can be marked held only once its time has come."""
         return self.starts_at <= timezone.now()
 
+    @property
+    def was_held(self) -> bool:
+        """Held, and possibly planned and reviewed since: the plan and feedback come after."""
+        return self.status in (self.Status.HELD, self.Status.PLAN_RECORDED, self.Status.REVIEWED)
+
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
 

@@ -292,7 +292,7 @@ def plan_save(
     *, meeting: JointMeeting, fields: dict, version: int | None, by: User
 ) -> FollowUpPlan:
     """Record or update the follow-up plan. A save from an outdated form is refused."""
-    if meeting.status not in (Status.HELD, Status.PLAN_RECORDED, Status.REVIEWED):
+    if not meeting.was_held:
         raise ValidationError(_("The plan is recorded after the meeting has been held."))
     validate_plan_dates(meeting, fields.get("review_date"))
     plan = FollowUpPlan.objects.filter(meeting=meeting).first()

@@ -185,12 +185,7 @@ def _detail_context(request, meeting, **forms) -> dict:
 def _feedback_links(meeting) -> list:
     """The links the worker hands over at the end of the meeting: the young person's (with a
     QR code) and those of other network members, who have no account. Only while unused."""
-    held = (
-        JointMeeting.Status.HELD,
-        JointMeeting.Status.PLAN_RECORDED,
-        JointMeeting.Status.REVIEWED,
-    )
-    if meeting.status not in held:
+    if not meeting.was_held:
         return []
     links = (
         meeting.survey_links.open()
@@ -383,6 +378,9 @@ def plan_edit(request, pk):
     plan = _plan(meeting)
     form = PlanForm(request.POST or None, instance=plan, meeting=meeting)
     if request.method == "GET":
+        if not meeting.was_held:  # no form that could only be refused on saving
+            messages.info(request, _("The plan is recorded after the meeting has been held."))
+            return redirect("meetings:detail", pk=meeting.pk)
         if plan is not None:
             access_log_write(
                 user=request.user,

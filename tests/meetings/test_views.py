@@ -338,6 +338,13 @@ class TestPlan:
         page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
         assert "Merkitse tapaaminen pidetyksi" in page
 
+    def test_the_plan_page_of_a_meeting_not_yet_held_leads_back_to_the_meeting(
+        self, client_as, meeting, alice
+    ):
+        response = client_as(alice).get(reverse("meetings:plan", args=[meeting.pk]), follow=True)
+        assert response.redirect_chain == [(reverse("meetings:detail", args=[meeting.pk]), 302)]
+        assert "Suunnitelma kirjataan, kun tapaaminen on pidetty." in response.content.decode()
+
     def test_it_records_the_plan(self, client_as, held, alice):
         response = client_as(alice).post(reverse("meetings:plan", args=[held.pk]), plan_data())
         assert response.status_code == 302
