@@ -42,7 +42,7 @@ class TestLinks:
         assert deliver_all() == ["sent", "sent"]
         by_address = {m.to[0]: m for m in mail.outbox}
         to_kela = by_address[kela.email]
-        assert "Miten yhteistapaaminen meni?" in to_kela.subject
+        assert "Miten yhteinen tapaaminen meni?" in to_kela.subject
         assert url_of(link_of(held, "kela_contact")) in to_kela.body
         assert "ei kirjautumista" in to_kela.body
         assert url_of(link_of(held, "aftercare_worker")) in by_address[alice.email].body
