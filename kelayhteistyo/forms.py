@@ -1,4 +1,7 @@
 from django import forms
+from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Collate
 from django.utils.translation import get_language
 
 from .models import LocalizedName
@@ -28,7 +31,10 @@ class NamesInUserLanguageMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         lang = (get_language() or "fi")[:2]
+        order = F(f"name_{lang}")
+        if connection.vendor == "postgresql":  # ICU: ä and ö after z in Finnish, å ä ö in
+            order = Collate(order, f"{lang}-x-icu")  # Swedish, Sámi among the S in English
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is not None and issubclass(queryset.model, LocalizedName):
-                field.queryset = queryset.order_by(f"name_{lang}")
+                field.queryset = queryset.order_by(order)
