@@ -60,6 +60,13 @@ class AnswerForm(forms.Form):
     def answers(self) -> list[tuple[Question, object]]:
         return [(q, self.cleaned_data.get(f"q{q.pk}")) for q in self.questions]
 
+    def posted_values(self) -> dict:
+        """What was answered so far, as initial values (to show it again unvalidated)."""
+        return {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+        }
+
 
 # Editing ----------------------------------------------------------------------------------------
 

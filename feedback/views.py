@@ -27,7 +27,8 @@ def answer(request, token):
     """Answer a survey with a single-use link: no login, any language of the service."""
     link = services.link_from_token(token)
     languages = dict(settings.LANGUAGES)
-    language = request.GET.get("lang") or request.POST.get("lang")
+    switch = request.POST.get("switch")  # the language switch of the survey page
+    language = switch or request.GET.get("lang") or request.POST.get("lang")
     if language not in languages:
         language = link.language if link else settings.LANGUAGE_CODE
     with translation.override(language):
@@ -41,7 +42,9 @@ def answer(request, token):
             return render(request, "feedback/link_problem.html", context, status=410)
         survey = _current_or_posted(request, link.group)
         form = AnswerForm(request.POST or None, survey=survey)
-        if form.is_valid():
+        if switch:  # the same answers in another language: nothing saved, no error shown yet
+            form = AnswerForm(initial=form.posted_values(), survey=survey)
+        elif form.is_valid():
             try:
                 services.response_save(
                     link=link, survey=survey, answers=form.answers(), language=language

@@ -27,16 +27,20 @@ def test_a_young_person_answers_on_a_phone(live_server, browser):
     page.set_default_timeout(10_000)
     page.goto(live_server.url + feedback.answer_path(link))
     expect(page.locator("h1")).to_have_text("Miten tapaaminen meni?")
-    page.get_by_role("link", name="Svenska").tap()
-    expect(page.locator("html")).to_have_attribute("lang", "sv")
-    expect(page.locator("h1")).to_have_text("Hur gick mötet?")
 
     def group(question):
         return page.get_by_role("group", name=question)
 
-    group("Jag fick den information jag behövde om förmåner.").get_by_label(
-        "4 – Stämmer ganska bra"
-    ).tap()
+    # The first answer in Finnish, then the switch to Swedish: the answer stays.
+    group("Sain tarvitsemani tiedon etuuksista.").get_by_label("4 – Pitää melkein paikkansa").tap()
+    page.get_by_role("button", name="Svenska").tap()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page.locator("h1")).to_have_text("Hur gick mötet?")
+    expect(
+        group("Jag fick den information jag behövde om förmåner.").get_by_label(
+            "4 – Stämmer ganska bra"
+        )
+    ).to_be_checked()
     group("Vi kom tydligt överens om vad som görs härnäst.").get_by_label("5 – Stämmer helt").tap()
     group("Jag skulle delta i ett liknande möte igen.").get_by_label("Ja").tap()
     helped = group("Vad hjälpte mötet med? Välj alla som passar.")

@@ -182,6 +182,21 @@ class TestAnswerPage:
         client.post(url_of(link), {**form_data(current()), "lang": "sv"})
         assert Response.objects.get().language == "sv"
 
+    def test_switching_the_language_keeps_what_was_answered_and_saves_nothing(self, client, held):
+        survey = current()
+        data = form_data(survey, listened=None, comment="Tämä teksti säilyy")
+        page = client.post(url_of(link_of(held, "young_person")), {**data, "switch": "sv"})
+        assert page.status_code == 200 and not page.context["form"].errors
+        html = page.content.decode()
+        assert "Jag blev lyssnad på." in html and "Tämä teksti säilyy" in html
+        helped = next(q for q in survey.questions.all() if q.kind == "multiple")
+        for choice in data[f"q{helped.pk}"]:
+            assert re.search(
+                rf'<input[^>]*name="q{helped.pk}"[^>]*value="{choice}"[^>]*checked', html
+            )
+        assert 'name="lang" value="sv"' in html  # and the answers are then sent in Swedish
+        assert not Response.objects.exists()
+
     def test_the_young_persons_link_opens_in_their_language(self, client, alice, kela):
         youth = f.YouthFactory(
             organisation=alice.organisation, responsible_worker=alice, language=f.language("sv")
