@@ -326,7 +326,7 @@ def results(request):
         "query": request.GET.urlencode() if form.is_valid() or not form.is_bound else "",
     }
     if request.GET.get("csv"):
-        return figure_csv(figures, request.GET["csv"], form)
+        return figure_csv(figures, request.GET["csv"], form, filters)
     return render(request, "feedback/results.html", context)
 
 

@@ -510,7 +510,7 @@ def dashboard(request):
         "query": request.GET.urlencode() if valid else "",  # the CSV of the figures shown
     }
     if request.GET.get("csv"):
-        return figure_csv(context["figures"], request.GET["csv"], form)
+        return figure_csv(context["figures"], request.GET["csv"], form, filters)
     return render(request, "dashboard.html", context)
 
 
@@ -527,7 +527,7 @@ def _cell(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
-def figure_csv(all_figures, key, form):
+def figure_csv(all_figures, key, form, period):
     """One figure as CSV. With filters that are not valid the download is refused: a file
     does not show the message next to the field, and unfiltered numbers would pass for
     filtered ones."""
@@ -541,7 +541,9 @@ def figure_csv(all_figures, key, form):
     if figure is None:
         response.status_code = 404
         return response
-    response["Content-Disposition"] = f'attachment; filename="yhteistyo-{figure.key}.csv"'
+    # The period in the file name: a downloaded file says what it covers.
+    name = f"yhteistyo-{figure.key}-{period['start']:%Y%m%d}-{period['end']:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
     writer.writerow([_cell(c) for c in figure.columns])
     for row in figure.rows:

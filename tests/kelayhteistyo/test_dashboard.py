@@ -121,8 +121,11 @@ def test_with_bad_filters_the_csv_is_refused_and_the_links_carry_no_filters(clie
     assert "Korjaa ne" in response.content.decode()
     page = client.get(reverse("dashboard"), bad).content.decode()
     assert 'href="?csv=meetings"' in page  # the figures shown: unfiltered
-    good = client.get(reverse("dashboard"), {"start": "2026-01-01", "csv": "meetings"})
+    good = client.get(
+        reverse("dashboard"), {"start": "2026-01-01", "end": "2026-06-30", "csv": "meetings"}
+    )
     assert good.status_code == 200
+    assert good["Content-Disposition"].endswith('"yhteistyo-meetings-20260101-20260630.csv"')
 
 
 def test_the_csv_neutralises_formulas():
