@@ -26,6 +26,7 @@ from kelayhteistyo.dashboard import (
     coordinator_required,
     day_start,
     figure_csv,
+    filter_query,
     scope_county,
     share,
     small,
@@ -323,7 +324,7 @@ def results(request):
         "figures": figures,
         "period": filters,
         "scope": scope_county(user),
-        "query": request.GET.urlencode() if form.is_valid() or not form.is_bound else "",
+        "query": filter_query(request, form),
     }
     if request.GET.get("csv"):
         return figure_csv(figures, request.GET["csv"], form, filters)

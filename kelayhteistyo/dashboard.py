@@ -497,8 +497,7 @@ def dashboard(request):
     form = Filters(request.GET or None, county=county)
     # Invalid filters (an unknown county, a reversed period) are explained next to the field,
     # and the figures are shown unfiltered.
-    valid = not form.is_bound or form.is_valid()
-    filters = form.cleaned_data if form.is_bound and valid else _default_filters()
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else _default_filters()
     from feedback.results import headline_figure  # feedback builds on this module
 
     meetings = meetings_in_scope(request.user, filters)
@@ -507,7 +506,7 @@ def dashboard(request):
         "figures": [*figures(meetings), headline_figure(request.user, filters)],
         "period": filters,
         "scope": county,
-        "query": request.GET.urlencode() if valid else "",  # the CSV of the figures shown
+        "query": filter_query(request, form),
     }
     if request.GET.get("csv"):
         return figure_csv(context["figures"], request.GET["csv"], form, filters)
@@ -527,11 +526,21 @@ def _cell(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
+def filters_invalid(form) -> bool:
+    return form.is_bound and not form.is_valid()
+
+
+def filter_query(request, form) -> str:
+    """The filters for the page's links (the CSVs): only valid ones, so that a CSV holds the
+    figures shown on the page."""
+    return "" if filters_invalid(form) else request.GET.urlencode()
+
+
 def figure_csv(all_figures, key, form, period):
     """One figure as CSV. With filters that are not valid the download is refused: a file
     does not show the message next to the field, and unfiltered numbers would pass for
     filtered ones."""
-    if form.is_bound and not form.is_valid():
+    if filters_invalid(form):
         return HttpResponseBadRequest(
             _("The filters are not valid. Correct them on the page and download again."),
             content_type="text/plain; charset=utf-8",
