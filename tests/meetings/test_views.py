@@ -218,21 +218,11 @@ class TestKelaView:
     def test_the_plan_is_shown_only_when_the_consent_covers_sharing(
         self, client_as, youth, alice, kela, consent
     ):
-        held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
-        plan = services.plan_save(
-            meeting=held, fields={"summary": "Yhteinen yhteenveto"}, version=None, by=alice
-        )
+        held, plan, _item = planned_meeting(youth, alice, kela)
         services.action_item_add(
             plan=plan,
             owner=held.participants.get(user=alice),
             what="Työntekijän tehtävä",
-            due_date=None,
-            by=alice,
-        )
-        services.action_item_add(
-            plan=plan,
-            owner=f.kela_participant(held, kela),
-            what="Kelan tehtävä",
             due_date=None,
             by=alice,
         )
@@ -251,17 +241,7 @@ class TestKelaView:
         """The young person narrows the consent: a new one without sharing the plan, then the
         old one withdrawn. The meeting still stands on the new consent, and Kela at once sees
         only their own item. Sharing given again in a later consent shows the plan again."""
-        held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
-        plan = services.plan_save(
-            meeting=held, fields={"summary": "Yhteinen yhteenveto"}, version=None, by=alice
-        )
-        services.action_item_add(
-            plan=plan,
-            owner=f.kela_participant(held, kela),
-            what="Kelan tehtävä",
-            due_date=None,
-            by=alice,
-        )
+        held, _plan, _item = planned_meeting(youth, alice, kela)
         url = reverse("meetings:detail", args=[held.pk])
         assert "Yhteinen yhteenveto" in client_as(kela).get(url).content.decode()
 
@@ -277,21 +257,29 @@ class TestKelaView:
         assert "Yhteinen yhteenveto" in client_as(kela).get(url).content.decode()
 
     def test_kela_ticks_their_own_item_done(self, client_as, youth, alice, kela, consent):
-        held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
-        plan = services.plan_save(meeting=held, fields={"summary": "x"}, version=None, by=alice)
-        item = services.action_item_add(
-            plan=plan,
-            owner=f.kela_participant(held, kela),
-            what="Kelan tehtävä",
-            due_date=None,
-            by=alice,
-        )
+        held, _plan, item = planned_meeting(youth, alice, kela)
         response = client_as(kela).post(
             reverse("meetings:item_toggle", args=[held.pk, item.pk]), {"done": "1"}
         )
         assert response["Location"] == reverse("meetings:detail", args=[held.pk])
         item.refresh_from_db()
         assert item.status == ActionItem.Status.DONE
+
+
+def planned_meeting(youth, alice, kela):
+    """A held meeting with a plan ("Yhteinen yhteenveto") and one item of the Kela contact."""
+    held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+    plan = services.plan_save(
+        meeting=held, fields={"summary": "Yhteinen yhteenveto"}, version=None, by=alice
+    )
+    item = services.action_item_add(
+        plan=plan,
+        owner=f.kela_participant(held, kela),
+        what="Kelan tehtävä",
+        due_date=None,
+        by=alice,
+    )
+    return held, plan, item
 
 
 @pytest.fixture
