@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kelayhteistyo.models import Language, Organisation
+from kelayhteistyo.models import Language, Organisation, choice_label
 
 AFTERCARE_MIN_AGE = 16
 AFTERCARE_END_AGE = 25  # aftercare lasts until the 25th birthday
@@ -109,6 +109,9 @@ class YouthClient(models.Model):
         if not self.aftercare_ends_on and self.date_of_birth:
             self.aftercare_ends_on = self.default_aftercare_end()
         super().save(*args, **kwargs)
+
+    def get_status_display(self):  # on every row of the list (see choice_label)
+        return choice_label(self.Status, self.status)
 
     @property
     def full_name(self) -> str:

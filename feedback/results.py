@@ -25,6 +25,7 @@ from kelayhteistyo.dashboard import (
     Filters,
     coordinator_required,
     day_start,
+    default_filters,
     figure_csv,
     filter_query,
     scope_county,
@@ -70,10 +71,11 @@ def _months(filters: dict) -> tuple[datetime.date, datetime.date]:
     return start, end  # end is exclusive
 
 
-def responses_in_scope(user, filters: dict):
+def responses_in_scope(county, filters: dict):
+    """The responses about the meetings of the filters in a coordinator's scope (their county,
+    or None: the whole country)."""
     start, end = _months(filters)
     responses = Response.objects.filter(meeting_month__gte=start, meeting_month__lt=end)
-    county = scope_county(user)
     if county is not None:
         responses = responses.filter(county=county)
     for field in ("county", "client_group", "modality"):
@@ -105,8 +107,7 @@ def _filters(request):
     if form.is_bound and form.is_valid():
         filters = form.cleaned_data
     else:  # invalid filters are explained next to the field; the answers are shown unfiltered
-        today = timezone.localdate()
-        filters = {"start": today - datetime.timedelta(days=365), "end": today}
+        filters = default_filters()
     group = filters.get("group") or Group.YOUNG_PERSON
     surveys = Survey.objects.filter(group=group)
     version = filters.get("version")
@@ -119,7 +120,10 @@ def rates_figure(user, filters) -> Figure:
         links_in_scope(user, filters).values_list("group").annotate(n=Count("id")).order_by()
     )
     answered = dict(
-        responses_in_scope(user, filters).values_list("group").annotate(n=Count("id")).order_by()
+        responses_in_scope(scope_county(user), filters)
+        .values_list("group")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     return Figure(
         "rates",
@@ -157,7 +161,7 @@ def comparison_figure(user, filters) -> Figure:
     keys = [key for key, _groups, _position in shared]
     rows = (
         Answer.objects.filter(
-            response__in=responses_in_scope(user, filters),
+            response__in=responses_in_scope(scope_county(user), filters),
             question__key__in=keys,
             question__kind__in=[Question.Kind.LIKERT, Question.Kind.YES_NO],
         )
@@ -281,15 +285,21 @@ def question_figures(survey: Survey, responses) -> list[Figure]:
     return result
 
 
-def headline_figure(user, filters) -> Figure:
-    """The dashboard's feedback figure: would the participants take part again?"""
+def again_counts(county, filters) -> dict:
+    """For the dashboard: answers to "would take part again", and the yeses, by group."""
     again = (
-        Answer.objects.filter(question__key="again", response__in=responses_in_scope(user, filters))
+        Answer.objects.filter(
+            question__key="again", response__in=responses_in_scope(county, filters)
+        )
         .values_list("response__group")
         .annotate(n=Count("id"), yes=Count("id", filter=Q(number=1)))
         .order_by()
     )
-    counts = {group: (n, yes) for group, n, yes in again}
+    return {group: [n, yes] for group, n, yes in again}
+
+
+def headline_figure(counts: dict) -> Figure:
+    """The dashboard's feedback figure: would the participants take part again?"""
     return Figure(
         "again",
         _("Would take part in a similar meeting again"),
@@ -311,7 +321,7 @@ def headline_figure(user, filters) -> Figure:
 def results(request):
     form, filters, survey = _filters(request)
     user = request.user
-    responses = responses_in_scope(user, filters).filter(survey=survey)
+    responses = responses_in_scope(scope_county(user), filters).filter(survey=survey)
     n = responses.count()
     figures = [rates_figure(user, filters), comparison_figure(user, filters)]
     if n >= SMALL:
@@ -336,7 +346,7 @@ def results(request):
 def comments(request):
     """The free-text answers of one respondent group, without the meeting's attributes."""
     form, filters, survey = _filters(request)
-    responses = responses_in_scope(request.user, filters).filter(group=survey.group)
+    responses = responses_in_scope(scope_county(request.user), filters).filter(group=survey.group)
     n = responses.count()
     texts = (
         Answer.objects.filter(response__in=responses, question__kind=Question.Kind.TEXT)

@@ -18,6 +18,12 @@ app.conf.beat_schedule = {
         "task": "meetings.tasks.sweep_notifications",
         "schedule": float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", 180)),
     },
+    # The dashboard's default views at national scale take about a second to compute: they are
+    # computed ahead, and the page shows when (figures a few minutes old).
+    "refresh-dashboards": {
+        "task": "kelayhteistyo.tasks.refresh_dashboards",
+        "schedule": float(os.environ.get("DASHBOARD_REFRESH_SECONDS", 300)),
+    },
     "purge-stale-data": {
         "task": "kelayhteistyo.tasks.purge_stale_data",
         "schedule": crontab(3, 15),

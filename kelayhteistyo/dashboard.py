@@ -40,7 +40,7 @@ from meetings.models import (
 )
 
 from .forms import DateInput, NamesInUserLanguageMixin
-from .models import County, Organisation, User
+from .models import County, DashboardSnapshot, Organisation, User
 from .views import role_required
 
 SMALL = 5
@@ -119,10 +119,10 @@ def scope_county(user: User):
     return user.organisation.county if user.organisation_id else None
 
 
-def meetings_in_scope(user: User, filters: dict):
-    """Meetings that were sent to Kela (not drafts), in the coordinator's scope and filters."""
+def meetings_in_scope(county, filters: dict):
+    """Meetings that were sent to Kela (not drafts), in a coordinator's scope (their county, or
+    None: the whole country) and filters."""
     meetings = JointMeeting.objects.exclude(status=Status.DRAFT)
-    county = scope_county(user)
     if county is not None:
         meetings = meetings.filter(organisation__county=county)
     start, end = filters.get("start"), filters.get("end")
@@ -183,27 +183,31 @@ def _quantile(values: list[float], fraction: float) -> float | None:
     return values[low] + (values[high] - values[low]) * (position - low)
 
 
-def speed_days(meetings) -> dict:
+QUANTILES = {"median": 0.5, "p90": 0.9}
+
+
+def speed_raw(meetings) -> dict:
     """How many meetings, and the median and 90th percentile of days from the invitation to the
-    meeting; percentiles of fewer than 5 meetings are suppressed like counts. PostgreSQL
-    computes them (at national scale the rows never leave the database); SQLite, in the quick
-    start only, has no percentile_cont, so there they are computed here."""
+    meeting. PostgreSQL computes them (at national scale the rows never leave the database);
+    SQLite, in the quick start only, has no percentile_cont, so there they are computed here."""
     waited = ExpressionWrapper(F("starts_at") - F("invited_at"), output_field=DurationField())
     if connection.vendor == "postgresql":
         row = meetings.aggregate(
-            n=Count("id"), median=Percentile(waited, 0.5), p90=Percentile(waited, 0.9)
+            n=Count("id"), **{q: Percentile(waited, fraction) for q, fraction in QUANTILES.items()}
         )
-        values = {q: row[q] and row[q].total_seconds() / 86400 for q in ("median", "p90")}
-    else:
-        days = sorted(d.total_seconds() / 86400 for d in meetings.values_list(waited, flat=True))
-        row = {"n": len(days)}
-        values = {"median": _quantile(days, 0.5), "p90": _quantile(days, 0.9)}
-    n = row["n"]
+        return {"n": row["n"], **{q: row[q] and row[q].total_seconds() / 86400 for q in QUANTILES}}
+    days = sorted(d.total_seconds() / 86400 for d in meetings.values_list(waited, flat=True))
+    return {"n": len(days), **{q: _quantile(days, fraction) for q, fraction in QUANTILES.items()}}
+
+
+def speed_shown(speed: dict) -> dict:
+    """The days as shown: percentiles of fewer than 5 meetings are suppressed like counts."""
+    n = speed["n"]
     if n == 0:
         return {"n": 0, "median": "–", "p90": "–"}
     if n < SMALL:
         return {"n": n, "median": too_few(), "p90": too_few()}
-    return {"n": n, **{q: round(v, 1) for q, v in values.items()}}
+    return {"n": n, **{q: round(speed[q], 1) for q in QUANTILES}}
 
 
 class Figure:
@@ -230,35 +234,23 @@ class Figure:
         }
 
 
-def figures(meetings) -> list[Figure]:
+def aggregates(county, filters: dict) -> dict:
+    """Every number of the dashboard, computed by the database: one query per figure. Plain
+    JSON (numbers, ISO months), so that a snapshot can keep it; `figures` puts it into words in
+    the user's language."""
+    from feedback.results import again_counts  # feedback builds on this module
+
     today = timezone.localdate()
+    meetings = meetings_in_scope(county, filters)
     held = meetings.filter(status__in=HELD)
     plans = FollowUpPlan.objects.filter(meeting__in=meetings)
-    result = []
+    not_cancelled = meetings.exclude(status=Status.CANCELLED)
 
-    groups = dict(YouthClient.ClientGroup.choices)
     by_group = (
-        meetings.exclude(status=Status.CANCELLED)
-        .values("youth__client_group")
+        not_cancelled.values("youth__client_group")
         .annotate(n=Count("youth", distinct=True))
         .order_by("youth__client_group")
     )
-    result.append(
-        Figure(
-            "youth",
-            _("Young people in cooperation"),
-            _(
-                "Young people with at least one meeting (not cancelled) in the period, "
-                "by client group."
-            ),
-            [_("Client group"), _("Young people")],
-            [
-                (groups.get(r["youth__client_group"], r["youth__client_group"]), small(r["n"]))
-                for r in by_group
-            ],
-        )
-    )
-
     # A young person is new in the month of their first meeting ever (not a draft, not
     # cancelled): a meeting of the period with no earlier one (an anti-join, not a lookup per
     # young person).
@@ -266,59 +258,25 @@ def figures(meetings) -> list[Figure]:
         youth=OuterRef("youth"), starts_at__lt=OuterRef("starts_at")
     ).exclude(status__in=[Status.DRAFT, Status.CANCELLED])
     new_per_month = (
-        meetings.exclude(status=Status.CANCELLED)
-        .filter(~Exists(earlier))
+        not_cancelled.filter(~Exists(earlier))
         .annotate(month=TruncMonth("starts_at"))
         .values("month")
         .annotate(n=Count("youth", distinct=True))
         .order_by("month")
     )
-    result.append(
-        Figure(
-            "new",
-            _("New young people per month"),
-            _("Young people by the month of their first joint meeting (not cancelled)."),
-            [_("Month"), _("New young people")],
-            [(date_format(r["month"], "YEAR_MONTH_FORMAT"), small(r["n"])) for r in new_per_month],
-            chart=True,
-        )
-    )
-
-    modalities = dict(Modality.choices)
     per_month = (
         meetings.annotate(month=TruncMonth("starts_at"))
         .values("month")
         .annotate(
             **{
                 m: Count("id", filter=Q(modality=m) & ~Q(status=Status.CANCELLED))
-                for m in modalities
+                for m in Modality.values
             },
             cancelled=Count("id", filter=Q(status=Status.CANCELLED)),
         )
         .order_by("month")
     )
-    result.append(
-        Figure(
-            "meetings",
-            _("Meetings per month"),
-            _(
-                "Meetings by the month they were (or were to be) held, by modality; "
-                "cancelled apart."
-            ),
-            [_("Month"), *modalities.values(), _("Cancelled")],
-            [
-                (
-                    date_format(r["month"], "YEAR_MONTH_FORMAT"),
-                    *(small(r[m]) for m in modalities),
-                    small(r["cancelled"]),
-                )
-                for r in per_month
-            ],
-            chart=True,
-        )
-    )
-
-    answers = Participant.objects.filter(
+    invitations = Participant.objects.filter(
         meeting__in=meetings, kind=Participant.Kind.KELA_CONTACT
     ).aggregate(
         invited=Count("id"),
@@ -326,49 +284,6 @@ def figures(meetings) -> list[Figure]:
         accepted=Count("id", filter=Q(status=Participant.Status.ACCEPTED)),
         proposed=Count("id", filter=Q(proposed_start__isnull=False)),
     )
-    result.append(
-        Figure(
-            "invitations",
-            _("Invitations to Kela"),
-            _(
-                "Kela contacts invited to the meetings; accepted of those answered; a proposal of "
-                "another time counts once even if later accepted."
-            ),
-            [
-                _("Invited"),
-                _("Answered"),
-                _("Accepted"),
-                _("Acceptance rate"),
-                _("Another time proposed"),
-            ],
-            [
-                (
-                    small(answers["invited"]),
-                    small(answers["answered"]),
-                    small(answers["accepted"]),
-                    share(answers["accepted"], answers["answered"]),
-                    small(answers["proposed"]),
-                )
-            ],
-        )
-    )
-
-    speed = speed_days(meetings.exclude(status=Status.CANCELLED).filter(invited_at__isnull=False))
-    result.append(
-        Figure(
-            "speed",
-            _("How quickly young people get help"),
-            _(
-                "Days from the invitation to the meeting, for meetings not cancelled: "
-                "the median and the 90th percentile."
-            ),
-            [_("Meetings"), _("Median (days)"), _("90th percentile (days)")],
-            [(small(speed["n"]), speed["median"], speed["p90"])],
-        )
-    )
-
-    plan_counts = held.aggregate(n=Count("id"), with_plan=Count("plan"))
-    kinds = dict(Participant.Kind.choices)
     items = (
         ActionItem.objects.filter(plan__in=plans)
         .values("owner__kind")
@@ -386,44 +301,6 @@ def figures(meetings) -> list[Figure]:
         )
         .order_by("owner__kind")
     )
-    result.append(
-        Figure(
-            "plans",
-            _("Plans made"),
-            _("Held meetings and how many of them have a follow-up plan recorded."),
-            [_("Held meetings"), _("With a plan"), _("Share")],
-            [
-                (
-                    small(plan_counts["n"]),
-                    small(plan_counts["with_plan"]),
-                    share(plan_counts["with_plan"], plan_counts["n"]),
-                )
-            ],
-        )
-    )
-    result.append(
-        Figure(
-            "items",
-            _("Who does what and when: are tasks done?"),
-            _(
-                "Action items of the plans by who owns them: done by the due date (or "
-                "without one), done late, overdue (open past the due date) and open."
-            ),
-            [_("Owner"), _("Done on time"), _("Done late"), _("Overdue"), _("Open")],
-            [
-                (
-                    kinds.get(r["owner__kind"], r["owner__kind"]),
-                    small(r["on_time"]),
-                    small(r["late"]),
-                    small(r["overdue"]),
-                    small(r["open"]),
-                )
-                for r in items
-            ],
-            chart=True,
-        )
-    )
-
     # Joined to their reviews (a plan may have several): every count is of distinct plans.
     reviews = plans.filter(review_date__isnull=False).aggregate(
         due=Count("id", filter=Q(review_date__lte=today), distinct=True),
@@ -440,7 +317,145 @@ def figures(meetings) -> list[Figure]:
         continues=Count("id", filter=Q(kela_cooperation="yes"), distinct=True),
         total=Count("id", distinct=True),
     )
-    result.append(
+    exported = PlanExport.objects.filter(
+        plan__in=plans, variant=PlanExport.Variant.OFFICIAL
+    ).aggregate(plans=Count("plan", distinct=True))
+    return {
+        "youth": [[r["youth__client_group"], r["n"]] for r in by_group],
+        "new": [{**r, "month": _month(r["month"])} for r in new_per_month],
+        "meetings": [{**r, "month": _month(r["month"])} for r in per_month],
+        "invitations": invitations,
+        "speed": speed_raw(not_cancelled.filter(invited_at__isnull=False)),
+        "plans": held.aggregate(n=Count("id"), with_plan=Count("plan")),
+        "items": [{"kind": r.pop("owner__kind"), **r} for r in items],
+        "reviews": reviews,
+        "exported": exported["plans"],
+        "again": again_counts(county, filters),
+    }
+
+
+def _month(moment: datetime.datetime) -> str:
+    """A month of TruncMonth (in Finnish time) as an ISO date, for JSON."""
+    return moment.date().isoformat()
+
+
+def _month_name(iso: str) -> str:
+    return date_format(datetime.date.fromisoformat(iso), "YEAR_MONTH_FORMAT")
+
+
+def figures(data: dict) -> list[Figure]:
+    """The dashboard's figures in the user's language, from the numbers of `aggregates`."""
+    from feedback.results import headline_figure  # feedback builds on this module
+
+    groups = dict(YouthClient.ClientGroup.choices)
+    modalities = dict(Modality.choices)
+    kinds = dict(Participant.Kind.choices)
+    invitations, plans, reviews = data["invitations"], data["plans"], data["reviews"]
+    speed = speed_shown(data["speed"])
+    return [
+        Figure(
+            "youth",
+            _("Young people in cooperation"),
+            _(
+                "Young people with at least one meeting (not cancelled) in the period, "
+                "by client group."
+            ),
+            [_("Client group"), _("Young people")],
+            [(groups.get(group, group), small(n)) for group, n in data["youth"]],
+        ),
+        Figure(
+            "new",
+            _("New young people per month"),
+            _("Young people by the month of their first joint meeting (not cancelled)."),
+            [_("Month"), _("New young people")],
+            [(_month_name(r["month"]), small(r["n"])) for r in data["new"]],
+            chart=True,
+        ),
+        Figure(
+            "meetings",
+            _("Meetings per month"),
+            _(
+                "Meetings by the month they were (or were to be) held, by modality; "
+                "cancelled apart."
+            ),
+            [_("Month"), *modalities.values(), _("Cancelled")],
+            [
+                (
+                    _month_name(r["month"]),
+                    *(small(r[m]) for m in modalities),
+                    small(r["cancelled"]),
+                )
+                for r in data["meetings"]
+            ],
+            chart=True,
+        ),
+        Figure(
+            "invitations",
+            _("Invitations to Kela"),
+            _(
+                "Kela contacts invited to the meetings; accepted of those answered; a proposal of "
+                "another time counts once even if later accepted."
+            ),
+            [
+                _("Invited"),
+                _("Answered"),
+                _("Accepted"),
+                _("Acceptance rate"),
+                _("Another time proposed"),
+            ],
+            [
+                (
+                    small(invitations["invited"]),
+                    small(invitations["answered"]),
+                    small(invitations["accepted"]),
+                    share(invitations["accepted"], invitations["answered"]),
+                    small(invitations["proposed"]),
+                )
+            ],
+        ),
+        Figure(
+            "speed",
+            _("How quickly young people get help"),
+            _(
+                "Days from the invitation to the meeting, for meetings not cancelled: "
+                "the median and the 90th percentile."
+            ),
+            [_("Meetings"), _("Median (days)"), _("90th percentile (days)")],
+            [(small(speed["n"]), speed["median"], speed["p90"])],
+        ),
+        Figure(
+            "plans",
+            _("Plans made"),
+            _("Held meetings and how many of them have a follow-up plan recorded."),
+            [_("Held meetings"), _("With a plan"), _("Share")],
+            [
+                (
+                    small(plans["n"]),
+                    small(plans["with_plan"]),
+                    share(plans["with_plan"], plans["n"]),
+                )
+            ],
+        ),
+        Figure(
+            "items",
+            _("Who does what and when: are tasks done?"),
+            _(
+                "Action items of the plans by who owns them: done by the due date (or "
+                "without one), done late, overdue (open past the due date) and open."
+            ),
+            [_("Owner"), _("Done on time"), _("Done late"), _("Overdue"), _("Open")],
+            [
+                (
+                    kinds.get(r["kind"], r["kind"]),
+                    small(r["on_time"]),
+                    small(r["late"]),
+                    small(r["overdue"]),
+                    small(r["open"]),
+                )
+                for r in data["items"]
+            ],
+            chart=True,
+        ),
         Figure(
             "reviews",
             _("Reviews"),
@@ -463,13 +478,7 @@ def figures(meetings) -> list[Figure]:
                     share(reviews["continues"], reviews["total"]),
                 )
             ],
-        )
-    )
-
-    exported = PlanExport.objects.filter(
-        plan__in=plans, variant=PlanExport.Variant.OFFICIAL
-    ).aggregate(plans=Count("plan", distinct=True))
-    result.append(
+        ),
         Figure(
             "exports",
             _("Plans exported into the client plan"),
@@ -477,14 +486,62 @@ def figures(meetings) -> list[Figure]:
             [_("Plans"), _("Exported"), _("Share")],
             [
                 (
-                    small(plan_counts["with_plan"]),
-                    small(exported["plans"]),
-                    share(exported["plans"], plan_counts["with_plan"]),
+                    small(plans["with_plan"]),
+                    small(data["exported"]),
+                    share(data["exported"], plans["with_plan"]),
                 )
             ],
+        ),
+        headline_figure(data["again"]),
+    ]
+
+
+# Snapshots: the default view, computed ahead --------------------------------------------------
+
+# A snapshot older than this is not shown (the beat task refreshes every few minutes; if the
+# worker stops, the page computes its figures itself rather than show old ones).
+SNAPSHOT_MAX_AGE = datetime.timedelta(minutes=15)
+
+
+def default_filters() -> dict:
+    today = timezone.localdate()
+    return {"start": today - datetime.timedelta(days=365), "end": today}
+
+
+def _scope_key(county) -> str:
+    return county.code if county is not None else ""
+
+
+def _is_default(filters: dict) -> bool:
+    """The view a coordinator opens: the last 12 months of their whole scope."""
+    return {k: v for k, v in filters.items() if v} == default_filters()
+
+
+def dashboard_data(county, filters: dict) -> tuple[dict, datetime.datetime | None]:
+    """The numbers of the figures, and when they were computed when they come from a snapshot
+    (None: computed now)."""
+    if _is_default(filters):
+        snapshot = DashboardSnapshot.objects.filter(
+            scope=_scope_key(county),
+            day=timezone.localdate(),
+            computed_at__gte=timezone.now() - SNAPSHOT_MAX_AGE,
+        ).first()
+        if snapshot is not None:
+            return snapshot.data, snapshot.computed_at
+    return aggregates(county, filters), None
+
+
+def snapshots_refresh() -> int:
+    """Compute the default view of the whole country and of every county (the beat task)."""
+    scopes = [None, *County.objects.all()]
+    for county in scopes:
+        started = timezone.now()
+        data = aggregates(county, default_filters())
+        DashboardSnapshot.objects.update_or_create(
+            scope=_scope_key(county),
+            defaults={"day": timezone.localdate(started), "computed_at": started, "data": data},
         )
-    )
-    return result
+    return len(scopes)
 
 
 coordinator_required = role_required(User.Role.COORDINATOR)
@@ -497,13 +554,12 @@ def dashboard(request):
     form = Filters(request.GET or None, county=county)
     # Invalid filters (an unknown county, a reversed period) are explained next to the field,
     # and the figures are shown unfiltered.
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else _default_filters()
-    from feedback.results import headline_figure  # feedback builds on this module
-
-    meetings = meetings_in_scope(request.user, filters)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else default_filters()
+    data, as_of = dashboard_data(county, filters)
     context = {
         "form": form,
-        "figures": [*figures(meetings), headline_figure(request.user, filters)],
+        "figures": figures(data),
+        "as_of": as_of,
         "period": filters,
         "scope": county,
         "query": filter_query(request, form),
@@ -511,11 +567,6 @@ def dashboard(request):
     if request.GET.get("csv"):
         return figure_csv(context["figures"], request.GET["csv"], form, filters)
     return render(request, "dashboard.html", context)
-
-
-def _default_filters():
-    today = timezone.localdate()
-    return {"start": today - datetime.timedelta(days=365), "end": today}
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

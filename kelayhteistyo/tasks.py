@@ -15,3 +15,11 @@ def purge_stale_data() -> dict:
         "feedback_links": links_forget_expired(),
         "hidden_feedback_texts": hidden_texts_purge(),
     }
+
+
+@shared_task(acks_late=True)
+def refresh_dashboards() -> int:
+    """The dashboard's default views, computed ahead (kelayhteistyo.dashboard)."""
+    from .dashboard import snapshots_refresh
+
+    return snapshots_refresh()

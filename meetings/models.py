@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Consent, YouthClient
-from kelayhteistyo.models import Language, Organisation
+from kelayhteistyo.models import Language, Organisation, choice_label
 
 
 class Modality(models.TextChoices):
@@ -170,6 +170,13 @@ class JointMeeting(models.Model):
         if self.organisation_id is None and self.youth_id:
             self.organisation_id = self.youth.organisation_id
         super().save(*args, **kwargs)
+
+    # Shown on every row of the lists (see choice_label).
+    def get_status_display(self):
+        return choice_label(self.Status, self.status)
+
+    def get_modality_display(self):
+        return choice_label(Modality, self.modality)
 
     @property
     def ends_at(self) -> datetime.datetime:

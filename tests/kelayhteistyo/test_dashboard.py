@@ -4,13 +4,16 @@ import datetime
 import zoneinfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
-from kelayhteistyo import dashboard
+from kelayhteistyo import dashboard, tasks
+from kelayhteistyo.models import County, DashboardSnapshot
 from meetings import services
 from meetings.models import ActionItem, JointMeeting
 from tests import factories as f
@@ -155,16 +158,20 @@ def test_the_dashboard_has_a_constant_number_of_queries(
 
 def test_percentiles_of_fewer_than_five_meetings_are_suppressed(kela):
     meetings = JointMeeting.objects.all()
-    assert dashboard.speed_days(meetings) == {"n": 0, "median": "–", "p90": "–"}
+
+    def speed_days(meetings):
+        return dashboard.speed_shown(dashboard.speed_raw(meetings))
+
+    assert speed_days(meetings) == {"n": 0, "median": "–", "p90": "–"}
     org = f.OrganisationFactory()
     held_meetings(3, organisation=org, kela=kela, days_to_meeting=2)
-    assert dashboard.speed_days(meetings) == {
+    assert speed_days(meetings) == {
         "n": 3,
         "median": "ei näytetä (< 5)",
         "p90": "ei näytetä (< 5)",
     }
     held_meetings(2, organisation=org, kela=kela, days_to_meeting=12)
-    assert dashboard.speed_days(meetings) == {"n": 5, "median": 2.0, "p90": 12.0}
+    assert speed_days(meetings) == {"n": 5, "median": 2.0, "p90": 12.0}
 
 
 def test_the_quick_start_computes_the_same_percentiles_as_postgresql():
@@ -246,3 +253,88 @@ def test_the_period_and_the_months_follow_finnish_time_at_midnight(client_as, na
     assert rows(response, "meetings") == [("lokakuu 2026", 10, 0, 0, 0)]
     (speed,) = rows(response, "speed")
     assert speed == (10, 3.0, 3.0)
+
+
+def youth_count(response) -> int:
+    return sum(n for _group, n in rows(response, "youth") if isinstance(n, int))
+
+
+def test_the_default_view_is_computed_ahead_and_says_when(client_as, national, kela):
+    """The view a coordinator opens comes from the snapshot of the beat task (one query instead
+    of one per figure); the page says how old its figures are. A filtered view is computed
+    when asked for."""
+    org = f.OrganisationFactory()
+    held_meetings(6, organisation=org, kela=kela)
+    assert tasks.refresh_dashboards() == 1 + County.objects.count()  # the country, each county
+    computed = timezone.localtime(DashboardSnapshot.objects.get(scope="").computed_at)
+    held_meetings(5, organisation=org, kela=kela)  # after the snapshot
+    client = client_as(national)
+
+    response = client.get(reverse("dashboard"))
+    assert youth_count(response) == 6
+    assert response.context["as_of"] is not None
+    assert f"Luvut klo {computed:%H:%M}." in response.content.decode()
+    with CaptureQueriesContext(connection) as snapshot:
+        client.get(reverse("dashboard"))
+    # The same view asked for with the form's empty fields is the same view.
+    empty = {"start": "", "end": "", "county": "", "organisation": "", "modality": ""}
+    assert youth_count(client.get(reverse("dashboard"), empty)) == 6
+
+    filtered = client.get(reverse("dashboard"), {"client_group": "aftercare"})
+    assert youth_count(filtered) == 11 and filtered.context["as_of"] is None
+    assert "Luvut klo" not in filtered.content.decode()
+    with CaptureQueriesContext(connection) as live:
+        client.get(reverse("dashboard"), {"client_group": "aftercare"})
+    # One read of the snapshot instead of one query for each of the ten figures.
+    assert len(live.captured_queries) - len(snapshot.captured_queries) == 10 - 1
+
+    # The CSV of the default view holds the figures shown on the page.
+    csv = client.get(reverse("dashboard"), {"csv": "invitations"}).content.decode()
+    assert csv.splitlines()[1].startswith("6,6,6")
+
+
+def test_an_old_snapshot_is_not_shown(client_as, national, kela):
+    org = f.OrganisationFactory()
+    held_meetings(6, organisation=org, kela=kela)
+    tasks.refresh_dashboards()
+    held_meetings(5, organisation=org, kela=kela)
+    client = client_as(national)
+    assert youth_count(client.get(reverse("dashboard"))) == 6
+    # The worker has stopped: after 15 minutes the page computes its figures itself.
+    with time_machine.travel(datetime.timedelta(minutes=16)):
+        response = client.get(reverse("dashboard"))
+    assert youth_count(response) == 11 and response.context["as_of"] is None
+    # And the next day (overdue items and the period depend on the day), the same.
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    with time_machine.travel(tomorrow.replace(hour=0, minute=5)):
+        client = client_as(national)  # a new day, a new session
+        assert youth_count(client.get(reverse("dashboard"))) == 11
+
+
+def test_a_county_coordinator_gets_the_snapshot_of_their_county(
+    client_as, coordinator, national, kela
+):
+    held_meetings(6, organisation=f.OrganisationFactory(county=f.county("kanta-hame")), kela=kela)
+    held_meetings(
+        5, organisation=f.OrganisationFactory(county=coordinator.organisation.county), kela=kela
+    )
+    tasks.refresh_dashboards()
+    assert youth_count(client_as(coordinator).get(reverse("dashboard"))) == 5
+    assert youth_count(client_as(national).get(reverse("dashboard"))) == 11
+
+
+def test_the_snapshot_is_shown_in_the_users_language(client_as, national, kela):
+    held_meetings(6, organisation=f.OrganisationFactory(), kela=kela)
+    tasks.refresh_dashboards()
+    national.preferred_language = "sv"
+    national.save()
+    response = client_as(national).get(reverse("dashboard"))
+    assert response.context["as_of"] is not None
+    with translation.override("sv"):
+        months = {
+            date_format(timezone.localtime(m.starts_at), "YEAR_MONTH_FORMAT")
+            for m in JointMeeting.objects.all()
+        }
+    assert {label for label, *_counts in rows(response, "meetings")} == months
+    assert rows(response, "youth") == [("Eftervård inom barnskyddet", 6)]
+    assert "Siffror från" in response.content.decode()
