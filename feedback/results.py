@@ -30,6 +30,7 @@ from kelayhteistyo.dashboard import (
     filter_query,
     scope_county,
     share,
+    share_beside,
     small,
     too_few,
 )
@@ -138,7 +139,7 @@ def rates_figure(user, filters) -> Figure:
                 label,
                 small(links.get(group, 0)),
                 small(answered.get(group, 0)),
-                share(answered.get(group, 0), links.get(group, 0)),
+                share_beside(answered.get(group, 0), links.get(group, 0)),
             )
             for group, label in Group.choices
         ],

@@ -162,6 +162,12 @@ def share(part, whole):
     return f"{round(100 * part / whole)} %"
 
 
+def share_beside(part, whole):
+    """A share in a row that shows its part and whole as counts: withheld when the part shows
+    as "< 5", which the share would give away (4 of 5 is 80 %)."""
+    return too_few() if 0 < part < SMALL else share(part, whole)
+
+
 class Percentile(Aggregate):
     """PostgreSQL's percentile_cont: the percentile with interpolation, over a duration."""
 
@@ -408,7 +414,7 @@ def figures(data: dict) -> list[Figure]:
                     small(invitations["invited"]),
                     small(invitations["answered"]),
                     small(invitations["accepted"]),
-                    share(invitations["accepted"], invitations["answered"]),
+                    share_beside(invitations["accepted"], invitations["answered"]),
                     small(invitations["proposed"]),
                 )
             ],
@@ -432,7 +438,7 @@ def figures(data: dict) -> list[Figure]:
                 (
                     small(plans["n"]),
                     small(plans["with_plan"]),
-                    share(plans["with_plan"], plans["n"]),
+                    share_beside(plans["with_plan"], plans["n"]),
                 )
             ],
         ),
@@ -488,7 +494,7 @@ def figures(data: dict) -> list[Figure]:
                 (
                     small(plans["with_plan"]),
                     small(data["exported"]),
-                    share(data["exported"], plans["with_plan"]),
+                    share_beside(data["exported"], plans["with_plan"]),
                 )
             ],
         ),

@@ -338,3 +338,15 @@ def test_the_snapshot_is_shown_in_the_users_language(client_as, national, kela):
     assert {label for label, *_counts in rows(response, "meetings")} == months
     assert rows(response, "youth") == [("Eftervård inom barnskyddet", 6)]
     assert "Siffror från" in response.content.decode()
+
+
+def test_a_share_beside_a_suppressed_count_is_withheld(client_as, national, kela):
+    """4 plans of 5 meetings shown as 80 % would give away the hidden "< 5"."""
+    meetings = held_meetings(5, organisation=f.OrganisationFactory(), kela=kela)
+    for meeting in meetings[:4]:
+        services.plan_save(
+            meeting=meeting, fields={"summary": "x"}, version=None, by=meeting.organiser
+        )
+    (plans,) = rows(client_as(national).get(reverse("dashboard")), "plans")
+    assert plans == (5, "< 5", "ei näytetä (< 5)")
+    assert dashboard.share_beside(0, 5) == "0 %" and dashboard.share_beside(5, 10) == "50 %"
