@@ -49,6 +49,9 @@ class YouthForm(NamesInUserLanguageMixin, forms.ModelForm):
         self.fields["responsible_worker"].initial = user.pk
         code = self.fields["identity_code"]
         code.widget.attrs["autocomplete"] = "off"
+        # Room for spaces around a pasted code: the browser cuts input at maxlength, and a cut
+        # code would only be refused (the stripped code is checked against 11 characters).
+        code.widget.attrs["maxlength"] = "20"
         if self.instance.identity_code:
             # The stored code is never sent back to the browser, not even in a form.
             self.initial["identity_code"] = ""

@@ -51,6 +51,8 @@ def meeting_ics(meeting: JointMeeting, *, method: str = REQUEST, language: str =
                 event.add("attendee", attendee)
         if method == CANCEL:
             event.add("status", "CANCELLED")
+        elif meeting.status == meeting.Status.INVITED:  # Kela has not accepted yet
+            event.add("status", "TENTATIVE")
         else:
             event.add("status", "CONFIRMED")
         cal.add_component(event)

@@ -194,7 +194,11 @@ class RespondForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for cancelling"), max_length=500)
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=500,
+        error_messages={"required": _("Give a reason for cancelling.")},
+    )
 
 
 class PlanForm(forms.ModelForm):

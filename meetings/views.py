@@ -342,7 +342,10 @@ def meeting_cancel(request, pk):
     """Cancel the meeting, with a reason."""
     meeting = _meeting(request, pk)
     form = CancelForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        context = _detail_context(request, meeting, cancel_form=form)
+        return render(request, "meetings/meeting_detail.html", context, status=400)
+    reason = form.cleaned_data["reason"]
     return _post_action(
         request,
         meeting,

@@ -12,16 +12,21 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   // Nothing typed is lost by leaving the page unawares: once something is typed into a form of
-  // the page, or a form came back with errors (its input is not saved yet), leaving the page any
-  // other way than by sending that form (a link, the language switch, closing the tab) first asks
-  // the browser's own "Leave the page?" question. Forms whose input is not worth the question
-  // (logging in) say data-leave-freely. Listening on the document also covers the forms that
-  // htmx puts into the page.
+  // the page, or a form came back from the server unsaved (with errors, or after filtering the
+  // Kela directory), leaving the page any other way than by sending that form (a link, the
+  // language switch, closing the tab) first asks the browser's own "Leave the page?" question.
+  // Forms whose input is not worth the question (logging in, the options of a PDF) say
+  // data-leave-freely. Listening on the document also covers the forms htmx puts into the page.
   const guarded = (form) => form && form.matches("main form[method='post']:not([data-leave-freely])");
   const unsaved = new Set();
-  document.querySelectorAll("main form[method='post'] .is-invalid").forEach((field) => {
-    if (guarded(field.form)) unsaved.add(field.form);
+  const filled = (form) => [...form.elements].some((field) =>
+    ["checkbox", "radio"].includes(field.type) ? field.checked
+      : ["text", "textarea", "email", "tel", "date", "time", "number"].includes(field.type) && field.value.trim());
+  const cameBack = (root, posted) => root.querySelectorAll("form[method='post']").forEach((form) => {
+    if (guarded(form) && (form.querySelector(".is-invalid") || (posted && filled(form)))) unsaved.add(form);
   });
+  const main = document.querySelector("main");
+  if (main) cameBack(main, main.hasAttribute("data-posted"));
   const mark = (event) => { if (guarded(event.target.form)) unsaved.add(event.target.form); };
   document.addEventListener("input", mark);
   document.addEventListener("change", mark);
@@ -32,5 +37,25 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
       event.returnValue = "";  // older browsers ask only when this is set
     }
+  });
+
+  // After htmx replaces a part of the page (the action items), keyboard focus must not fall
+  // back to the start of the page: it goes to the first field with an error, or else to the
+  // same control of the same form as before (the button just pressed).
+  let before = null;
+  document.body.addEventListener("htmx:beforeSwap", () => {
+    const active = document.activeElement;
+    before = active && active.form ? { action: active.form.getAttribute("action"), name: active.name } : null;
+  });
+  document.body.addEventListener("htmx:afterSettle", () => {
+    cameBack(document.querySelector("main"), false);
+    const invalid = document.querySelector("main .is-invalid");
+    let target = invalid;
+    if (!target && before) {
+      const form = [...document.querySelectorAll("main form")].find((f) => f.getAttribute("action") === before.action);
+      target = form && (form.querySelector(`[name="${before.name}"]:not([type=hidden])`) || form.querySelector("button"));
+    }
+    if (target) target.focus();
+    before = null;
   });
 });

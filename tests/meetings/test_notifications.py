@@ -85,7 +85,7 @@ class TestEvents:
         for n in confirmed:
             notifications.deliver(n.pk, "t")
         event = parse_ics(mail.outbox[0])
-        assert event.method.value == "REQUEST"
+        assert event.method.value == "REQUEST" and event.vevent.status.value == "CONFIRMED"
         uid, first_sequence = event.vevent.uid.value, int(event.vevent.sequence.value)
         assert uid == f"{meeting.pk}@yhteistyo"
         start = event.vevent.dtstart.value
@@ -373,6 +373,8 @@ class TestPages:
         event = vobject.readOne(response.content.decode())
         assert event.vevent.uid.value == f"{meeting.pk}@yhteistyo"
         assert event.vevent.summary.value.endswith(meeting.youth.first_name)
+        # Kela has not answered yet: the calendar holds the time, but does not promise it.
+        assert meeting.status == "invited" and event.vevent.status.value == "TENTATIVE"
 
     def test_the_email_problem_is_shown_to_the_user(self, client_as, kela):
         kela.email_problem = "E-mail to x was refused."

@@ -132,6 +132,51 @@ def test_the_phone_note_is_shown_for_phone_meetings(client_as, alice, youth, con
     assert b'id="phone-note" class="alert alert-info" role="note">' in page
 
 
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_cancelling_without_a_reason_says_so_once(client_as, meeting, alice, reason):
+    response = client_as(alice).post(
+        reverse("meetings:cancel", args=[meeting.pk]), {"reason": reason}
+    )
+    assert response.status_code == 400
+    assert response.context["cancel_form"].errors["reason"] == ["Kerro perumisen syy."]
+    assert response.content.decode().count("Kerro perumisen syy.") == 2  # summary, field
+    meeting.refresh_from_db()
+    assert meeting.status == JointMeeting.Status.INVITED
+
+
+def test_a_cancelled_meeting_offers_no_next_steps_and_waits_for_no_answer(
+    client_as, meeting, alice
+):
+    services.meeting_cancel(meeting=meeting, by=alice, reason="Nuori sairastui")
+    page = client_as(alice).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "Peruttu" in page
+    assert "Seuraavat vaiheet" not in page and "Odottaa vastausta" not in page
+
+
+def test_a_started_meeting_kela_has_not_accepted_says_what_to_do(client_as, meeting, alice):
+    f.move_into_past(meeting)
+    page = client_as(alice).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "Kelan yhteyshenkilö ei ole vielä hyväksynyt kutsua" in page
+    assert "Merkitse tapaaminen pidetyksi" not in page
+
+
+def test_the_language_switch_after_a_refused_form_leads_back_to_a_page(client_as, meeting, alice):
+    """The address of a refused POST (…/cancel/) takes no GET: the switch leads to the page the
+    form was sent from."""
+    detail = reverse("meetings:detail", args=[meeting.pk])
+    client = client_as(alice)
+    response = client.post(
+        reverse("meetings:cancel", args=[meeting.pk]),
+        {"reason": ""},
+        HTTP_REFERER=f"http://testserver{detail}",
+    )
+    assert f'name="next" value="http://testserver{detail}"' in response.content.decode()
+    switched = client.post(
+        reverse("set_language"), {"language": "en", "next": f"http://testserver{detail}"}
+    )
+    assert switched.status_code == 302 and switched["Location"].endswith(detail)
+
+
 class TestKelaView:
     def test_the_invitee_sees_only_what_the_consent_covers(self, client_as, meeting, kela, youth):
         YouthClient.objects.filter(pk=youth.pk).update(
