@@ -149,8 +149,9 @@ def test_a_cancelled_meeting_offers_no_next_steps_and_waits_for_no_answer(
 ):
     services.meeting_cancel(meeting=meeting, by=alice, reason="Nuori sairastui")
     page = client_as(alice).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
-    assert "Peruttu" in page
+    assert "Tapaaminen on peruttu. Syy: Nuori sairastui" in page
     assert "Seuraavat vaiheet" not in page and "Odottaa vastausta" not in page
+    assert reverse("meetings:ics", args=[meeting.pk]) not in page
 
 
 def test_a_started_meeting_kela_has_not_accepted_says_what_to_do(client_as, meeting, alice):
