@@ -1,3 +1,4 @@
+import holidays
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +7,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +31,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import ActionItem, FollowUpPlan, JointMeeting, Participant
+from .notifications import is_working_day
 
 PAGE_SIZE = 50
 any_member = role_required(User.Role.AFTERCARE_WORKER, User.Role.KELA_CONTACT)
@@ -124,6 +128,7 @@ def meeting_create(request, youth_pk):
                     request,
                     _("The invitation was sent.") if invite else _("The draft was saved."),
                 )
+                _warn_if_day_off(request, meeting)
                 return redirect("meetings:detail", pk=meeting.pk)
     context = {
         "form": form,
@@ -218,6 +223,24 @@ def meeting_detail(request, pk):
     return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
 
 
+HOLIDAY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
+
+
+def _warn_if_day_off(request, meeting):
+    """A meeting at a weekend or on a public holiday is allowed (aftercare meets young people
+    when they can), but said so: Kela's offices are closed then."""
+    day = timezone.localdate(meeting.starts_at)
+    if is_working_day(day):
+        return
+    language = HOLIDAY_LANGUAGES.get(translation.get_language()[:2], "fi")
+    what = holidays.Finland(years=day.year, language=language).get(day) or date_format(day, "l")
+    messages.warning(
+        request,
+        _("The meeting is on %(day)s, %(what)s: check that the time suits everyone.")
+        % {"day": date_format(day, "SHORT_DATE_FORMAT"), "what": what},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @worker_required
 def meeting_edit(request, pk):
@@ -231,6 +254,7 @@ def meeting_edit(request, pk):
             _add_errors(form, e)
         else:
             messages.success(request, _("The changes were saved."))
+            _warn_if_day_off(request, meeting)
             return redirect("meetings:detail", pk=meeting.pk)
     return render(
         request,

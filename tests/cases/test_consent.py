@@ -67,10 +67,13 @@ def test_a_consent_needs_a_scope_and_keeps_the_input(client_as, alice, youth):
         },
     )
     assert response.status_code == 200
-    assert (
-        "Choose at least one" in response.content.decode()
-        or response.context["form"].non_field_errors()
-    )
+    page = response.content.decode()
+    message = "Valitse vähintään yksi asia, johon nuori suostuu."
+    assert response.context["form"].non_field_errors() == [message]
+    # Next to the checkboxes, and the summary above links there.
+    assert f'<p id="scopes-error" class="text-danger fw-bold mb-2">{message}</p>' in page
+    assert page.index('id="scopes"') < page.index('id="scopes-error"')
+    assert f'<a href="#scopes">{message}</a>' in page
     assert 'value="2099-01-01"' in response.content.decode()
     assert not youth.consents.exists()
 

@@ -11,6 +11,7 @@ from cases.models import YouthClient
 from kelayhteistyo.models import AccessLog
 from meetings import services
 from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant
+from meetings.notifications import is_working_day
 from tests import factories as f
 
 
@@ -57,6 +58,43 @@ def test_it_books_and_invites(client_as, alice, youth, consent, kela):
         "kela_contact",
         "other",
     }
+
+
+def test_a_meeting_on_a_public_holiday_or_weekend_is_booked_with_a_warning(
+    client_as, alice, youth, consent, kela
+):
+    today = timezone.localdate()
+    independence_day = datetime.date(today.year, 12, 6)
+    if independence_day <= today:
+        independence_day = independence_day.replace(year=today.year + 1)
+    client = client_as(alice)
+    response = client.post(
+        reverse("meetings:create", args=[youth.pk]),
+        booking(kela, day=independence_day.isoformat()),
+        follow=True,
+    )
+    notes = [str(m) for m in response.context["messages"]]
+    day = f"{independence_day.day}.12.{independence_day.year}"
+    assert f"Tapaaminen on {day}, Itsenäisyyspäivä: tarkista, että aika sopii kaikille." in notes
+    assert JointMeeting.objects.count() == 1  # booked all the same
+
+    saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    response = client.post(
+        reverse("meetings:create", args=[youth.pk]),
+        booking(kela, day=saturday.isoformat()),
+        follow=True,
+    )
+    assert any("lauantai" in str(m) for m in response.context["messages"])
+
+    tuesday = saturday + datetime.timedelta(days=3)
+    while not is_working_day(tuesday):
+        tuesday += datetime.timedelta(days=7)
+    response = client.post(
+        reverse("meetings:create", args=[youth.pk]),
+        booking(kela, day=tuesday.isoformat()),
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Kutsu lähetettiin."]
 
 
 def test_it_saves_a_draft_without_kela(client_as, alice, youth):
