@@ -239,12 +239,13 @@ def test_an_accepted_invitation_confirms_the_meeting_to_both(worker, youth, alic
 
 
 def test_the_worker_computes_the_dashboards_ahead(worker, youth, alice, kela, consent):
-    from kelayhteistyo.models import DashboardSnapshot
+    from kelayhteistyo.models import County, DashboardSnapshot
     from kelayhteistyo.tasks import refresh_dashboards
 
     f.held_meeting(youth=youth, organiser=alice, kela=kela)
     refresh_dashboards.delay()
-    assert wait_until(lambda: DashboardSnapshot.objects.filter(scope="").exists(), timeout=30)
+    scopes = 1 + County.objects.count()  # the country, then each county in turn
+    assert wait_until(lambda: DashboardSnapshot.objects.count() == scopes, timeout=30)
     country = DashboardSnapshot.objects.get(scope="")
     assert country.data["youth"] == [[youth.client_group, 1]]
     county = DashboardSnapshot.objects.get(scope=youth.organisation.county.code)
