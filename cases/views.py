@@ -17,7 +17,7 @@ from kelayhteistyo.pdf import render_pdf
 from kelayhteistyo.services import access_log_write, access_log_write_many, get_visible_or_404
 from kelayhteistyo.views import worker_required
 
-from .export import youth_data, youth_data_json
+from .export import youth_data_json, youth_data_readable
 from .forms import ConsentForm, ConsentWithdrawForm, YouthForm
 from .models import Consent, YouthClient, add_years
 from .services import consent_record, consent_withdraw, youth_save
@@ -224,12 +224,9 @@ def data_export(request, pk):
     youth = _youth(request, pk)
     name = f"yhteistyo-{timezone.localdate():%Y%m%d}-{str(youth.pk)[:8]}"
     if request.GET.get("format") == "pdf":
-        data = youth_data(youth)
-        sections = [(title, data[key]) for key, title in SECTION_TITLES.items()]
-        sections[0] = (SECTION_TITLES["young_person"], [data["young_person"]])
         context = {
             "youth": youth,
-            "sections": sections,
+            "sections": youth_data_readable(youth),
             "user": request.user,
             "now": timezone.now(),
         }
@@ -244,16 +241,3 @@ def data_export(request, pk):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-SECTION_TITLES = {
-    "young_person": gettext_lazy("The young person"),
-    "handovers": gettext_lazy("Changes of the responsible worker"),
-    "consents": gettext_lazy("Consents"),
-    "meetings": gettext_lazy("Joint meetings"),
-    "participants": gettext_lazy("Participants"),
-    "plans": gettext_lazy("Follow-up plans"),
-    "action_items": gettext_lazy("Who does what and when"),
-    "reviews": gettext_lazy("Reviews"),
-    "access_log": gettext_lazy("Who has processed the data"),
-}

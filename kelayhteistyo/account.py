@@ -9,6 +9,7 @@ import django_otp
 import segno
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -150,13 +151,16 @@ class PasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
 
     def clean_password(self):
+        # Through the authentication backends, so that django-axes counts the failures and
+        # locks the account as on the login page: the password cannot be guessed here either.
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        user = self.request.user
+        if authenticate(self.request, username=user.email, password=password) != user:
             raise forms.ValidationError(_("The password is not correct."))
         return password
 
@@ -178,7 +182,7 @@ def recent_login_required(view):
 @require_http_methods(["GET", "POST"])
 @login_required
 def reauthenticate(request):
-    form = PasswordForm(request.POST or None, user=request.user)
+    form = PasswordForm(request.POST or None, request=request)
     token_form = None
     if django_otp.user_has_device(request.user):
         token_form = TokenForm(request.POST or None, user=request.user)

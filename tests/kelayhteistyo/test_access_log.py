@@ -161,3 +161,8 @@ def test_all_the_data_also_downloads_as_a_pdf(client_as, alice, youth, meeting):
     pages = PdfReader(BytesIO(response.content)).pages
     text = " ".join(" ".join(p.extract_text() for p in pages).split())
     assert youth.full_name in text and meeting.goal in text
+    # For a person to read: labels and names in their language, not field names, codes or ids.
+    assert "Tapaamisen tavoite" in text and "Järjestäjä " + alice.get_full_name() in text
+    assert "Tapaamistapa Kasvokkain" in text and "Opintotuki" in text
+    for code in ("first_name", "face_to_face", "student_aid", "scope_kela_meeting", "True"):
+        assert code not in text

@@ -126,6 +126,18 @@ class TestThrottling:
         assert "15 minuutiksi" in response.content.decode()
         assert "_auth_user_id" not in client.session
 
+    def test_the_password_asked_again_cannot_be_guessed_either(self, client, alice):
+        """At a computer left logged in, the re-check of the password locks like the login."""
+        log_in_with_password(client, alice)
+        for _ in range(4):
+            wrong = client.post(reverse("reauthenticate"), {"password": "väärä", "next": "/"})
+            assert wrong.status_code == 200 and wrong.context["form"].errors["password"]
+        fifth = client.post(reverse("reauthenticate"), {"password": "väärä", "next": "/"})
+        assert fifth.status_code == 429
+        right = client.post(reverse("reauthenticate"), {"password": f.PASSWORD, "next": "/"})
+        assert right.status_code == 429  # even the right password, now
+        assert "15 minuutiksi" in right.content.decode()
+
     def test_a_successful_login_resets_the_count(self, client, alice):
         for _ in range(4):
             log_in_with_password(client, alice, "väärä-salasana-123")
