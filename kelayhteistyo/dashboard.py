@@ -610,7 +610,11 @@ def figure_csv(all_figures, key, form, period):
     # The period in the file name: a downloaded file says what it covers.
     name = f"yhteistyo-{figure.key}-{period['start']:%Y%m%d}-{period['end']:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
+    # For the spreadsheet a coordinator opens it in: Excel in Finnish and Swedish separates
+    # columns with a semicolon (the comma is the decimal sign: "3,5"), and reads UTF-8 (ä, ö, å)
+    # only after a byte order mark.
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
     writer.writerow([_cell(c) for c in figure.columns])
     for row in figure.rows:
         writer.writerow([_cell(c) for c in row])

@@ -167,7 +167,7 @@ def test_the_csv_neutralises_formulas(client, client_as, national, kela):
     answer_youth(client, held_meetings(5, kela=kela), [{}] * 5)
     response = client_as(national).get(reverse("feedback:results"), {"csv": "scale"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Väittämä"
     assert ['\'=HYPERLINK("http://evil")', "0", "0", "0", "5", "0", "5", "4,0"] in rows
 

@@ -140,8 +140,9 @@ def test_each_figure_downloads_as_csv(client_as, national, kela):
     held_meetings(5, organisation=f.OrganisationFactory(), kela=kela)
     response = client_as(national).get(reverse("dashboard"), {"csv": "invitations"})
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
-    assert lines[0].startswith("Kutsuttu") and lines[1].startswith("5,5,5")
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Kutsuttu;Vastattu") and lines[1].startswith("5;5;5")
 
 
 def test_the_dashboard_has_a_constant_number_of_queries(
@@ -289,8 +290,8 @@ def test_the_default_view_is_computed_ahead_and_says_when(client_as, national, k
     assert len(live.captured_queries) - len(snapshot.captured_queries) == 10 - 1
 
     # The CSV of the default view holds the figures shown on the page.
-    csv = client.get(reverse("dashboard"), {"csv": "invitations"}).content.decode()
-    assert csv.splitlines()[1].startswith("6,6,6")
+    csv = client.get(reverse("dashboard"), {"csv": "invitations"}).content.decode("utf-8-sig")
+    assert csv.splitlines()[1].startswith("6;6;6")
 
 
 def test_an_old_snapshot_is_not_shown(client_as, national, kela):
