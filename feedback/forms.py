@@ -16,6 +16,18 @@ YES_NO = [(1, _("Yes")), (0, _("No"))]
 REQUIRED = {"required": _("Please answer this question.")}
 
 
+class TextAnswer(forms.CharField):
+    """A free-text answer. Browsers send a line break as two characters (CR LF) but count it as
+    one against maxlength: the answer is counted as the young person sees it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
+TOO_LONG = _("The answer is too long: at most %(limit_value)d characters (now %(show_value)d).")
+
+
 def _field(question: Question) -> forms.Field:
     common = {
         "label": question.text,
@@ -24,11 +36,11 @@ def _field(question: Question) -> forms.Field:
     }
     kind = question.kind
     if kind == Question.Kind.TEXT:
-        return forms.CharField(
+        return TextAnswer(
             max_length=Answer.TEXT_MAX,
             widget=forms.Textarea(attrs={"rows": 4}),
             help_text=_("At most %(n)s characters.") % {"n": Answer.TEXT_MAX},
-            **common,
+            **{**common, "error_messages": {**REQUIRED, "max_length": TOO_LONG}},
         )
     if kind == Question.Kind.MULTIPLE:
         return forms.TypedMultipleChoiceField(

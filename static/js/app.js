@@ -11,6 +11,11 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   }
 
+  // A form that came back with errors: focus on the summary of the errors (it links to each
+  // field), so that a screen reader reads it first and the keyboard starts from there.
+  const errors = document.getElementById("form-errors");
+  if (errors) errors.focus();
+
   // Nothing typed is lost by leaving the page unawares: once something is typed into a form of
   // the page, or a form came back from the server unsaved (with errors, or after filtering the
   // Kela directory), leaving the page any other way than by sending that form (a link, the

@@ -53,7 +53,7 @@ def test_leaving_a_form_with_unsaved_input_asks_first(live_server, page: Page):
 
     # Sending the form is not leaving it; a form that comes back with errors is still unsaved.
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator("#form-errors")).to_be_visible()
+    expect(page.locator("#form-errors")).to_be_focused()  # read first
     assert dialogs.asked == ["beforeunload"]
     expect(page.get_by_label("First name")).to_have_value("Amina")
     page.get_by_role("link", name="Joint meetings").click()

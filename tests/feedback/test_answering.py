@@ -174,6 +174,15 @@ class TestAnswerPage:
         data = form_data(current(), comment="x" * (Answer.TEXT_MAX + 1))
         page = client.post(url_of(link_of(held, "young_person")), data)
         assert page.status_code == 400 and not Response.objects.exists()
+        assert "Vastaus on liian pitkä: enintään 1000 merkkiä (nyt 1001)." in page.content.decode()
+
+    def test_a_line_break_counts_as_one_character_as_in_the_browser(self, client, held):
+        """The browser sends each line break as CR LF but counts it as one towards maxlength."""
+        comment = "\r\n".join(["x" * 19] * 50)  # 999 characters as the browser counts them
+        data = form_data(current(), comment=comment)
+        page = client.post(url_of(link_of(held, "young_person")), data)
+        assert page.status_code == 302
+        assert Answer.objects.get(question__key="comment").text == comment.replace("\r\n", "\n")
 
     def test_the_respondent_picks_the_language(self, client, held, youth):
         link = link_of(held, "young_person")
