@@ -373,13 +373,14 @@ def comments(request):
 
 @require_POST
 @coordinator_required
-def comment_hide(request, pk):
+def comment_hide(request, response, question):
     """Hide a free-text answer that contains personal data, or show a hidden one again."""
     answers = Answer.objects.filter(question__kind=Question.Kind.TEXT)
     county = scope_county(request.user)
     if county is not None:
         answers = answers.filter(response__county=county)
-    answer = get_object_or_404(answers, pk=pk)
+    answer = get_object_or_404(answers, response_id=response, question_id=question)
+    pk = answer.pk
     if answer.hidden_at is None:
         Answer.objects.filter(pk=pk).update(hidden_at=timezone.now(), hidden_by=request.user)
         messages.success(

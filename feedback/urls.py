@@ -10,5 +10,11 @@ urlpatterns = [
     path("feedback/surveys/<int:pk>/", views.survey_edit, name="survey_edit"),
     path("feedback/results/", results.results, name="results"),
     path("feedback/comments/", results.comments, name="comments"),
-    path("feedback/comments/<int:pk>/hide/", results.comment_hide, name="comment_hide"),
+    # By response (a random id) and question: the row id of an answer would tell the order
+    # in which answers came in.
+    path(
+        "feedback/comments/<uuid:response>/<int:question>/hide/",
+        results.comment_hide,
+        name="comment_hide",
+    ),
 ]

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kelayhteistyo.middleware.IncidentMiddleware",
+    "kelayhteistyo.middleware.AdminAccessLogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -198,6 +199,7 @@ LOGGING = {
     # axes logs every login at INFO; failures and lockouts are also in its own tables.
     "loggers": {
         "axes": {"level": "WARNING"},
+        "kelayhteistyo.admin_access": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
     },

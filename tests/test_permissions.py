@@ -203,7 +203,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
         "meetings:proposal_accept": {"pk": meeting.pk, "participant_pk": kela_p.pk},
         "meetings:item_toggle": {"pk": meeting.pk, "item_pk": item.pk},
         "feedback:answer": {"token": feedback.token(youth_link)},
-        "feedback:comment_hide": {"pk": comment.pk},
+        "feedback:comment_hide": {"response": comment.response_id, "question": comment.question_id},
         "feedback:survey_edit": {"pk": survey.pk},
     }
     for name in MATRIX:

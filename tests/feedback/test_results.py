@@ -112,7 +112,9 @@ def test_a_county_coordinator_sees_their_county_only(client, client_as, kela):
     assert response.context["n"] == 5
     hidden = Answer.objects.filter(response__county=f.county("kanta-hame"), text__gt="").first()
     assert (
-        client_as(coordinator).post(reverse("feedback:comment_hide", args=[hidden.pk])).status_code
+        client_as(coordinator)
+        .post(reverse("feedback:comment_hide", args=[hidden.response_id, hidden.question_id]))
+        .status_code
         == 404
     )
 
@@ -183,15 +185,20 @@ def test_comments_are_shown_to_coordinators_and_can_be_hidden(client, client_as,
     page = coordinator.get(reverse("feedback:comments"))
     assert "Kommentti 0" in page.content.decode() and "Matti Meikäläinen" in page.content.decode()
     named = Answer.objects.get(text="Matti Meikäläinen")
-    coordinator.post(reverse("feedback:comment_hide", args=[named.pk]))
+    # The button names the answer by its response's random id, not by the row number that
+    # would tell in which order the answers came in.
+    hide = f"/feedback/comments/{named.response_id}/{named.question_id}/hide/"
+    assert f'action="{hide}"' in page.content.decode()
+    assert f"/comments/{named.pk}/" not in page.content.decode()
+    coordinator.post(hide)
     page = coordinator.get(reverse("feedback:comments")).content.decode()
     assert "Matti Meikäläinen" not in page and "Kommentti 0" in page
     results = coordinator.get(reverse("feedback:results"))
     assert figure(results, "text").rows[0][1] == 4
     # Shown again by mistake-correction, hidden again: after 30 days the text is emptied.
-    coordinator.post(reverse("feedback:comment_hide", args=[named.pk]))
+    coordinator.post(reverse("feedback:comment_hide", args=[named.response_id, named.question_id]))
     assert "Matti Meikäläinen" in coordinator.get(reverse("feedback:comments")).content.decode()
-    coordinator.post(reverse("feedback:comment_hide", args=[named.pk]))
+    coordinator.post(reverse("feedback:comment_hide", args=[named.response_id, named.question_id]))
     with time_machine.travel(datetime.timedelta(days=31)):
         assert purge_stale_data()["hidden_feedback_texts"] == 1
     named.refresh_from_db()

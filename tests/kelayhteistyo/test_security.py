@@ -277,3 +277,20 @@ def test_an_oversized_request_is_refused_cleanly(client_as, alice):
         reverse("cases:create"), {"first_name": "x" * (3 * 1024 * 1024)}
     )
     assert response.status_code == 400
+
+
+def test_every_admin_page_opened_is_logged(client, caplog, youth, alice):
+    """The admin shows some personal data (the access log names whose data was read): who
+    opened which admin page, and when, is in the log."""
+    admin_user = f.UserFactory(role="admin", is_staff=True, is_superuser=True, organisation=None)
+    client = f.log_in(client, admin_user)
+    with caplog.at_level(logging.INFO, logger="kelayhteistyo.admin_access"):
+        response = client.get("/admin/kelayhteistyo/accesslog/?q=x")
+        client.get(reverse("home"))  # the app's own pages: in the access log, not here
+    assert response.status_code == 200
+    (record,) = caplog.records
+    assert record.name == "kelayhteistyo.admin_access"
+    assert record.getMessage() == (
+        f"admin GET /admin/kelayhteistyo/accesslog/?q=x by user {admin_user.pk}"
+        f" ({admin_user.email}): 200"
+    )
