@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kelayhteistyo.models import AccessLog
+from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.services import access_log_write
 
 from . import calendar, notifications
@@ -71,10 +71,24 @@ def notifications_read_all(request):
     return redirect("notifications")
 
 
+Kind = Notification.Kind
+# The reminders each role can get (meetings.notifications): only these are offered.
+REMINDERS = {
+    User.Role.AFTERCARE_WORKER: Notification.MUTABLE,
+    User.Role.KELA_CONTACT: (
+        Kind.MEETING_TOMORROW,
+        Kind.ITEM_DUE,
+        Kind.ITEM_OVERDUE,
+        Kind.REVIEW_DUE,
+        Kind.REVIEW_OVERDUE,
+        Kind.FEEDBACK_REQUEST,
+    ),
+}
+
+
 class MutesForm(forms.Form):
     wanted = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Send me these reminders"),
-        choices=[(k, Notification.Kind(k).label) for k in Notification.MUTABLE],
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=gettext_lazy(
@@ -83,23 +97,29 @@ class MutesForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wanted"].choices = [(k, Kind(k).label) for k in kinds]
+
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def notification_settings(request):
     user = request.user
+    kinds = REMINDERS.get(user.role, ())
     form = MutesForm(
         request.POST or None,
-        initial={"wanted": [k for k in Notification.MUTABLE if k not in user.muted_reminders]},
+        kinds=kinds,
+        initial={"wanted": [k for k in kinds if k not in user.muted_reminders]},
     )
-    if form.is_valid():
+    if kinds and form.is_valid():
         user.muted_reminders = [
-            k for k in Notification.MUTABLE if k not in form.cleaned_data["wanted"]
+            k for k in Notification.MUTABLE if k in kinds and k not in form.cleaned_data["wanted"]
         ]
         user.save(update_fields=["muted_reminders"])
         messages.success(request, _("Your reminder settings were saved."))
         return redirect("notification_settings")
-    return render(request, "notifications/settings.html", {"form": form})
+    return render(request, "notifications/settings.html", {"form": form if kinds else None})
 
 
 @require_GET

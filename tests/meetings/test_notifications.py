@@ -340,10 +340,13 @@ class TestPages:
         (row,) = page.context["rows"]
         assert meeting.youth.first_name in row["body"]
         # The button says what it does ("Avaa", open it), not a status ("Avoin", open).
+        # Each button also names its notification for a screen reader's list of buttons.
+        html = page.content.decode()
         assert (
-            '<button type="submit" name="open" value="1" class="btn btn-sm btn-primary">Avaa<'
-            in (page.content.decode())
-        )
+            '<button type="submit" name="open" value="1" class="btn btn-sm btn-primary">Avaa'
+            f'<span class="visually-hidden">: {row["subject"]}</span></button>'
+        ) in html
+        assert f'Merkitse luetuksi<span class="visually-hidden">: {row["subject"]}</span>' in html
         response = client.post(reverse("notification_read", args=[row["n"].pk]), {"open": "1"})
         assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
         assert client.get("/").context["unread_notifications"] == 0
@@ -362,6 +365,16 @@ class TestPages:
         client.post(reverse("notification_settings"), {"wanted": wanted})
         alice.refresh_from_db()
         assert alice.muted_reminders == [Kind.ITEM_OVERDUE]
+
+    def test_only_the_reminders_of_the_users_role_are_offered(self, client_as, kela, coordinator):
+        form = client_as(kela).get(reverse("notification_settings")).context["form"]
+        offered = {k for k, _label in form.fields["wanted"].choices}
+        assert Kind.MEETING_TOMORROW in offered and Kind.REVIEW_DUE in offered
+        assert Kind.CONSENT_EXPIRING not in offered  # consents are the worker's
+        assert Kind.INVITATION_UNANSWERED not in offered  # sent to the organiser
+        page = client_as(coordinator).get(reverse("notification_settings"))
+        assert page.context["form"] is None
+        assert "Palvelu ei lähetä sinulle muistutuksia." in page.content.decode()
 
     def test_the_meeting_page_offers_a_calendar_file(self, client_as, meeting, kela):
         client = client_as(kela)
