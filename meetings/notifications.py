@@ -623,16 +623,23 @@ def render(n: Notification) -> EmailMultiAlternatives:
     with translation.override(n.language):
         subject, body = text(n)
         url = settings.SITE_URL + link(n) if n.recipient_id else ""
-        answer_url = ""
+        answer_url = answer_until = ""
         if n.kind == Kind.FEEDBACK_REQUEST:  # a public page: no login
             from feedback import services as feedback
 
-            url, answer_url = "", feedback.answer_url(feedback.link_for_notification(n))
+            survey_link = feedback.link_for_notification(n)
+            url, answer_url = "", feedback.answer_url(survey_link)
+            answer_until = date_format(
+                timezone.localtime(survey_link.expires_at), "SHORT_DATE_FORMAT"
+            )
         context = {
             "subject": subject,
             "body": body,
             "url": url,
             "answer_url": answer_url,
+            "answer_until": answer_until,
+            # The young person has no account and no settings page: how to stop the messages.
+            "to_young_person": not n.recipient_id,
             "settings_url": settings.SITE_URL + reverse("notification_settings")
             if n.recipient_id
             else "",

@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback import services as feedback
 from feedback.models import Answer, Response, SurveyLink
@@ -65,7 +66,14 @@ class TestLinks:
         deliver_all()
         (to_youth,) = [m for m in mail.outbox if m.to == ["nuori@example.fi"]]
         assert f"Hei {youth.first_name}!" in to_youth.body
-        assert url_of(link_of(meeting, "young_person")) in to_youth.body
+        link = link_of(meeting, "young_person")
+        assert url_of(link) in to_youth.body
+        # Until when the link works, and how to stop the messages without an account.
+        until = timezone.localtime(link.expires_at)
+        assert f"Linkki toimii {until.day}.{until.month}.{until.year} asti." in to_youth.body
+        assert "Etkö halua näitä viestejä? Kerro jälkihuollon työntekijällesi." in to_youth.body
+        to_kela = next(m for m in mail.outbox if m.to == [kela.email])
+        assert "Kerro jälkihuollon" not in to_kela.body  # they have their settings page
 
     def test_a_kela_contact_who_declined_gets_no_link(self, youth, alice, kela, consent):
         meeting = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
