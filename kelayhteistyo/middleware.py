@@ -41,12 +41,13 @@ class AdminAccessLogMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefix = reverse("admin:index")
 
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if request.path.startswith(self.prefix) and user is not None and user.is_authenticated:
+        match = getattr(request, "resolver_match", None)  # set once the URL was resolved
+        in_admin = match is not None and "admin" in match.namespaces
+        if in_admin and user is not None and user.is_authenticated:
             admin_access.info(
                 "admin %s %s by user %s (%s): %s",
                 request.method,
