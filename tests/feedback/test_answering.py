@@ -126,8 +126,15 @@ class TestToken:
         assert Response.objects.count() == 1
         again = client.get(response["Location"]).content.decode()
         assert "Kiitos!" in again and "ei voi vastata uudelleen" in again
+        assert "Takaisin palveluun" not in again  # the young person has no account
         client.post(url_of(link), form_data(current()))
         assert Response.objects.count() == 1
+
+    def test_a_professional_gets_back_to_the_service_after_answering(self, client_as, held, kela):
+        client = client_as(kela)
+        link = link_of(held, "kela_contact")
+        thanks = client.get(client.post(url_of(link), form_data(current("kela")))["Location"])
+        assert '<a href="/">Takaisin palveluun</a>' in thanks.content.decode()
 
     def test_an_expired_link_says_so_and_saves_nothing(self, client, held):
         link = link_of(held, "young_person")
