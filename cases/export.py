@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from kelayhteistyo.models import AccessLog
 from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant, Review
 
-from .models import YouthClient
+from .models import Consent, YouthClient
 
 SCHEMA = "yhteistyo-subject-access/1"
 
@@ -59,16 +59,18 @@ INTERNAL = {"id", "version", "ics_sequence", "youth", "meeting", "plan", "object
 
 
 def _shown(obj, field) -> str:
+    if field.name == "topics":
+        return ", ".join(str(label) for label in obj.topic_labels()) or "–"
     if field.is_relation:
         value = getattr(obj, field.name)
     elif field.choices:
         value = getattr(obj, f"get_{field.name}_display")()
     else:
         value = getattr(obj, field.attname)
-    if field.name == "topics":
-        return ", ".join(str(label) for label in obj.topic_labels()) or "–"
     if value is None or value == "" or value == []:
         return "–"
+    if isinstance(value, Consent):  # the consent a meeting rests on: by its date (listed above)
+        value = value.given_at
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
@@ -87,7 +89,9 @@ def youth_data_readable(youth: YouthClient) -> list[tuple[str, list[list[tuple[s
     sections = []
     for key, queryset in _querysets(youth).items():
         fields = [f for f in queryset.model._meta.concrete_fields if f.name not in INTERNAL]
-        records = [[(capfirst(f.verbose_name), _shown(obj, f)) for f in fields] for obj in queryset]
+        # The names of people and organisations in the same query, not one query per row.
+        rows = queryset.select_related(*[f.name for f in fields if f.is_relation])
+        records = [[(capfirst(f.verbose_name), _shown(obj, f)) for f in fields] for obj in rows]
         sections.append((SECTION_TITLES[key], records))
     return sections
 

@@ -145,13 +145,26 @@ YOUTH_TEXTS = {
 # Working days ---------------------------------------------------------------------------------
 
 
+# The languages of the service in the holidays package's names.
+HOLIDAY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
+
+
 @cache
-def _finnish_holidays(year: int):
-    return holidays.Finland(years=year)
+def _finnish_holidays(year: int, language: str = "fi"):
+    return holidays.Finland(years=year, language=HOLIDAY_LANGUAGES.get(language, "fi"))
 
 
 def is_working_day(day: datetime.date) -> bool:
     return day.weekday() < 5 and day not in _finnish_holidays(day.year)
+
+
+def day_off_name(day: datetime.date) -> str | None:
+    """The public holiday or weekday name of a day that is not a working day, in the active
+    language; None for a working day."""
+    if is_working_day(day):
+        return None
+    language = (translation.get_language() or "fi")[:2]
+    return _finnish_holidays(day.year, language).get(day) or date_format(day, "l")
 
 
 def add_working_days(day: datetime.date, n: int) -> datetime.date:

@@ -1,4 +1,3 @@
-import holidays
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +30,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import ActionItem, FollowUpPlan, JointMeeting, Participant
-from .notifications import is_working_day
+from .notifications import day_off_name
 
 PAGE_SIZE = 50
 any_member = role_required(User.Role.AFTERCARE_WORKER, User.Role.KELA_CONTACT)
@@ -223,22 +222,17 @@ def meeting_detail(request, pk):
     return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
 
 
-HOLIDAY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
-
-
 def _warn_if_day_off(request, meeting):
     """A meeting at a weekend or on a public holiday is allowed (aftercare meets young people
     when they can), but said so: Kela's offices are closed then."""
     day = timezone.localdate(meeting.starts_at)
-    if is_working_day(day):
-        return
-    language = HOLIDAY_LANGUAGES.get(translation.get_language()[:2], "fi")
-    what = holidays.Finland(years=day.year, language=language).get(day) or date_format(day, "l")
-    messages.warning(
-        request,
-        _("The meeting is on %(day)s, %(what)s: check that the time suits everyone.")
-        % {"day": date_format(day, "SHORT_DATE_FORMAT"), "what": what},
-    )
+    what = day_off_name(day)
+    if what:
+        messages.warning(
+            request,
+            _("The meeting is on %(day)s, %(what)s: check that the time suits everyone.")
+            % {"day": date_format(day, "SHORT_DATE_FORMAT"), "what": what},
+        )
 
 
 @require_http_methods(["GET", "POST"])

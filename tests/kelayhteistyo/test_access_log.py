@@ -166,3 +166,25 @@ def test_all_the_data_also_downloads_as_a_pdf(client_as, alice, youth, meeting):
     assert "Tapaamistapa Kasvokkain" in text and "Opintotuki" in text
     for code in ("first_name", "face_to_face", "student_aid", "scope_kela_meeting", "True"):
         assert code not in text
+
+
+def test_the_readable_export_has_a_constant_number_of_queries(
+    client_as, alice, youth, meeting, kela
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as f
+
+    client = client_as(alice)
+    url = reverse("cases:data_export", args=[youth.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"format": "pdf"}).status_code == 200
+        return len(captured.captured_queries)
+
+    few = queries()
+    for _ in range(3):  # more meetings, participants and access log rows
+        f.invited_meeting(youth=youth, organiser=alice, kela=kela)
+        client.get(reverse("cases:detail", args=[youth.pk]))
+    assert few > 0 and queries() == few
