@@ -113,9 +113,7 @@ def notification_settings(request):
         initial={"wanted": [k for k in kinds if k not in user.muted_reminders]},
     )
     if kinds and form.is_valid():
-        user.muted_reminders = [
-            k for k in Notification.MUTABLE if k in kinds and k not in form.cleaned_data["wanted"]
-        ]
+        user.muted_reminders = [k for k in kinds if k not in form.cleaned_data["wanted"]]
         user.save(update_fields=["muted_reminders"])
         messages.success(request, _("Your reminder settings were saved."))
         return redirect("notification_settings")

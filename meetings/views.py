@@ -257,6 +257,12 @@ def meeting_edit(request, pk):
     )
 
 
+def _refused(request, meeting, **forms):
+    """The meeting page again with the refused form, its errors next to the fields."""
+    context = _detail_context(request, meeting, **forms)
+    return render(request, "meetings/meeting_detail.html", context, status=400)
+
+
 def _post_action(request, meeting, call, success: str, **forms):
     """Run a service for a POST-only action; errors go back to the meeting page."""
     try:
@@ -267,13 +273,7 @@ def _post_action(request, meeting, call, success: str, **forms):
         if not forms:
             messages.error(request, " ".join(e.messages))
             return redirect("meetings:detail", pk=meeting.pk)
-        meeting = _meeting(request, meeting.pk)
-        return render(
-            request,
-            "meetings/meeting_detail.html",
-            _detail_context(request, meeting, **forms),
-            status=400,
-        )
+        return _refused(request, _meeting(request, meeting.pk), **forms)
     messages.success(request, success)
     return redirect("meetings:detail", pk=meeting.pk)
 
@@ -285,8 +285,7 @@ def meeting_invite(request, pk):
     meeting = _meeting(request, pk)
     form = InviteForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, meeting, invite_form=form)
-        return render(request, "meetings/meeting_detail.html", context, status=400)
+        return _refused(request, meeting, invite_form=form)
     return _post_action(
         request,
         meeting,
@@ -306,8 +305,7 @@ def meeting_respond(request, pk):
     participant = get_object_or_404(meeting.participants, user=request.user)
     form = RespondForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, meeting, respond_form=form)
-        return render(request, "meetings/meeting_detail.html", context, status=400)
+        return _refused(request, meeting, respond_form=form)
     data = form.cleaned_data
     return _post_action(
         request,
@@ -361,8 +359,7 @@ def meeting_cancel(request, pk):
     meeting = _meeting(request, pk)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, meeting, cancel_form=form)
-        return render(request, "meetings/meeting_detail.html", context, status=400)
+        return _refused(request, meeting, cancel_form=form)
     reason = form.cleaned_data["reason"]
     return _post_action(
         request,
