@@ -134,9 +134,10 @@ def measure() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from kelayhteistyo.dashboard import snapshots_refresh
-    from kelayhteistyo.models import DashboardSnapshot, Organisation, User
+    from kelayhteistyo.models import Organisation, User
     from meetings.models import JointMeeting
+    from overview.models import DashboardSnapshot
+    from overview.snapshots import snapshots_refresh
     from tests.factories import log_in
 
     coordinator = User.objects.filter(email="bench.coordinator@scale.invalid").first()

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
-from kelayhteistyo.services import access_log_write
 
 from .models import Consent, WorkerHandover, YouthClient
 

@@ -9,7 +9,6 @@ urlpatterns = [
     path("<uuid:pk>/", views.youth_detail, name="detail"),
     path("<uuid:pk>/edit/", views.youth_edit, name="edit"),
     path("<uuid:pk>/access-report/", views.access_report, name="access_report"),
-    path("<uuid:pk>/data-export/", views.data_export, name="data_export"),
     path("<uuid:pk>/consent/", views.consent_create, name="consent_create"),
     path(
         "<uuid:pk>/consent/<int:consent_pk>/withdraw/",

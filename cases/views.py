@@ -10,14 +10,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kelayhteistyo.account import recent_login_required
+from kelayhteistyo.access import (
+    access_log_write,
+    access_log_write_many,
+    get_visible_or_404,
+    recent_login_required,
+    worker_required,
+)
 from kelayhteistyo.forms import DateInput
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.pdf import render_pdf
-from kelayhteistyo.services import access_log_write, access_log_write_many, get_visible_or_404
-from kelayhteistyo.views import worker_required
 
-from .export import youth_data_json, youth_data_readable
 from .forms import ConsentForm, ConsentWithdrawForm, YouthForm
 from .models import Consent, YouthClient, add_years
 from .services import consent_record, consent_withdraw, youth_save
@@ -25,7 +28,8 @@ from .services import consent_record, consent_withdraw, youth_save
 PAGE_SIZE = 50
 
 
-def _youth(request, pk) -> YouthClient:
+def youth_or_404(request, pk) -> YouthClient:
+    """The young person, if the user may see them (else 404, the attempt logged)."""
     return get_visible_or_404(request, YouthClient.objects.all(), youth_field="pk", pk=pk)
 
 
@@ -64,7 +68,7 @@ def youth_create(request):
 @worker_required
 def youth_detail(request, pk):
     """A young person's record: consents and joint meetings."""
-    youth = _youth(request, pk)
+    youth = youth_or_404(request, pk)
     access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
     context = {
         "youth": youth,
@@ -81,7 +85,7 @@ def youth_detail(request, pk):
 @worker_required
 def youth_edit(request, pk):
     """Change a young person's record."""
-    youth = _youth(request, pk)
+    youth = youth_or_404(request, pk)
     form = YouthForm(request.POST or None, instance=youth, user=request.user)
     if form.is_valid():
         youth_save(youth=form.save(commit=False), by=request.user)
@@ -94,7 +98,7 @@ def youth_edit(request, pk):
 @worker_required
 def consent_create(request, pk):
     """Record a new consent of the young person."""
-    youth = _youth(request, pk)
+    youth = youth_or_404(request, pk)
     form = ConsentForm(request.POST or None, instance=Consent(youth=youth))
     if form.is_valid():
         consent = consent_record(consent=form.save(commit=False), by=request.user)
@@ -117,7 +121,7 @@ def consent_create(request, pk):
 @worker_required
 def consent_withdraw_view(request, pk, consent_pk):
     """Withdraw a consent: pending invitations are cancelled and Kela's access ends."""
-    youth = _youth(request, pk)
+    youth = youth_or_404(request, pk)
     consent = get_object_or_404(youth.consents, pk=consent_pk)
     form = ConsentWithdrawForm(request.POST)
     if form.is_valid():
@@ -149,7 +153,7 @@ class ReportPeriodForm(forms.Form):
 def access_report(request, pk):
     """ "Who has processed my data" (Act 703/2023): every access to and disclosure of the young
     person's data in a period (default the last two years), to hand over on request."""
-    youth = _youth(request, pk)
+    youth = youth_or_404(request, pk)
     form = ReportPeriodForm(request.GET or {})
     rows = ()
     if form.is_valid():
@@ -213,31 +217,3 @@ class AccessReportRow:
         self.what = self.OBJECTS.get(row["object_type"], row["object_type"])
         self.basis = AccessLog.Basis(row["basis"]).label
         self.times = row["times"]
-
-
-@require_GET
-@worker_required
-@recent_login_required
-def data_export(request, pk):
-    """All of the young person's data as JSON (or ?format=pdf, to read), for a subject-access
-    request; logged as an export."""
-    youth = _youth(request, pk)
-    name = f"yhteistyo-{timezone.localdate():%Y%m%d}-{str(youth.pk)[:8]}"
-    if request.GET.get("format") == "pdf":
-        context = {
-            "youth": youth,
-            "sections": youth_data_readable(youth),
-            "user": request.user,
-            "now": timezone.now(),
-        }
-        body = render_pdf("cases/data_export_pdf.html", context)
-        content_type, name = "application/pdf", f"{name}.pdf"
-    else:
-        body = youth_data_json(youth)
-        content_type, name = "application/json; charset=utf-8", f"{name}.json"
-    access_log_write(
-        user=request.user, youth_id=youth.pk, action=AccessLog.Action.EXPORT, obj=youth
-    )
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

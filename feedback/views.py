@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kelayhteistyo.dashboard import coordinator_required, scope_county
+from kelayhteistyo.access import coordinator_required, scope_county
 
 from . import services
 from .forms import AnswerForm, QuestionFormSet, SurveyForm

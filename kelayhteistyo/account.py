@@ -1,8 +1,6 @@
 """Two-factor authentication (TOTP with backup codes), re-authentication before sensitive
 downloads, and the session clock started at login."""
 
-import datetime
-from functools import wraps
 from urllib.parse import urlencode
 
 import django_otp
@@ -20,10 +18,9 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .access import AUTH_AT
 from .middleware import HAS_SECOND_FACTOR, LOGIN_AT
 
-AUTH_AT = "auth_at"
-RECENT_AUTH = datetime.timedelta(minutes=10)
 BACKUP_CODES = 10
 SETUP_DEVICE = "otp_setup_device"
 
@@ -163,20 +160,6 @@ class PasswordForm(forms.Form):
         if authenticate(self.request, username=user.email, password=password) != user:
             raise forms.ValidationError(_("The password is not correct."))
         return password
-
-
-def recent_login_required(view):
-    """Sensitive downloads need the password (and the second factor) again after a while."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        at = request.session.get(AUTH_AT)
-        if at and timezone.now() - datetime.datetime.fromisoformat(at) <= RECENT_AUTH:
-            return view(request, *args, **kwargs)
-        query = urlencode({"next": request.get_full_path()})
-        return redirect(f"{reverse('reauthenticate')}?{query}")
-
-    return wrapped
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,8 +3,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Notification
-
 from .models import AccessLog, County, KelaContactProfile, Language, Organisation, User
 
 
@@ -106,28 +104,4 @@ class AccessLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Failed messages are visible here (filter by status); rows are not edited by hand."""
-
-    list_display = [
-        "kind",
-        "recipient",
-        "recipient_email",
-        "status",
-        "due_at",
-        "sent_at",
-        "attempts",
-    ]
-    list_filter = ["status", "kind"]
-    search_fields = ["recipient__email", "recipient_email"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False

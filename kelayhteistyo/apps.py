@@ -11,8 +11,7 @@ class KelayhteistyoConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import account, audit, reference
+        from . import account, reference
 
         post_migrate.connect(reference.load, sender=self)
         user_logged_in.connect(account.start_session_clock)
-        audit.register_models()

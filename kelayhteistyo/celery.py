@@ -21,11 +21,11 @@ app.conf.beat_schedule = {
     # The dashboard's default views at national scale take about a second to compute: they are
     # computed ahead, and the page shows when (figures a few minutes old).
     "refresh-dashboards": {
-        "task": "kelayhteistyo.tasks.refresh_dashboards",
+        "task": "overview.tasks.refresh_dashboards",
         "schedule": float(os.environ.get("DASHBOARD_REFRESH_SECONDS", 300)),
     },
     "purge-stale-data": {
-        "task": "kelayhteistyo.tasks.purge_stale_data",
+        "task": "overview.tasks.purge_stale_data",
         "schedule": crontab(3, 15),
     },
 }

@@ -3,8 +3,9 @@ from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Collate
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
-from .models import LocalizedName
+from .models import County, Language, LocalizedName
 
 
 class DateInput(forms.DateInput):
@@ -38,3 +39,20 @@ class NamesInUserLanguageMixin:
             queryset = getattr(field, "queryset", None)
             if queryset is not None and issubclass(queryset.model, LocalizedName):
                 field.queryset = queryset.order_by(order)
+
+
+class DirectorySearchForm(NamesInUserLanguageMixin, forms.Form):
+    """Filters for the Kela contact directory (a GET form, also part of the booking form)."""
+
+    county = forms.ModelChoiceField(
+        label=_("Area served"),
+        queryset=County.objects.all(),
+        required=False,
+        empty_label=_("All areas"),
+    )
+    language = forms.ModelChoiceField(
+        label=_("Language"),
+        queryset=Language.objects.all(),
+        required=False,
+        empty_label=_("All languages"),
+    )

@@ -102,6 +102,16 @@ class UserManager(BaseUserManager):
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
 
+    def kela_contacts(self, county=None, language=None):
+        """The directory of named Kela contacts, by area served and language spoken."""
+        profiles = KelaContactProfile.objects.search(county=county, language=language)
+        return (
+            self.filter(kela_profile__in=profiles)
+            .prefetch_related("kela_profile__areas", "kela_profile__languages")
+            .select_related("organisation", "kela_profile")
+            .order_by("last_name", "first_name")
+        )
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in with an e-mail address; the role decides what they may see."""
@@ -282,23 +292,3 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"
-
-
-class DashboardSnapshot(models.Model):
-    """The numbers of the dashboard's default view (the last 12 months of a coordinator's
-    scope), computed ahead by the beat task so that the page opens at once at national scale.
-    Aggregates only, as on the page: no personal data. One row per scope, overwritten."""
-
-    scope = models.CharField(
-        _("scope"), max_length=20, unique=True, help_text=_("A county's code; empty: the country.")
-    )
-    day = models.DateField(_("day the figures are for"))
-    computed_at = models.DateTimeField(_("computed at"))
-    data = models.JSONField(_("figures"))
-
-    class Meta:
-        verbose_name = _("dashboard snapshot")
-        verbose_name_plural = _("dashboard snapshots")
-
-    def __str__(self) -> str:
-        return f"{self.scope or '–'} {self.computed_at:%Y-%m-%d %H:%M}"

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "cases",
     "meetings",
     "feedback",
+    "overview",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -9,14 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from kelayhteistyo.access import access_log_write, any_member, worker_required
 from kelayhteistyo.models import AccessLog
 from kelayhteistyo.pdf import RenderTimeout
-from kelayhteistyo.services import access_log_write
-from kelayhteistyo.views import worker_required
 
 from . import pdf, services
 from .models import FollowUpPlan, PlanExport
-from .views import _meeting, any_member
+from .views import meeting_or_404
 
 
 class ExportForm(forms.Form):
@@ -32,7 +31,7 @@ class ExportForm(forms.Form):
 @require_POST
 @worker_required
 def plan_export(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     plan = get_object_or_404(FollowUpPlan, meeting=meeting)
     form = ExportForm(request.POST)
     if not form.is_valid():
@@ -61,7 +60,7 @@ def plan_export(request, pk):
 def plan_export_download(request, pk, export_pk):
     """Workers of the organisation: every export. A Kela contact: the plain-language copy, and
     only while the consent covers sharing the plan with Kela."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     export = get_object_or_404(PlanExport, pk=export_pk, plan__meeting=meeting)
     if request.user.is_kela_contact:
         shared = services.plan_shared_with_kela(meeting.youth_id)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kelayhteistyo.forms import DateInput, NamesInUserLanguageMixin, TimeInput
-from kelayhteistyo.models import County, Language, User
+from kelayhteistyo.models import User
 
 from .models import ActionItem, FollowUpPlan, JointMeeting, Modality, Participant, Review, Topic
 
@@ -20,35 +20,6 @@ class KelaContactChoiceField(forms.ModelChoiceField):
         areas = ", ".join(str(a) for a in profile.areas.all())
         languages = ", ".join(str(lang) for lang in profile.languages.all())
         return f"{user.get_full_name()} ({user.organisation}) – {areas} – {languages}"
-
-
-def kela_contacts(county=None, language=None):
-    from kelayhteistyo.models import KelaContactProfile
-
-    profiles = KelaContactProfile.objects.search(county=county, language=language)
-    return (
-        User.objects.filter(kela_profile__in=profiles)
-        .prefetch_related("kela_profile__areas", "kela_profile__languages")
-        .select_related("organisation", "kela_profile")
-        .order_by("last_name", "first_name")
-    )
-
-
-class DirectorySearchForm(NamesInUserLanguageMixin, forms.Form):
-    """Filters for the Kela contact directory (a GET form, also part of the booking form)."""
-
-    county = forms.ModelChoiceField(
-        label=_("Area served"),
-        queryset=County.objects.all(),
-        required=False,
-        empty_label=_("All areas"),
-    )
-    language = forms.ModelChoiceField(
-        label=_("Language"),
-        queryset=Language.objects.all(),
-        required=False,
-        empty_label=_("All languages"),
-    )
 
 
 class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
@@ -101,7 +72,7 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
         self.fields["modality"].choices = Modality.choices
         self.fields["place"].help_text = _("Needed for a meeting face to face.")
         if with_kela:
-            self.fields["kela_contact"].queryset = kela_contacts(county, language)
+            self.fields["kela_contact"].queryset = User.objects.kela_contacts(county, language)
         else:
             del self.fields["kela_contact"]
         if self.instance.starts_at:
@@ -156,7 +127,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kela_contact"].queryset = kela_contacts()
+        self.fields["kela_contact"].queryset = User.objects.kela_contacts()
 
 
 class RespondForm(forms.Form):

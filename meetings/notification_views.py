@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kelayhteistyo.access import access_log_write, any_member
 from kelayhteistyo.models import AccessLog, User
-from kelayhteistyo.services import access_log_write
 
 from . import calendar, notifications
 from .models import JointMeeting, Notification
-from .views import _meeting, any_member
+from .views import meeting_or_404
 
 
 def _mine(user):
@@ -124,7 +124,7 @@ def notification_settings(request):
 @any_member
 def meeting_ics(request, pk):
     """The meeting as a calendar file, for everyone who can see the meeting."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     method = (
         calendar.CANCEL if meeting.status == JointMeeting.Status.CANCELLED else calendar.REQUEST
     )

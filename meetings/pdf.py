@@ -15,9 +15,9 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
 
 from cases.models import Consent
+from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.pdf import render_pdf
-from kelayhteistyo.services import access_log_write
 
 from .models import ActionItem, FollowUpPlan, PlanExport
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Consent, YouthClient
+from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
-from kelayhteistyo.services import access_log_write
 
 from . import notifications
 from .models import ActionItem, FollowUpPlan, JointMeeting, Notification, Participant, Review

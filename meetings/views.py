@@ -1,4 +1,3 @@
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,16 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import YouthClient
-from feedback import services as feedback
+from kelayhteistyo.access import (
+    access_log_write,
+    any_member,
+    get_visible_or_404,
+    role_required,
+    worker_required,
+)
+from kelayhteistyo.forms import DirectorySearchForm
 from kelayhteistyo.models import AccessLog, User
-from kelayhteistyo.services import access_log_write, get_visible_or_404
-from kelayhteistyo.views import role_required, worker_required
 
 from . import services
 from .forms import (
     ActionItemForm,
     CancelForm,
-    DirectorySearchForm,
     InviteForm,
     MeetingForm,
     OtherParticipantFormSet,
@@ -33,10 +36,10 @@ from .models import ActionItem, FollowUpPlan, JointMeeting, Participant
 from .notifications import day_off_name
 
 PAGE_SIZE = 50
-any_member = role_required(User.Role.AFTERCARE_WORKER, User.Role.KELA_CONTACT)
 
 
-def _meeting(request, pk) -> JointMeeting:
+def meeting_or_404(request, pk) -> JointMeeting:
+    """The meeting for its pages, if the user may see it (else 404, the attempt logged)."""
     meetings = JointMeeting.objects.select_related(
         "youth", "youth__language", "language", "organiser", "consent"
     ).prefetch_related(
@@ -180,42 +183,16 @@ def _detail_context(request, meeting, **forms) -> dict:
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(),
         "has_consent": services.valid_kela_consent(meeting.youth) is not None,
-        "feedback_links": _feedback_links(meeting) if user.is_aftercare_worker else [],
     }
     context.update(forms)
     return context
-
-
-def _feedback_links(meeting) -> list:
-    """The links the worker hands over at the end of the meeting: the young person's (with a
-    QR code) and those of other network members, who have no account. Only while unused."""
-    if not meeting.was_held:
-        return []
-    links = (
-        meeting.survey_links.open()
-        .filter(participant__kind__in=[Participant.Kind.YOUNG_PERSON, Participant.Kind.OTHER])
-        .select_related("participant")
-    )
-    result = []
-    for link in links.order_by("participant_id"):
-        url = feedback.answer_url(link)
-        young = link.participant.kind == Participant.Kind.YOUNG_PERSON
-        result.append(
-            {
-                "link": link,
-                "url": url,
-                "code": feedback.grouped(feedback.token(link)),
-                "qr": segno.make(url, error="m").svg_data_uri(scale=6) if young else "",
-            }
-        )
-    return result
 
 
 @require_GET
 @any_member
 def meeting_detail(request, pk):
     """A joint meeting; a Kela contact sees only what the consent covers."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     access_log_write(
         user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=meeting
     )
@@ -239,7 +216,7 @@ def _warn_if_day_off(request, meeting):
 @worker_required
 def meeting_edit(request, pk):
     """Change the details of a meeting that has not been held."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     form = MeetingForm(request.POST or None, instance=meeting, with_kela=False)
     if form.is_valid():
         try:
@@ -273,7 +250,7 @@ def _post_action(request, meeting, call, success: str, **forms):
         if not forms:
             messages.error(request, " ".join(e.messages))
             return redirect("meetings:detail", pk=meeting.pk)
-        return _refused(request, _meeting(request, meeting.pk), **forms)
+        return _refused(request, meeting_or_404(request, meeting.pk), **forms)
     messages.success(request, success)
     return redirect("meetings:detail", pk=meeting.pk)
 
@@ -282,7 +259,7 @@ def _post_action(request, meeting, call, success: str, **forms):
 @worker_required
 def meeting_invite(request, pk):
     """Invite a Kela contact from the directory."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _refused(request, meeting, invite_form=form)
@@ -301,7 +278,7 @@ def meeting_invite(request, pk):
 @role_required(User.Role.KELA_CONTACT)
 def meeting_respond(request, pk):
     """The invited Kela contact accepts, declines or proposes another time."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     participant = get_object_or_404(meeting.participants, user=request.user)
     form = RespondForm(request.POST)
     if not form.is_valid():
@@ -326,7 +303,7 @@ def meeting_respond(request, pk):
 @worker_required
 def proposal_accept(request, pk, participant_pk):
     """Accept the time the Kela contact proposed: the meeting moves to it."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     participant = get_object_or_404(meeting.participants, pk=participant_pk)
     return _post_action(
         request,
@@ -340,7 +317,7 @@ def proposal_accept(request, pk, participant_pk):
 @worker_required
 def meeting_held(request, pk):
     """Mark the meeting held; the follow-up plan is recorded next."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     response = _post_action(
         request,
         meeting,
@@ -356,7 +333,7 @@ def meeting_held(request, pk):
 @worker_required
 def meeting_cancel(request, pk):
     """Cancel the meeting, with a reason."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _refused(request, meeting, cancel_form=form)
@@ -392,7 +369,7 @@ def _plan_page(request, meeting, plan, form, item_form=None, status=200):
 @worker_required
 def plan_edit(request, pk):
     """Record or change the follow-up plan: who does what and when, and the review date."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     plan = _plan(meeting)
     form = PlanForm(request.POST or None, instance=plan, meeting=meeting)
     if request.method == "GET":
@@ -436,7 +413,7 @@ def plan_edit(request, pk):
 @worker_required
 def action_item_add(request, pk):
     """Add a "who does what and when" line; with htmx only the list is replaced."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     plan = get_object_or_404(FollowUpPlan, meeting=meeting)
     form = ActionItemForm(request.POST, meeting=meeting)
     if form.is_valid():
@@ -473,7 +450,7 @@ def _items_partial(request, meeting, plan, form=None):
 @any_member
 def action_item_toggle(request, pk, item_pk):
     """Tick an action item done or open it again (workers, and the item's own Kela owner)."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     item = get_object_or_404(
         ActionItem.objects.select_related("plan", "owner"), pk=item_pk, plan__meeting=meeting
     )
@@ -496,7 +473,7 @@ def action_item_toggle(request, pk, item_pk):
 @worker_required
 def review_create(request, pk):
     """Check together how things went: mark items done, set the next review or close."""
-    meeting = _meeting(request, pk)
+    meeting = meeting_or_404(request, pk)
     plan = get_object_or_404(FollowUpPlan, meeting=meeting)
     form = ReviewForm(request.POST or None, plan=plan)
     if form.is_valid():

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
-from kelayhteistyo.management.commands.seed_demo import DEMO_TOTP_KEY, PASSWORD
 from meetings.models import JointMeeting
+from overview.management.commands.seed_demo import DEMO_TOTP_KEY, PASSWORD
 from tests import factories as f
 
 AXE = (Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js").read_text()

@@ -15,9 +15,9 @@ from django.utils import timezone
 from feedback import services as feedback
 from feedback.models import Answer, Response, SurveyLink
 from kelayhteistyo.models import AccessLog
-from kelayhteistyo.tasks import purge_stale_data
 from meetings import notifications, services
 from meetings.models import Notification, Participant
+from overview.tasks import purge_stale_data
 from tests import factories as f
 
 from .conftest import current, form_data, link_of, url_of

@@ -239,8 +239,9 @@ def test_an_accepted_invitation_confirms_the_meeting_to_both(worker, youth, alic
 
 
 def test_the_worker_computes_the_dashboards_ahead(worker, youth, alice, kela, consent):
-    from kelayhteistyo.models import County, DashboardSnapshot
-    from kelayhteistyo.tasks import refresh_dashboards
+    from kelayhteistyo.models import County
+    from overview.models import DashboardSnapshot
+    from overview.tasks import refresh_dashboards
 
     f.held_meeting(youth=youth, organiser=alice, kela=kela)
     refresh_dashboards.delay()

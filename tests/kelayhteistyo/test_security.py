@@ -186,7 +186,7 @@ class TestTwoFactor:
 
 class TestReauthentication:
     def test_a_sensitive_download_asks_for_the_password_again_after_10_minutes(self, client, alice):
-        from kelayhteistyo.account import recent_login_required
+        from kelayhteistyo.access import recent_login_required
 
         log_in_with_password(client, alice)
         request = client.get("/").wsgi_request

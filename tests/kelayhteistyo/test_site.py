@@ -86,7 +86,7 @@ def test_the_directory_filters_by_area_and_language(client_as, alice, kela):
     reason="ICU collations are PostgreSQL's; the SQLite quick start sorts by code points",
 )
 def test_names_sort_in_the_alphabet_of_the_users_language(db):
-    from meetings.forms import DirectorySearchForm
+    from kelayhteistyo.forms import DirectorySearchForm
 
     with translation.override("en"):
         names = [str(x) for x in DirectorySearchForm().fields["language"].queryset]

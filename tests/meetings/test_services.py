@@ -311,7 +311,7 @@ def test_no_review_before_a_plan(held, alice):
 def test_drafts_never_sent_are_purged_after_half_a_year(alice, youth, kela, consent):
     import time_machine
 
-    from kelayhteistyo.tasks import purge_stale_data
+    from overview.tasks import purge_stale_data
 
     draft = services.meeting_create(
         meeting=f.MeetingFactory.build(youth=youth, organiser=alice),

@@ -13,10 +13,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.models import Consent, YouthClient
 from kelayhteistyo.models import AccessLog
 from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant, Review
-
-from .models import Consent, YouthClient
 
 SCHEMA = "yhteistyo-subject-access/1"
 

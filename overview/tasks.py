@@ -1,15 +1,17 @@
-"""Scheduled housekeeping (the beat schedule is in kelayhteistyo/celery.py)."""
+"""Scheduled work that spans the apps (the beat schedule is in kelayhteistyo/celery.py)."""
 
 from celery import shared_task
+
+from feedback.services import hidden_texts_purge, links_forget_expired
+from meetings.services import drafts_purge
+
+from .snapshots import snapshots_refresh
 
 
 @shared_task(acks_late=True)
 def purge_stale_data() -> dict:
     """Personal data that has lost its purpose: meeting drafts never sent; whom an expired
     feedback link was for; free-text feedback hidden for containing personal data."""
-    from feedback.services import hidden_texts_purge, links_forget_expired
-    from meetings.services import drafts_purge
-
     return {
         "drafts": drafts_purge(),
         "feedback_links": links_forget_expired(),
@@ -19,7 +21,5 @@ def purge_stale_data() -> dict:
 
 @shared_task(acks_late=True)
 def refresh_dashboards() -> int:
-    """The dashboard's default views, computed ahead (kelayhteistyo.dashboard)."""
-    from .dashboard import snapshots_refresh
-
+    """The dashboard's default views, computed ahead (overview.snapshots)."""
     return snapshots_refresh()

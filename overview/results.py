@@ -5,12 +5,10 @@ can be recognised from them; the free-text answers follow the same rule. A count
 sees the answers about meetings in their county.
 """
 
-import datetime
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Avg, Count, Min, Q
+from django.db.models import Avg, Count, Min
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,24 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from kelayhteistyo.dashboard import (
-    SMALL,
-    Figure,
-    Filters,
-    coordinator_required,
-    day_start,
-    default_filters,
-    figure_csv,
-    filter_query,
-    scope_county,
-    share,
-    share_beside,
-    small,
-    too_few,
-)
+from feedback.forms import LIKERT
+from feedback.models import Answer, Group, Question, Survey
+from kelayhteistyo.access import coordinator_required, scope_county
 
-from .forms import LIKERT
-from .models import Answer, Group, Question, Response, Survey, SurveyLink
+from .figures import Figure, figure_csv, filter_query
+from .filters import Filters, default_filters, links_in_scope, responses_in_scope
+from .suppression import SMALL, average_shown, share, share_beside, small
 
 COMMENTS_SHOWN = 200
 
@@ -65,44 +52,6 @@ class ResultFilters(Filters):
         ]
 
 
-def _months(filters: dict) -> tuple[datetime.date, datetime.date]:
-    """The period as whole months: answers know only the month of their meeting."""
-    start = filters["start"].replace(day=1)
-    end = (filters["end"].replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    return start, end  # end is exclusive
-
-
-def responses_in_scope(county, filters: dict):
-    """The responses about the meetings of the filters in a coordinator's scope (their county,
-    or None: the whole country)."""
-    start, end = _months(filters)
-    responses = Response.objects.filter(meeting_month__gte=start, meeting_month__lt=end)
-    if county is not None:
-        responses = responses.filter(county=county)
-    for field in ("county", "client_group", "modality"):
-        if filters.get(field):
-            responses = responses.filter(**{field: filters[field]})
-    return responses
-
-
-def links_in_scope(user, filters: dict):
-    start, end = _months(filters)
-    links = SurveyLink.objects.filter(
-        meeting__starts_at__gte=day_start(start), meeting__starts_at__lt=day_start(end)
-    )
-    county = scope_county(user)
-    if county is not None:
-        links = links.filter(meeting__organisation__county=county)
-    for field, lookup in (
-        ("county", "meeting__organisation__county"),
-        ("client_group", "meeting__youth__client_group"),
-        ("modality", "meeting__modality"),
-    ):
-        if filters.get(field):
-            links = links.filter(**{lookup: filters[field]})
-    return links
-
-
 def _filters(request):
     form = ResultFilters(request.GET or None, county=scope_county(request.user))
     if form.is_bound and form.is_valid():
@@ -118,7 +67,10 @@ def _filters(request):
 
 def rates_figure(user, filters) -> Figure:
     links = dict(
-        links_in_scope(user, filters).values_list("group").annotate(n=Count("id")).order_by()
+        links_in_scope(scope_county(user), filters)
+        .values_list("group")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     answered = dict(
         responses_in_scope(scope_county(user), filters)
@@ -179,13 +131,7 @@ def comparison_figure(user, filters) -> Figure:
 
     def cell(key, group):
         kind, n, average = cells.get((key, group), (None, 0, None))
-        if n < SMALL:
-            return too_few() if n else "–"
-        return (
-            f"{round(100 * average)} %"
-            if kind == Question.Kind.YES_NO
-            else number_format(average, 1)
-        )
+        return average_shown(n, average, percent=kind == Question.Kind.YES_NO)
 
     return Figure(
         "groups",
@@ -284,37 +230,6 @@ def question_figures(survey: Survey, responses) -> list[Figure]:
             )
         )
     return result
-
-
-def again_counts(county, filters) -> dict:
-    """For the dashboard: answers to "would take part again", and the yeses, by group."""
-    again = (
-        Answer.objects.filter(
-            question__key="again", response__in=responses_in_scope(county, filters)
-        )
-        .values_list("response__group")
-        .annotate(n=Count("id"), yes=Count("id", filter=Q(number=1)))
-        .order_by()
-    )
-    return {group: [n, yes] for group, n, yes in again}
-
-
-def headline_figure(counts: dict) -> Figure:
-    """The dashboard's feedback figure: would the participants take part again?"""
-    return Figure(
-        "again",
-        _("Would take part in a similar meeting again"),
-        _(
-            "Answers to the feedback question “I would take part in a similar meeting again”, "
-            "by respondent group, about the meetings of the period (every version of the "
-            "survey). The organisation filter does not apply: answers do not know it."
-        ),
-        [_("Respondent group"), _("Answers"), _("Yes")],
-        [
-            (label, small(counts.get(group, (0, 0))[0]), share(*counts.get(group, (0, 0))[::-1]))
-            for group, label in Group.choices
-        ],
-    )
 
 
 @require_GET

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from kelayhteistyo import dashboard, tasks
-from kelayhteistyo.models import County, DashboardSnapshot
+from kelayhteistyo.models import County
 from meetings import services
 from meetings.models import ActionItem, JointMeeting
+from overview import aggregates, dashboard, figures, suppression, tasks
+from overview.models import DashboardSnapshot
 from tests import factories as f
 
 
@@ -132,8 +133,8 @@ def test_with_bad_filters_the_csv_is_refused_and_the_links_carry_no_filters(clie
 
 
 def test_the_csv_neutralises_formulas():
-    assert dashboard._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert dashboard._cell("-5") == "'-5" and dashboard._cell("5") == "5"
+    assert figures._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert figures._cell("-5") == "'-5" and figures._cell("5") == "5"
 
 
 def test_each_figure_downloads_as_csv(client_as, national, kela):
@@ -161,7 +162,7 @@ def test_percentiles_of_fewer_than_five_meetings_are_suppressed(kela):
     meetings = JointMeeting.objects.all()
 
     def speed_days(meetings):
-        return dashboard.speed_shown(dashboard.speed_raw(meetings))
+        return dashboard.speed_shown(aggregates.speed_raw(meetings))
 
     assert speed_days(meetings) == {"n": 0, "median": "–", "p90": "–"}
     org = f.OrganisationFactory()
@@ -178,9 +179,9 @@ def test_percentiles_of_fewer_than_five_meetings_are_suppressed(kela):
 def test_the_quick_start_computes_the_same_percentiles_as_postgresql():
     """SQLite has no percentile_cont: the quick start interpolates the same way."""
     values = [1.0, 2.0, 4.0, 10.0]
-    assert dashboard._quantile(values, 0.5) == 3.0
-    assert dashboard._quantile(values, 0.9) == pytest.approx(8.2)
-    assert dashboard._quantile([5.0], 0.9) == 5.0 and dashboard._quantile([], 0.5) is None
+    assert aggregates._quantile(values, 0.5) == 3.0
+    assert aggregates._quantile(values, 0.9) == pytest.approx(8.2)
+    assert aggregates._quantile([5.0], 0.9) == 5.0 and aggregates._quantile([], 0.5) is None
 
 
 def test_charts_get_their_data_with_suppressed_cells_left_out(client_as, national, kela):
@@ -350,4 +351,4 @@ def test_a_share_beside_a_suppressed_count_is_withheld(client_as, national, kela
         )
     (plans,) = rows(client_as(national).get(reverse("dashboard")), "plans")
     assert plans == (5, "< 5", "ei näytetä (< 5)")
-    assert dashboard.share_beside(0, 5) == "0 %" and dashboard.share_beside(5, 10) == "50 %"
+    assert suppression.share_beside(0, 5) == "0 %" and suppression.share_beside(5, 10) == "50 %"

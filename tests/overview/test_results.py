@@ -13,11 +13,10 @@ from django.urls import reverse
 
 from feedback import services as feedback
 from feedback.models import Answer, Response, Survey
-from kelayhteistyo.tasks import purge_stale_data
 from meetings import services
+from overview.tasks import purge_stale_data
 from tests import factories as f
-
-from .conftest import current, form_data, link_of, url_of
+from tests.feedback.conftest import current, form_data, link_of, url_of
 
 
 @pytest.fixture

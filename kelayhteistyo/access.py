@@ -1,0 +1,124 @@
+"""Who may reach what: every access rule that is not a queryset's `visible_to`, in one place.
+
+- decorators by role (`role_required`, `worker_required`, `coordinator_required`, `any_member`)
+  and by fresh authentication (`recent_login_required`);
+- `get_visible_or_404`: an object the user may see, or 404 (and the refused attempt logged);
+- the coordinator's scope (`scope_county`);
+- the access-log writers: every read, change, export and disclosure of a young person's data.
+
+Object rules live on the querysets of each app (`JointMeeting.objects.visible_to(user)`,
+`ActionItem.objects.tickable_by(user)`…) so that views and templates ask the same question.
+"""
+
+import datetime
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import AccessLog, County, User
+
+AUTH_AT = "auth_at"  # when the password (and second factor) was last given in this session
+RECENT_AUTH = datetime.timedelta(minutes=10)
+
+
+def role_required(*roles):
+    """Allow the view to logged-in users with one of `roles`; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if request.user.role not in roles or not request.user.organisation_id:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+worker_required = role_required(User.Role.AFTERCARE_WORKER)
+coordinator_required = role_required(User.Role.COORDINATOR)
+any_member = role_required(User.Role.AFTERCARE_WORKER, User.Role.KELA_CONTACT)
+
+
+def recent_login_required(view):
+    """Sensitive downloads need the password (and the second factor) again after a while."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        at = request.session.get(AUTH_AT)
+        if at and timezone.now() - datetime.datetime.fromisoformat(at) <= RECENT_AUTH:
+            return view(request, *args, **kwargs)
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('reauthenticate')}?{query}")
+
+    return wrapped
+
+
+def scope_county(user: User) -> County | None:
+    """A coordinator's scope: the county of their organisation, or None for the whole country
+    (a national project or Kela)."""
+    return user.organisation.county if user.organisation_id else None
+
+
+def _basis(user: User, action: str) -> str:
+    if action == AccessLog.Action.DENIED:
+        return AccessLog.Basis.NONE
+    if user.is_kela_contact:
+        return AccessLog.Basis.CONSENT
+    if user.is_coordinator:
+        return AccessLog.Basis.COORDINATOR
+    return AccessLog.Basis.OWN_CLIENT
+
+
+def _row(user: User, youth_id, action: str, object_type: str, object_id) -> AccessLog:
+    return AccessLog(
+        user=user,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        youth_id=youth_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        basis=_basis(user, action),
+    )
+
+
+def access_log_write(*, user: User, youth_id, action: str, obj: models.Model) -> AccessLog:
+    """Record that `user` processed the young person's data through `obj`."""
+    row = _row(user, youth_id, action, obj._meta.model_name, obj.pk)
+    row.save()
+    return row
+
+
+def access_log_write_many(*, user: User, action: str, objects, youth_id_of) -> None:
+    """One row per object in one query (a page of search results)."""
+    AccessLog.objects.bulk_create(
+        _row(user, youth_id_of(obj), action, obj._meta.model_name, obj.pk) for obj in objects
+    )
+
+
+def get_visible_or_404(request, queryset, *, youth_field: str, **lookup):
+    """The object if the user may see it; otherwise 404 — and if it exists, the refused attempt
+    is written to the young person's access log (someone tried to reach their data)."""
+    obj = queryset.visible_to(request.user).filter(**lookup).first()
+    if obj is not None:
+        return obj
+    youth_id = queryset.model.objects.filter(**lookup).values_list(youth_field, flat=True).first()
+    if youth_id is not None and request.user.is_authenticated:
+        _row(
+            request.user,
+            youth_id,
+            AccessLog.Action.DENIED,
+            queryset.model._meta.model_name,
+            lookup.get("pk", ""),
+        ).save()
+    raise Http404

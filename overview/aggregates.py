@@ -1,0 +1,188 @@
+"""The numbers of the dashboard, computed by the database: one query per figure, whatever the
+data size. Plain JSON (numbers, ISO months), so that a snapshot can keep them; `dashboard.figures`
+puts them into words in the user's language."""
+
+import datetime
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+)
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from feedback.models import Answer
+from meetings.models import (
+    ActionItem,
+    FollowUpPlan,
+    JointMeeting,
+    Modality,
+    Participant,
+    PlanExport,
+)
+
+from .filters import meetings_in_scope, responses_in_scope
+
+Status = JointMeeting.Status
+HELD = [Status.HELD, Status.PLAN_RECORDED, Status.REVIEWED]
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's percentile_cont: the percentile with interpolation, over a duration."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def _quantile(values: list[float], fraction: float) -> float | None:
+    """percentile_cont's interpolation, for SQLite."""
+    if not values:
+        return None
+    position = fraction * (len(values) - 1)
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+QUANTILES = {"median": 0.5, "p90": 0.9}
+
+
+def speed_raw(meetings) -> dict:
+    """How many meetings, and the median and 90th percentile of days from the invitation to the
+    meeting. PostgreSQL computes them (at national scale the rows never leave the database);
+    SQLite, in the quick start only, has no percentile_cont, so there they are computed here."""
+    waited = ExpressionWrapper(F("starts_at") - F("invited_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        row = meetings.aggregate(
+            n=Count("id"), **{q: Percentile(waited, fraction) for q, fraction in QUANTILES.items()}
+        )
+        return {"n": row["n"], **{q: row[q] and row[q].total_seconds() / 86400 for q in QUANTILES}}
+    days = sorted(d.total_seconds() / 86400 for d in meetings.values_list(waited, flat=True))
+    return {"n": len(days), **{q: _quantile(days, fraction) for q, fraction in QUANTILES.items()}}
+
+
+def aggregates(county, filters: dict) -> dict:
+    """Every number of the dashboard, computed by the database: one query per figure. Plain
+    JSON (numbers, ISO months), so that a snapshot can keep it; `figures` puts it into words in
+    the user's language."""
+    today = timezone.localdate()
+    meetings = meetings_in_scope(county, filters)
+    held = meetings.filter(status__in=HELD)
+    plans = FollowUpPlan.objects.filter(meeting__in=meetings)
+    not_cancelled = meetings.exclude(status=Status.CANCELLED)
+
+    by_group = (
+        not_cancelled.values("youth__client_group")
+        .annotate(n=Count("youth", distinct=True))
+        .order_by("youth__client_group")
+    )
+    # A young person is new in the month of their first meeting ever (not a draft, not
+    # cancelled): a meeting of the period with no earlier one (an anti-join, not a lookup per
+    # young person).
+    earlier = JointMeeting.objects.filter(
+        youth=OuterRef("youth"), starts_at__lt=OuterRef("starts_at")
+    ).exclude(status__in=[Status.DRAFT, Status.CANCELLED])
+    new_per_month = (
+        not_cancelled.filter(~Exists(earlier))
+        .annotate(month=TruncMonth("starts_at"))
+        .values("month")
+        .annotate(n=Count("youth", distinct=True))
+        .order_by("month")
+    )
+    per_month = (
+        meetings.annotate(month=TruncMonth("starts_at"))
+        .values("month")
+        .annotate(
+            **{
+                m: Count("id", filter=Q(modality=m) & ~Q(status=Status.CANCELLED))
+                for m in Modality.values
+            },
+            cancelled=Count("id", filter=Q(status=Status.CANCELLED)),
+        )
+        .order_by("month")
+    )
+    invitations = Participant.objects.filter(
+        meeting__in=meetings, kind=Participant.Kind.KELA_CONTACT
+    ).aggregate(
+        invited=Count("id"),
+        answered=Count("id", filter=~Q(status=Participant.Status.PENDING)),
+        accepted=Count("id", filter=Q(status=Participant.Status.ACCEPTED)),
+        proposed=Count("id", filter=Q(proposed_start__isnull=False)),
+    )
+    items = (
+        ActionItem.objects.filter(plan__in=plans)
+        .values("owner__kind")
+        .annotate(
+            on_time=Count(
+                "id",
+                filter=Q(status="done")
+                & (Q(due_date__isnull=True) | Q(done_at__date__lte=F("due_date"))),
+            ),
+            late=Count("id", filter=Q(status="done", done_at__date__gt=F("due_date"))),
+            overdue=Count("id", filter=Q(status="open", due_date__lt=today)),
+            open=Count(
+                "id", filter=Q(status="open") & (Q(due_date__gte=today) | Q(due_date__isnull=True))
+            ),
+        )
+        .order_by("owner__kind")
+    )
+    # Joined to their reviews (a plan may have several): every count is of distinct plans.
+    reviews = plans.filter(review_date__isnull=False).aggregate(
+        due=Count("id", filter=Q(review_date__lte=today), distinct=True),
+        on_time=Count(
+            "id",
+            filter=Q(review_date__lte=today, reviews__held_on__lte=F("review_date")),
+            distinct=True,
+        ),
+        overdue=Count(
+            "id",
+            filter=Q(review_date__lt=today, meeting__status=Status.PLAN_RECORDED),
+            distinct=True,
+        ),
+        continues=Count("id", filter=Q(kela_cooperation="yes"), distinct=True),
+        total=Count("id", distinct=True),
+    )
+    exported = PlanExport.objects.filter(
+        plan__in=plans, variant=PlanExport.Variant.OFFICIAL
+    ).aggregate(plans=Count("plan", distinct=True))
+    return {
+        "youth": [[r["youth__client_group"], r["n"]] for r in by_group],
+        "new": [{**r, "month": _month(r["month"])} for r in new_per_month],
+        "meetings": [{**r, "month": _month(r["month"])} for r in per_month],
+        "invitations": invitations,
+        "speed": speed_raw(not_cancelled.filter(invited_at__isnull=False)),
+        "plans": held.aggregate(n=Count("id"), with_plan=Count("plan")),
+        "items": [{"kind": r.pop("owner__kind"), **r} for r in items],
+        "reviews": reviews,
+        "exported": exported["plans"],
+        "again": again_counts(county, filters),
+    }
+
+
+def _month(moment: datetime.datetime) -> str:
+    """A month of TruncMonth (in Finnish time) as an ISO date, for JSON."""
+    return moment.date().isoformat()
+
+
+def again_counts(county, filters) -> dict:
+    """For the dashboard: answers to "would take part again", and the yeses, by group."""
+    again = (
+        Answer.objects.filter(
+            question__key="again", response__in=responses_in_scope(county, filters)
+        )
+        .values_list("response__group")
+        .annotate(n=Count("id"), yes=Count("id", filter=Q(number=1)))
+        .order_by()
+    )
+    return {group: [n, yes] for group, n, yes in again}

@@ -1,0 +1,228 @@
+"""The coordinators' dashboard: the figures in words, and the page.
+
+Aggregates only (`aggregates.py`), small numbers suppressed (`suppression.py`), the default view
+computed ahead (`snapshots.py`).
+"""
+
+import datetime
+
+from django.shortcuts import render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cases.models import YouthClient
+from feedback.models import Group
+from kelayhteistyo.access import coordinator_required, scope_county
+from meetings.models import Modality, Participant
+
+from .aggregates import QUANTILES
+from .figures import Figure, figure_csv, filter_query
+from .filters import Filters, default_filters
+from .snapshots import dashboard_data
+from .suppression import SMALL, share, share_beside, small, too_few
+
+
+def speed_shown(speed: dict) -> dict:
+    """The days as shown: percentiles of fewer than 5 meetings are suppressed like counts."""
+    n = speed["n"]
+    if n == 0:
+        return {"n": 0, "median": "–", "p90": "–"}
+    if n < SMALL:
+        return {"n": n, "median": too_few(), "p90": too_few()}
+    return {"n": n, **{q: round(speed[q], 1) for q in QUANTILES}}
+
+
+def _month_name(iso: str) -> str:
+    return date_format(datetime.date.fromisoformat(iso), "YEAR_MONTH_FORMAT")
+
+
+def figures(data: dict) -> list[Figure]:
+    """The dashboard's figures in the user's language, from the numbers of `aggregates`."""
+    groups = dict(YouthClient.ClientGroup.choices)
+    modalities = dict(Modality.choices)
+    kinds = dict(Participant.Kind.choices)
+    invitations, plans, reviews = data["invitations"], data["plans"], data["reviews"]
+    speed = speed_shown(data["speed"])
+    return [
+        Figure(
+            "youth",
+            _("Young people in cooperation"),
+            _(
+                "Young people with at least one meeting (not cancelled) in the period, "
+                "by client group."
+            ),
+            [_("Client group"), _("Young people")],
+            [(groups.get(group, group), small(n)) for group, n in data["youth"]],
+        ),
+        Figure(
+            "new",
+            _("New young people per month"),
+            _("Young people by the month of their first joint meeting (not cancelled)."),
+            [_("Month"), _("New young people")],
+            [(_month_name(r["month"]), small(r["n"])) for r in data["new"]],
+            chart=True,
+        ),
+        Figure(
+            "meetings",
+            _("Meetings per month"),
+            _(
+                "Meetings by the month they were (or were to be) held, by modality; "
+                "cancelled apart."
+            ),
+            [_("Month"), *modalities.values(), _("Cancelled")],
+            [
+                (
+                    _month_name(r["month"]),
+                    *(small(r[m]) for m in modalities),
+                    small(r["cancelled"]),
+                )
+                for r in data["meetings"]
+            ],
+            chart=True,
+        ),
+        Figure(
+            "invitations",
+            _("Invitations to Kela"),
+            _(
+                "Kela contacts invited to the meetings; accepted of those answered; a proposal of "
+                "another time counts once even if later accepted."
+            ),
+            [
+                _("Invited"),
+                _("Answered"),
+                _("Accepted"),
+                _("Acceptance rate"),
+                _("Another time proposed"),
+            ],
+            [
+                (
+                    small(invitations["invited"]),
+                    small(invitations["answered"]),
+                    small(invitations["accepted"]),
+                    share_beside(invitations["accepted"], invitations["answered"]),
+                    small(invitations["proposed"]),
+                )
+            ],
+        ),
+        Figure(
+            "speed",
+            _("How quickly young people get help"),
+            _(
+                "Days from the invitation to the meeting, for meetings not cancelled: "
+                "the median and the 90th percentile."
+            ),
+            [_("Meetings"), _("Median (days)"), _("90th percentile (days)")],
+            [(small(speed["n"]), speed["median"], speed["p90"])],
+        ),
+        Figure(
+            "plans",
+            _("Plans made"),
+            _("Held meetings and how many of them have a follow-up plan recorded."),
+            [_("Held meetings"), _("With a plan"), _("Share")],
+            [
+                (
+                    small(plans["n"]),
+                    small(plans["with_plan"]),
+                    share_beside(plans["with_plan"], plans["n"]),
+                )
+            ],
+        ),
+        Figure(
+            "items",
+            _("Who does what and when: are tasks done?"),
+            _(
+                "Action items of the plans by who owns them: done by the due date (or "
+                "without one), done late, overdue (open past the due date) and open."
+            ),
+            [_("Owner"), _("Done on time"), _("Done late"), _("Overdue"), _("Open")],
+            [
+                (
+                    kinds.get(r["kind"], r["kind"]),
+                    small(r["on_time"]),
+                    small(r["late"]),
+                    small(r["overdue"]),
+                    small(r["open"]),
+                )
+                for r in data["items"]
+            ],
+            chart=True,
+        ),
+        Figure(
+            "reviews",
+            _("Reviews"),
+            _(
+                "Plans whose review date has come: reviewed by that date, and overdue "
+                "(not reviewed yet). The share of plans in which cooperation with Kela "
+                "continues."
+            ),
+            [
+                _("Reviews due"),
+                _("Done on time"),
+                _("Overdue"),
+                _("Cooperation with Kela continues"),
+            ],
+            [
+                (
+                    small(reviews["due"]),
+                    small(reviews["on_time"]),
+                    small(reviews["overdue"]),
+                    share(reviews["continues"], reviews["total"]),
+                )
+            ],
+        ),
+        Figure(
+            "exports",
+            _("Plans exported into the client plan"),
+            _("Plans of the period exported at least once as the client plan document."),
+            [_("Plans"), _("Exported"), _("Share")],
+            [
+                (
+                    small(plans["with_plan"]),
+                    small(data["exported"]),
+                    share_beside(data["exported"], plans["with_plan"]),
+                )
+            ],
+        ),
+        headline_figure(data["again"]),
+    ]
+
+
+def headline_figure(counts: dict) -> Figure:
+    """The dashboard's feedback figure: would the participants take part again?"""
+    return Figure(
+        "again",
+        _("Would take part in a similar meeting again"),
+        _(
+            "Answers to the feedback question “I would take part in a similar meeting again”, "
+            "by respondent group, about the meetings of the period (every version of the "
+            "survey). The organisation filter does not apply: answers do not know it."
+        ),
+        [_("Respondent group"), _("Answers"), _("Yes")],
+        [
+            (label, small(counts.get(group, (0, 0))[0]), share(*counts.get(group, (0, 0))[::-1]))
+            for group, label in Group.choices
+        ],
+    )
+
+
+@require_GET
+@coordinator_required
+def dashboard(request):
+    county = scope_county(request.user)
+    form = Filters(request.GET or None, county=county)
+    # Invalid filters (an unknown county, a reversed period) are explained next to the field,
+    # and the figures are shown unfiltered.
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else default_filters()
+    data, as_of = dashboard_data(county, filters)
+    context = {
+        "form": form,
+        "figures": figures(data),
+        "as_of": as_of,
+        "period": filters,
+        "scope": county,
+        "query": filter_query(request, form),
+    }
+    if request.GET.get("csv"):
+        return figure_csv(context["figures"], request.GET["csv"], form, filters)
+    return render(request, "dashboard.html", context)

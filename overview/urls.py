@@ -1,0 +1,55 @@
+"""The pages of the apps, assembled here at the top (the project's URLconf includes this module).
+
+The namespaces stay those of the apps (`cases:`, `meetings:`, `feedback:`): the pages of this
+app that belong to a namespace (a young person's data export, the feedback results) are added
+to the app's own patterns, so that no lower app needs to import this one.
+"""
+
+from django.urls import include, path
+
+from cases import urls as cases_urls
+from feedback import urls as feedback_urls
+from meetings import notification_views
+
+from . import dashboard, results, views
+
+cases_patterns = [
+    *cases_urls.urlpatterns,
+    path("<uuid:pk>/data-export/", views.data_export, name="data_export"),
+]
+feedback_patterns = [
+    *feedback_urls.urlpatterns,
+    path("feedback/results/", results.results, name="results"),
+    path("feedback/comments/", results.comments, name="comments"),
+    # By response (a random id) and question: the row id of an answer would tell the order
+    # in which answers came in.
+    path(
+        "feedback/comments/<uuid:response>/<int:question>/hide/",
+        results.comment_hide,
+        name="comment_hide",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notification_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/settings/",
+        notification_views.notification_settings,
+        name="notification_settings",
+    ),
+    path("young-people/", include((cases_patterns, cases_urls.app_name))),
+    path("meetings/", include("meetings.urls")),
+    path("", include((feedback_patterns, feedback_urls.app_name))),
+]

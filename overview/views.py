@@ -1,0 +1,134 @@
+"""The pages that read across the apps: each role's home page and the subject-access export."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases.models import YouthClient
+from cases.views import youth_or_404
+from feedback import services as feedback
+from feedback.models import SurveyLink
+from kelayhteistyo.access import access_log_write, recent_login_required, worker_required
+from kelayhteistyo.models import AccessLog
+from kelayhteistyo.pdf import render_pdf
+from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant
+
+from .subject_access import youth_data_json, youth_data_readable
+
+REVIEWS_DUE_WITHIN = datetime.timedelta(days=14)
+
+
+@require_GET
+@login_required
+def home(request):
+    """The start page of each role."""
+    user = request.user
+    if user.is_aftercare_worker:
+        return _worker_home(request)
+    if user.is_kela_contact:
+        return _kela_home(request)
+    return render(request, "home_coordinator.html")
+
+
+def _worker_home(request):
+    user, today = request.user, timezone.localdate()
+    meetings = JointMeeting.objects.visible_to(user).select_related("youth")
+    items = ActionItem.objects.filter(
+        plan__meeting__in=meetings, status=ActionItem.Status.OPEN, due_date__lt=today
+    ).select_related("owner__user", "plan__meeting__youth")
+    plans = FollowUpPlan.objects.filter(
+        meeting__in=meetings, review_date__lte=today + REVIEWS_DUE_WITHIN
+    ).select_related("meeting__youth")
+    context = {
+        "youth_clients": YouthClient.objects.visible_to(user).filter(
+            responsible_worker=user, status=YouthClient.Status.ACTIVE
+        ),
+        "upcoming": meetings.upcoming()[:20],
+        # Held (or past and confirmed) but no plan yet: the worker's next step.
+        "to_record": meetings.filter(
+            Q(status=JointMeeting.Status.HELD)
+            | Q(status=JointMeeting.Status.CONFIRMED, starts_at__lt=timezone.now())
+        ).order_by("starts_at")[:50],
+        "waiting": meetings.filter(status=JointMeeting.Status.INVITED)
+        .filter(
+            participants__kind=Participant.Kind.KELA_CONTACT,
+            participants__status__in=[Participant.Status.PENDING, Participant.Status.PROPOSED],
+        )
+        .distinct()
+        .order_by("starts_at"),
+        "overdue_items": items.order_by("due_date")[:50],
+        "reviews_due": plans.order_by("review_date")[:50],
+        "feedback_to_give": _feedback_to_give(user),
+        "today": today,
+    }
+    return render(request, "home_worker.html", context)
+
+
+def _kela_home(request):
+    user = request.user
+    meetings = JointMeeting.objects.visible_to(user).select_related("youth")
+    mine = Participant.objects.filter(user=user)
+    context = {
+        "to_answer": meetings.filter(
+            status=JointMeeting.Status.INVITED,
+            participants__in=mine.filter(status=Participant.Status.PENDING),
+        ).order_by("starts_at"),
+        # Those still to answer are listed above, not twice.
+        "upcoming": meetings.filter(
+            participants__in=mine.exclude(
+                status__in=[Participant.Status.DECLINED, Participant.Status.PENDING]
+            )
+        ).upcoming(),
+        "my_items": ActionItem.objects.filter(
+            owner__in=mine, plan__meeting__in=meetings, status=ActionItem.Status.OPEN
+        )
+        .select_related("plan__meeting__youth")
+        .order_by("due_date"),
+        "feedback_to_give": _feedback_to_give(user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "home_kela.html", context)
+
+
+def _feedback_to_give(user) -> list[dict]:
+    """The user's own unused survey links (they are also sent by e-mail)."""
+    links = (
+        SurveyLink.objects.open()
+        .filter(participant__user=user)
+        .select_related("meeting")
+        .order_by("-meeting__starts_at")[:20]
+    )
+    return [{"link": link, "path": feedback.answer_path(link)} for link in links]
+
+
+@require_GET
+@worker_required
+@recent_login_required
+def data_export(request, pk):
+    """All of the young person's data as JSON (or ?format=pdf, to read), for a subject-access
+    request; logged as an export."""
+    youth = youth_or_404(request, pk)
+    name = f"yhteistyo-{timezone.localdate():%Y%m%d}-{str(youth.pk)[:8]}"
+    if request.GET.get("format") == "pdf":
+        context = {
+            "youth": youth,
+            "sections": youth_data_readable(youth),
+            "user": request.user,
+            "now": timezone.now(),
+        }
+        body = render_pdf("cases/data_export_pdf.html", context)
+        content_type, name = "application/pdf", f"{name}.pdf"
+    else:
+        body = youth_data_json(youth)
+        content_type, name = "application/json; charset=utf-8", f"{name}.json"
+    access_log_write(
+        user=request.user, youth_id=youth.pk, action=AccessLog.Action.EXPORT, obj=youth
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
