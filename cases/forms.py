@@ -80,12 +80,11 @@ class YouthForm(NamesInUserLanguageMixin, forms.ModelForm):
             cleaned["identity_code"] = ""
         born = cleaned.get("date_of_birth")
         code = cleaned.get("identity_code")
-        if born and code and "identity_code" in self.changed_data:
-            if hetu.compact(code)[:6] != born.strftime("%d%m%y"):
-                self.add_error(
-                    "identity_code",
-                    _("The identity code does not match the date of birth."),
-                )
+        changed = "identity_code" in self.changed_data
+        if born and code and changed and hetu.compact(code)[:6] != born.strftime("%d%m%y"):
+            self.add_error(
+                "identity_code", _("The identity code does not match the date of birth.")
+            )
         if born:
             self._check_age(born, cleaned.get("aftercare_ends_on"))
         if self.warnings and not cleaned.get("confirm_warning"):

@@ -1,6 +1,6 @@
 """Operations on young people and their consent."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,8 @@ def youth_save(*, youth: YouthClient, by: User) -> YouthClient:
     """Create or update a young person's record; a new responsible worker is a handover."""
     creating = youth._state.adding
     if creating:
+        if by.organisation_id is None:  # role_required lets no one without one this far
+            raise PermissionDenied
         youth.organisation_id = by.organisation_id
     else:
         previous = YouthClient.objects.select_for_update().get(pk=youth.pk)

@@ -9,6 +9,8 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Feedback")
 
     def ready(self):
-        from . import defaults
+        from . import defaults, notifications
 
         post_migrate.connect(defaults.install, sender=self)
+        # Meetings sends the feedback requests; what they say and link to is declared here.
+        notifications.register_kinds()

@@ -88,7 +88,7 @@ class SurveyForm(forms.ModelForm):
         model = Survey
         fields = ["title_fi", "title_sv", "title_en", "intro_fi", "intro_sv", "intro_en"]
         widgets = {
-            f"intro_{lang}": forms.Textarea(attrs={"rows": 3}) for lang in "fi sv en".split()
+            f"intro_{lang}": forms.Textarea(attrs={"rows": 3}) for lang in ["fi", "sv", "en"]
         }
 
 

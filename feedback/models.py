@@ -187,7 +187,7 @@ class SurveyLink(models.Model):
     def language(self) -> str:
         """The language the survey opens in: the user's, or the young person's."""
         participant = self.participant
-        if participant is not None and participant.user_id:
+        if participant is not None and participant.user is not None:
             return participant.user.preferred_language
         if participant is not None and participant.kind == Participant.Kind.YOUNG_PERSON:
             return self.meeting.youth.service_language

@@ -11,6 +11,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from cases.models import Consent
 from meetings.models import JointMeeting, Notification, Participant
+from meetings.notifications import notify, notify_email
 
 from .models import GROUP_OF_KIND, Answer, Choice, Question, Response, Survey, SurveyLink
 
@@ -69,8 +70,6 @@ def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) ->
     """When a meeting is marked held: a single-use link for each participant (a Kela contact
     who declined took no part). Those with an account get theirs by e-mail and on their home
     page; the young person by e-mail if the consent covers messages to them."""
-    from meetings.notifications import notify, notify_email
-
     now = now or timezone.now()
     expires = now + datetime.timedelta(days=settings.FEEDBACK_LINK_DAYS)
     links = []
@@ -93,25 +92,19 @@ def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) ->
             continue
         if participant.user_id:
             notify(Notification.Kind.FEEDBACK_REQUEST, recipient=participant.user, meeting=meeting)
-        elif participant.kind == Participant.Kind.YOUNG_PERSON and meeting.youth.email:
-            if Consent.objects.covering("scope_reminders").filter(youth=meeting.youth).exists():
-                notify_email(
-                    Notification.Kind.FEEDBACK_REQUEST,
-                    email=meeting.youth.email,
-                    language=link.language,
-                    meeting=meeting,
-                    key=f"feedback:{meeting.pk}:youth",
-                )
+        elif (
+            participant.kind == Participant.Kind.YOUNG_PERSON
+            and meeting.youth.email
+            and Consent.objects.covering("scope_reminders").filter(youth=meeting.youth).exists()
+        ):
+            notify_email(
+                Notification.Kind.FEEDBACK_REQUEST,
+                email=meeting.youth.email,
+                language=link.language,
+                meeting=meeting,
+                key=f"feedback:{meeting.pk}:youth",
+            )
     return links
-
-
-def link_for_notification(n: Notification) -> SurveyLink | None:
-    """The link a feedback request is about; None once it has been used (it forgets whom it
-    was for)."""
-    links = SurveyLink.objects.filter(meeting=n.meeting_id)
-    if n.recipient_id:
-        return links.filter(participant__user=n.recipient_id).first()
-    return links.filter(participant__kind=Participant.Kind.YOUNG_PERSON).first()
 
 
 # Answering ------------------------------------------------------------------------------------

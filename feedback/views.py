@@ -1,5 +1,7 @@
 """The public answer page, and the coordinators' survey editor."""
 
+import contextlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -45,12 +47,11 @@ def answer(request, token):
         if switch:  # the same answers in another language: nothing saved, no error shown yet
             form = AnswerForm(initial=form.posted_values(), survey=survey)
         elif form.is_valid():
-            try:
+            # Answered in another tab a moment ago: the thank-you page says so.
+            with contextlib.suppress(services.LinkUsed):
                 services.response_save(
                     link=link, survey=survey, answers=form.answers(), language=language
                 )
-            except services.LinkUsed:
-                pass  # answered in another tab a moment ago: the thank-you page says so
             return redirect(f"{request.path}?lang={language}")
         context.update(form=form, survey=survey)
         return render(

@@ -66,7 +66,7 @@ def recent_login_required(view):
 def scope_county(user: User) -> County | None:
     """A coordinator's scope: the county of their organisation, or None for the whole country
     (a national project or Kela)."""
-    return user.organisation.county if user.organisation_id else None
+    return user.organisation.county if user.organisation is not None else None
 
 
 def _basis(user: User, action: str) -> str:
@@ -79,14 +79,14 @@ def _basis(user: User, action: str) -> str:
     return AccessLog.Basis.OWN_CLIENT
 
 
-def _row(user: User, youth_id, action: str, object_type: str, object_id) -> AccessLog:
+def _row(user: User, youth_id, action: str, object_type: str | None, object_id) -> AccessLog:
     return AccessLog(
         user=user,
         role=user.role,
         organisation_id=user.organisation_id,
         youth_id=youth_id,
         action=action,
-        object_type=object_type,
+        object_type=object_type or "",
         object_id=str(object_id),
         basis=_basis(user, action),
     )

@@ -172,10 +172,10 @@ class JointMeeting(models.Model):
         super().save(*args, **kwargs)
 
     # Shown on every row of the lists (see choice_label).
-    def get_status_display(self):
+    def get_status_display(self):  # type: ignore[no-redef]
         return choice_label(self.Status, self.status)
 
-    def get_modality_display(self):
+    def get_modality_display(self):  # type: ignore[no-redef]
         return choice_label(Modality, self.modality)
 
     @property
@@ -193,18 +193,18 @@ class JointMeeting(models.Model):
         return self.status in (self.Status.HELD, self.Status.PLAN_RECORDED, self.Status.REVIEWED)
 
     def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
+        return status in self.TRANSITIONS[self.Status(self.status)]
 
-    def topic_labels(self) -> list[str]:
+    def topic_labels(self) -> list:
         labels = dict(Topic.choices)
         return [labels[t] for t in self.topics if t in labels]
 
     @property
-    def kela_participant(self):
+    def kela_participant(self) -> "Participant | None":
         """The Kela contact currently invited (the newest one who has not declined)."""
         kela = [p for p in self.participants.all() if p.kind == Participant.Kind.KELA_CONTACT]
         active = [p for p in kela if p.status != Participant.Status.DECLINED]
-        return (active or kela or [None])[-1]
+        return (active or kela)[-1] if kela else None
 
     @property
     def is_open(self) -> bool:
@@ -452,17 +452,8 @@ class Notification(models.Model):
         CONSENT_EXPIRING = "consent_expiring", _("Consent about to expire")
         FEEDBACK_REQUEST = "feedback_request", _("Feedback on a meeting")
 
-    # Kinds a user may turn off: reminders, not invitations addressed to them.
-    MUTABLE = (
-        Kind.INVITATION_UNANSWERED,
-        Kind.MEETING_TOMORROW,
-        Kind.ITEM_DUE,
-        Kind.ITEM_OVERDUE,
-        Kind.REVIEW_DUE,
-        Kind.REVIEW_OVERDUE,
-        Kind.CONSENT_EXPIRING,
-        Kind.FEEDBACK_REQUEST,
-    )
+    # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
+    # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

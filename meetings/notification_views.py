@@ -72,18 +72,25 @@ def notifications_read_all(request):
 
 
 Kind = Notification.Kind
-# The reminders each role can get (meetings.notifications): only these are offered.
-REMINDERS = {
-    User.Role.AFTERCARE_WORKER: Notification.MUTABLE,
-    User.Role.KELA_CONTACT: (
-        Kind.MEETING_TOMORROW,
-        Kind.ITEM_DUE,
-        Kind.ITEM_OVERDUE,
-        Kind.REVIEW_DUE,
-        Kind.REVIEW_OVERDUE,
-        Kind.FEEDBACK_REQUEST,
-    ),
-}
+# The reminders a Kela contact can get (the unanswered invitation goes to the organiser, the
+# expiring consent to the aftercare worker).
+KELA_REMINDERS = (
+    Kind.MEETING_TOMORROW,
+    Kind.ITEM_DUE,
+    Kind.ITEM_OVERDUE,
+    Kind.REVIEW_DUE,
+    Kind.REVIEW_OVERDUE,
+    Kind.FEEDBACK_REQUEST,
+)
+
+
+def reminders_offered(user: User) -> list[str]:
+    """The reminders the user's role can get, and so may turn off: only these are offered."""
+    if user.role == User.Role.AFTERCARE_WORKER:
+        return notifications.mutable_kinds()
+    if user.role == User.Role.KELA_CONTACT:
+        return list(KELA_REMINDERS)
+    return []
 
 
 class MutesForm(forms.Form):
@@ -106,7 +113,7 @@ class MutesForm(forms.Form):
 @login_required
 def notification_settings(request):
     user = request.user
-    kinds = REMINDERS.get(user.role, ())
+    kinds = reminders_offered(user)
     form = MutesForm(
         request.POST or None,
         kinds=kinds,

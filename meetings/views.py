@@ -33,7 +33,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import ActionItem, FollowUpPlan, JointMeeting, Participant
-from .notifications import day_off_name
+from .workdays import day_off_name
 
 PAGE_SIZE = 50
 

@@ -54,10 +54,8 @@ class ResultFilters(Filters):
 
 def _filters(request):
     form = ResultFilters(request.GET or None, county=scope_county(request.user))
-    if form.is_bound and form.is_valid():
-        filters = form.cleaned_data
-    else:  # invalid filters are explained next to the field; the answers are shown unfiltered
-        filters = default_filters()
+    # Invalid filters are explained next to the field; the answers are shown unfiltered.
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else default_filters()
     group = filters.get("group") or Group.YOUNG_PERSON
     surveys = Survey.objects.filter(group=group)
     version = filters.get("version")

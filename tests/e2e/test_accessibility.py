@@ -8,6 +8,7 @@ showing. Screenshots at desktop and phone width are kept in test-artifacts/ for 
 """
 
 import datetime
+import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -105,7 +106,7 @@ def check(page: Page, label: str, failures: list[str]) -> None:
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", force=True, stdout=io.StringIO())
 
 
 @pytest.mark.e2e

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 
 from meetings import notifications, services
 from meetings.models import Notification
+from meetings.notifications import delivery
 from tests import factories as f
 from tests.celery_broker import use_broker
 
@@ -69,8 +70,11 @@ class Worker:
             "CELERY_VISIBILITY_TIMEOUT": "2",
             "CELERY_RESTORE_INTERVAL": "1",
             "EMAIL_URL": f"filemail:///{self.mail_dir}",  # an absolute path
-            "NOTIFICATION_SEND_DELAY": str(send_delay),
         }
+        self.options = []
+        if send_delay:  # the fault tests stop the worker while it sends
+            self.env["TEST_SEND_DELAY"] = str(send_delay)
+            self.options.append("--include=tests.integration.slow_send")
         self.process = None
 
     def start(self):
@@ -88,6 +92,7 @@ class Worker:
                 "--without-heartbeat",
                 "-l",
                 "info",
+                *self.options,
             ],
             cwd=BASE_DIR,
             env=self.env,
@@ -212,7 +217,7 @@ def test_with_the_broker_down_a_meeting_saves_at_once_and_is_mailed_later(
         assert time.monotonic() - started < 1
         # The background publish has failed before the broker comes back (not half-way through
         # the switch, which made this test flaky on a busy machine).
-        notifications._publisher.submit(lambda: None).result(timeout=30)
+        delivery._publisher.submit(lambda: None).result(timeout=30)
     (n,) = Notification.objects.filter(meeting=meeting)
     assert n.status == "pending"
     w = Worker(tmp_path)

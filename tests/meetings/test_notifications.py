@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from meetings import notifications, services
 from meetings.models import ActionItem, JointMeeting, Notification
+from meetings.notifications import delivery
 from tests import factories as f
 
 Kind = Notification.Kind
@@ -122,10 +123,13 @@ class TestEvents:
     def test_a_rolled_back_change_creates_and_sends_nothing(
         self, youth, alice, kela, consent, django_capture_on_commit_callbacks
     ):
-        with django_capture_on_commit_callbacks() as callbacks:
-            with pytest.raises(RuntimeError), transaction.atomic():
-                f.invited_meeting(youth=youth, organiser=alice, kela=kela)
-                raise RuntimeError("the save failed")
+        with (
+            django_capture_on_commit_callbacks() as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            f.invited_meeting(youth=youth, organiser=alice, kela=kela)
+            raise RuntimeError("the save failed")
         assert not Notification.objects.exists()
         assert not callbacks
 
@@ -300,7 +304,7 @@ class TestFaults:
                 raise ValueError("template error")
             return real_render(n)
 
-        monkeypatch.setattr(notifications, "render", render)
+        monkeypatch.setattr(delivery, "render", render)
         assert sorted(deliver_all()) == ["failed", "sent"]
 
     def test_a_broker_that_is_down_does_not_stop_saving(
@@ -311,7 +315,7 @@ class TestFaults:
         with use_broker("redis://127.0.0.1:1/0"):  # nobody listens there
             with django_capture_on_commit_callbacks(execute=True):
                 meeting = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
-            notifications._publisher.submit(lambda: None).result()  # the publish was tried
+            delivery._publisher.submit(lambda: None).result()  # the publish was tried
         n = Notification.objects.get(meeting=meeting)
         assert n.status == "pending"  # waits for the sweep
         assert notifications.sweep() == [n.pk]

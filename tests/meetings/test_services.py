@@ -60,7 +60,7 @@ def test_no_invitation_without_consent(youth, alice, kela):
         {"scope_kela_meeting": False},
         {
             "valid_until": datetime.date(2020, 1, 1),
-            "given_at": timezone.make_aware(datetime.datetime(2019, 1, 1)),
+            "given_at": datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC),
         },
         {"withdrawn_at": timezone.now()},
     ],

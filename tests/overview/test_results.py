@@ -10,6 +10,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback import services as feedback
 from feedback.models import Answer, Response, Survey
@@ -126,7 +127,7 @@ def test_filters_narrow_the_answers_and_bad_filters_are_explained(
     coordinator = client_as(national)
     assert coordinator.get(reverse("feedback:results")).context["n"] == 10
     assert coordinator.get(reverse("feedback:results"), {"modality": "video"}).context["n"] == 5
-    today = datetime.date.today()
+    today = timezone.localdate()
     reversed_period = {"start": today.isoformat(), "end": "2020-01-01", "county": "nowhere"}
     response = coordinator.get(reverse("feedback:results"), reversed_period)
     assert response.status_code == 200 and response.context["n"] == 10

@@ -1,0 +1,213 @@
+"""The kinds of notification of the meetings app, one entry each: what the message says (the
+young person's first name only), whether it can be turned off, when it is moot, where it leads.
+
+The feedback request is declared by feedback (feedback/notifications.py).
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .. import calendar
+from ..models import ActionItem, JointMeeting, Notification, Participant
+from .kinds import KindSpec, register
+
+Kind = Notification.Kind
+
+
+# Still needed? (the reason it is not, or "") -----------------------------------------------------
+
+
+def invitation_waiting(n: Notification) -> str:
+    meeting = n.meeting
+    still_waiting = meeting.participants.filter(
+        kind=Participant.Kind.KELA_CONTACT, status=Participant.Status.PENDING
+    ).exists()
+    if meeting.status != JointMeeting.Status.INVITED or not still_waiting:
+        return "answered"
+    return ""
+
+
+def meeting_confirmed(n: Notification) -> str:
+    return "" if n.meeting.status == JointMeeting.Status.CONFIRMED else "meeting not confirmed"
+
+
+def item_open(n: Notification) -> str:
+    item = ActionItem.objects.filter(pk=n.action_item_id).first()
+    return "" if item is not None and item.status == ActionItem.Status.OPEN else "done"
+
+
+def plan_not_reviewed(n: Notification) -> str:
+    return "" if n.plan.meeting.status == JointMeeting.Status.PLAN_RECORDED else "reviewed"
+
+
+def consent_valid(n: Notification) -> str:
+    return "" if n.consent.is_valid else "consent withdrawn or expired"
+
+
+# Links (the meeting page unless said otherwise) -----------------------------------------------
+
+
+def plan_page(n: Notification) -> str:
+    return reverse("meetings:plan", args=[n.plan.meeting_id])
+
+
+def item_page(n: Notification) -> str:
+    """The aftercare worker ticks tasks on the plan; a Kela contact sees them on the meeting."""
+    if n.recipient_id and n.recipient.is_aftercare_worker:
+        return reverse("meetings:plan", args=[n.meeting_id])
+    return reverse("meetings:detail", args=[n.meeting_id])
+
+
+def youth_page(n: Notification) -> str:
+    return reverse("cases:detail", args=[n.consent.youth_id])
+
+
+# Events ---------------------------------------------------------------------------------------
+
+register(
+    KindSpec(
+        Kind.INVITATION,
+        subject=_("Invitation to a joint meeting"),
+        text=_("You are invited to a joint meeting with %(name)s on %(when)s. Please answer."),
+        still_needed=invitation_waiting,
+    )
+)
+register(
+    KindSpec(
+        Kind.INVITATION_ANSWERED,
+        subject=_("Answer to your invitation"),
+        text=_("%(who)s answered your invitation to the meeting with %(name)s on %(when)s."),
+    )
+)
+register(
+    KindSpec(
+        Kind.TIME_PROPOSED,
+        subject=_("Another time proposed"),
+        text=_("%(who)s proposed another time for the meeting with %(name)s: %(proposed)s."),
+    )
+)
+register(
+    KindSpec(
+        Kind.MEETING_CONFIRMED,
+        subject=_("Joint meeting confirmed"),
+        text=_(
+            "The joint meeting with %(name)s on %(when)s is confirmed. A calendar file is attached."
+        ),
+        calendar_method=calendar.REQUEST,
+    )
+)
+register(
+    KindSpec(
+        Kind.MEETING_CHANGED,
+        subject=_("Joint meeting changed"),
+        text=_(
+            "The joint meeting with %(name)s has changed. It is now on %(when)s. "
+            "A calendar file is attached."
+        ),
+        calendar_method=calendar.REQUEST,
+    )
+)
+register(
+    KindSpec(
+        Kind.MEETING_CANCELLED,
+        subject=_("Joint meeting cancelled"),
+        text=_("The joint meeting with %(name)s on %(when)s has been cancelled."),
+        calendar_method=calendar.CANCEL,
+        sent_when_cancelled=True,
+    )
+)
+
+# Reminders (reminders.py creates them) ---------------------------------------------------------
+
+register(
+    KindSpec(
+        Kind.INVITATION_UNANSWERED,
+        subject=_("An invitation has not been answered"),
+        text=_(
+            "%(who)s has not answered the invitation to the meeting with %(name)s on %(when)s. "
+            "You may want to call them."
+        ),
+        reminder=True,
+        mutable=True,
+        still_needed=invitation_waiting,
+    )
+)
+register(
+    KindSpec(
+        Kind.INVITATION_NUDGE,
+        subject=_("Please answer the invitation"),
+        text=_(
+            "The invitation to the meeting with %(name)s on %(when)s is waiting for your answer."
+        ),
+        reminder=True,
+        still_needed=invitation_waiting,
+    )
+)
+register(
+    KindSpec(
+        Kind.MEETING_TOMORROW,
+        subject=_("Joint meeting soon"),
+        text=_("Reminder: the joint meeting with %(name)s is on %(when)s."),
+        youth_text=_("Hi %(name)s! You have a meeting with Kela and aftercare on %(when)s."),
+        reminder=True,
+        mutable=True,
+        still_needed=meeting_confirmed,
+    )
+)
+register(
+    KindSpec(
+        Kind.ITEM_DUE,
+        subject=_("A task is due soon"),
+        text=_("Reminder: “%(what)s” is due on %(day)s."),
+        youth_text=_("Hi %(name)s! Remember: “%(what)s”. Do it by %(day)s."),
+        reminder=True,
+        mutable=True,
+        still_needed=item_open,
+        link=item_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.ITEM_OVERDUE,
+        subject=_("A task is overdue"),
+        text=_("“%(what)s” was due on %(day)s and is not marked done."),
+        youth_text=_("Hi %(name)s! “%(what)s” was due on %(day)s. Is it done?"),
+        reminder=True,
+        mutable=True,
+        still_needed=item_open,
+        link=item_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.REVIEW_DUE,
+        subject=_("A review is coming up"),
+        text=_("The review of the plan made with %(name)s is on %(day)s."),
+        reminder=True,
+        mutable=True,
+        still_needed=plan_not_reviewed,
+        link=plan_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.REVIEW_OVERDUE,
+        subject=_("A review is overdue"),
+        text=_("The review of the plan made with %(name)s was due on %(day)s."),
+        reminder=True,
+        mutable=True,
+        still_needed=plan_not_reviewed,
+        link=plan_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.CONSENT_EXPIRING,
+        subject=_("A consent is about to expire"),
+        text=_("The consent of %(name)s expires on %(day)s. Ask whether they want to renew it."),
+        reminder=True,
+        mutable=True,
+        still_needed=consent_valid,
+        link=youth_page,
+    )
+)

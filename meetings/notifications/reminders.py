@@ -1,0 +1,224 @@
+"""Reminders, created by the sweep from the state of the data, on Finnish working days only.
+
+Each rule returns the rows due today. A row's `key` makes it unique per (kind, object,
+recipient, date), so a second sweep creates nothing more: the key formats are stored in existing
+rows and must not change.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from cases.models import Consent
+
+from ..models import ActionItem, FollowUpPlan, JointMeeting, Notification, Participant
+from ..workdays import add_working_days, is_working_day
+from .kinds import KINDS
+from .render import language_of
+
+Kind = Notification.Kind
+
+INVITATION_ANSWER_DAYS = 2
+REVIEW_NOTICE_DAYS = 3
+CONSENT_NOTICE = datetime.timedelta(days=14)
+OVERDUE_WITHIN = datetime.timedelta(days=30)  # older overdue items and reviews are not reminded
+
+
+def _row(kind, key, *, recipient=None, email="", language=None, due_at, **objects) -> Notification:
+    if not KINDS[kind].reminder:
+        raise ValueError(f"{kind} is sent on an event (notify), not created as a reminder")
+    return Notification(
+        kind=kind,
+        key=key,
+        recipient=recipient,
+        recipient_email=email if recipient is None else "",
+        language=language or language_of(recipient),
+        due_at=due_at,
+        **objects,
+    )
+
+
+def invitations_unanswered(today: datetime.date, now: datetime.datetime) -> list[Notification]:
+    """Invitations not answered within 2 working days: the organiser, and a nudge to the
+    invitee."""
+    answer_by = add_working_days(today, -INVITATION_ANSWER_DAYS)
+    waiting = Participant.objects.filter(
+        kind=Participant.Kind.KELA_CONTACT,
+        status=Participant.Status.PENDING,
+        meeting__status=JointMeeting.Status.INVITED,
+        invited_at__date__lte=answer_by,
+    ).select_related("meeting__organiser", "user")
+    rows = []
+    for p in waiting:
+        sent = f"{p.pk}:{p.invited_at:%Y%m%d%H%M%S}"
+        rows.append(
+            _row(
+                Kind.INVITATION_UNANSWERED,
+                f"unanswered:{sent}",
+                recipient=p.meeting.organiser,
+                due_at=now,
+                meeting=p.meeting,
+            )
+        )
+        rows.append(
+            _row(
+                Kind.INVITATION_NUDGE,
+                f"nudge:{sent}",
+                recipient=p.user,
+                due_at=now,
+                meeting=p.meeting,
+            )
+        )
+    return rows
+
+
+def meetings_soon(today: datetime.date, now: datetime.datetime) -> list[Notification]:
+    """Meetings before the next working day ends ("tomorrow", or Monday on a Friday): everyone
+    with an account, and the young person if their consent covers reminders."""
+    soon = JointMeeting.objects.filter(
+        status=JointMeeting.Status.CONFIRMED,
+        starts_at__date__gt=today,
+        starts_at__date__lte=add_working_days(today, 1),
+    ).select_related("youth__language")
+    reminders_to_youth = set(
+        Consent.objects.covering("scope_reminders")
+        .filter(youth__in=soon.values("youth"))
+        .values_list("youth_id", flat=True)
+    )
+    rows = []
+    for meeting in soon.prefetch_related("participants__user"):
+        day = f"{meeting.pk}:{meeting.starts_at:%Y%m%d%H%M}"
+        rows += [
+            _row(
+                Kind.MEETING_TOMORROW,
+                f"tomorrow:{day}:{p.user_id}",
+                recipient=p.user,
+                due_at=now,
+                meeting=meeting,
+            )
+            for p in meeting.participants.all()
+            if p.user_id
+        ]
+        if meeting.youth.email and meeting.youth_id in reminders_to_youth:
+            rows.append(
+                _row(
+                    Kind.MEETING_TOMORROW,
+                    f"tomorrow:{day}:youth",
+                    email=meeting.youth.email,
+                    language=meeting.youth.service_language,
+                    due_at=now,
+                    meeting=meeting,
+                )
+            )
+    return rows
+
+
+def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notification]:
+    """Action items due on the next working day, and overdue ones (once): their owner, or the
+    young person if they own it and their consent covers reminders."""
+    open_items = ActionItem.objects.filter(status=ActionItem.Status.OPEN).select_related(
+        "owner__user", "plan__meeting__youth__language"
+    )
+    due_items = open_items.filter(due_date__gt=today, due_date__lte=add_working_days(today, 1))
+    late_items = open_items.filter(due_date__lt=today, due_date__gte=today - OVERDUE_WITHIN)
+    youth_ids = {i.plan.meeting.youth_id for i in (*due_items, *late_items)}
+    consenting = set(
+        Consent.objects.covering("scope_reminders")
+        .filter(youth_id__in=youth_ids)
+        .values_list("youth_id", flat=True)
+    )
+    rows = []
+    for kind, items in ((Kind.ITEM_DUE, due_items), (Kind.ITEM_OVERDUE, late_items)):
+        for item in items:
+            key = f"{kind}:{item.pk}:{item.due_date:%Y%m%d}"
+            objects = {"action_item": item, "meeting": item.plan.meeting}
+            youth = item.plan.meeting.youth
+            if item.owner.user_id:
+                rows.append(_row(kind, key, recipient=item.owner.user, due_at=now, **objects))
+            elif (
+                item.owner.kind == Participant.Kind.YOUNG_PERSON
+                and youth.email
+                and youth.pk in consenting
+            ):
+                rows.append(
+                    _row(
+                        kind,
+                        key,
+                        email=youth.email,
+                        language=youth.service_language,
+                        due_at=now,
+                        **objects,
+                    )
+                )
+    return rows
+
+
+def reviews_due(today: datetime.date, now: datetime.datetime) -> list[Notification]:
+    """Reviews within 3 working days, and overdue reviews (once per review date): the
+    responsible worker, and the Kela contacts if the cooperation with Kela continues."""
+    plans = FollowUpPlan.objects.filter(
+        meeting__status=JointMeeting.Status.PLAN_RECORDED
+    ).select_related("meeting__youth__responsible_worker")
+    review_by = add_working_days(today, REVIEW_NOTICE_DAYS)
+    rows = []
+    for kind, due_plans in (
+        (Kind.REVIEW_DUE, plans.filter(review_date__gt=today, review_date__lte=review_by)),
+        (
+            Kind.REVIEW_OVERDUE,
+            plans.filter(review_date__lt=today, review_date__gte=today - OVERDUE_WITHIN),
+        ),
+    ):
+        for plan in due_plans.prefetch_related("meeting__participants__user"):
+            key = f"{kind}:{plan.pk}:{plan.review_date:%Y%m%d}"
+            recipients = [plan.meeting.youth.responsible_worker]
+            if plan.kela_cooperation == FollowUpPlan.KelaCooperation.YES:
+                recipients += [
+                    p.user
+                    for p in plan.meeting.participants.all()
+                    if p.kind == Participant.Kind.KELA_CONTACT and p.user_id
+                ]
+            rows += [
+                _row(
+                    kind,
+                    f"{key}:{user.pk}",
+                    recipient=user,
+                    due_at=now,
+                    plan=plan,
+                    meeting=plan.meeting,
+                )
+                for user in recipients
+            ]
+    return rows
+
+
+def consents_expiring(today: datetime.date, now: datetime.datetime) -> list[Notification]:
+    """Consents that expire in 14 days (or sooner, if recorded so): the responsible worker."""
+    expiring = (
+        Consent.objects.valid(today)
+        .filter(valid_until__gt=today, valid_until__lte=today + CONSENT_NOTICE)
+        .select_related("youth__responsible_worker")
+    )
+    return [
+        _row(
+            Kind.CONSENT_EXPIRING,
+            f"consent:{consent.pk}:{consent.valid_until:%Y%m%d}",
+            recipient=consent.youth.responsible_worker,
+            due_at=now,
+            consent=consent,
+        )
+        for consent in expiring
+    ]
+
+
+RULES = (invitations_unanswered, meetings_soon, action_items_due, reviews_due, consents_expiring)
+
+
+def reminders_create(now: datetime.datetime | None = None) -> int:
+    """Create today's reminders from the data (working days only); existing ones are kept."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if not is_working_day(today):
+        return 0
+    rows = [row for rule in RULES for row in rule(today, now)]
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
