@@ -1,6 +1,7 @@
 """The young person in aftercare and their consent."""
 
 import datetime
+import enum
 import uuid
 
 from django.conf import settings
@@ -163,6 +164,16 @@ class WorkerHandover(models.Model):
         return f"{self.youth}: {self.from_worker} → {self.to_worker}"
 
 
+class Scope(enum.StrEnum):
+    """What a consent covers: the names of its boolean fields, in the order they are shown.
+    Code names a scope by this enum, so that a typo fails at once, not at run time."""
+
+    KELA_MEETING = "scope_kela_meeting"
+    SHARE_PLAN = "scope_share_plan"
+    CLIENT_PLAN = "scope_client_plan"
+    REMINDERS = "scope_reminders"
+
+
 class ConsentQuerySet(models.QuerySet):
     def valid(self, on: datetime.date | None = None):
         on = on or timezone.localdate()
@@ -172,8 +183,8 @@ class ConsentQuerySet(models.QuerySet):
             given_at__date__lte=on,
         )
 
-    def covering(self, scope: str, on: datetime.date | None = None):
-        return self.valid(on).filter(**{scope: True})
+    def covering(self, scope: Scope, on: datetime.date | None = None):
+        return self.valid(on).filter(**{Scope(scope).value: True})
 
 
 class Consent(models.Model):
@@ -184,8 +195,8 @@ class Consent(models.Model):
         IN_WRITING = "in_writing", _("In writing (signed form)")
         ELECTRONICALLY = "electronically", _("Electronically")
 
-    # The scopes, in the order they are shown.
-    SCOPES = ("scope_kela_meeting", "scope_share_plan", "scope_client_plan", "scope_reminders")
+    Scope = Scope
+    SCOPES = tuple(scope.value for scope in Scope)  # the field names, in the order shown
 
     youth = models.ForeignKey(
         YouthClient,

@@ -51,8 +51,8 @@ def consent_record(*, consent: Consent, by: User) -> Consent:
 def consent_withdraw(*, consent: Consent, by: User, note: str = "") -> Consent:
     """Withdraw a consent. Pending and confirmed joint meetings that rested on it are cancelled
     unless another valid consent still covers them, which ends the Kela contact's access now."""
-    from meetings.models import JointMeeting
-    from meetings.services import meeting_cancel
+    # Deliberately deferred: the one step up the layers, as withdrawal cancels meetings.
+    from meetings.services import meetings_cancel_on_withdrawal
 
     updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_by=by, withdrawal_note=note
@@ -63,11 +63,5 @@ def consent_withdraw(*, consent: Consent, by: User, note: str = "") -> Consent:
     access_log_write(
         user=by, youth_id=consent.youth_id, action=AccessLog.Action.CHANGE, obj=consent
     )
-    if not Consent.objects.covering("scope_kela_meeting").filter(youth=consent.youth_id).exists():
-        pending = JointMeeting.objects.filter(
-            youth_id=consent.youth_id,
-            status__in=[JointMeeting.Status.INVITED, JointMeeting.Status.CONFIRMED],
-        )
-        for meeting in pending.select_for_update():
-            meeting_cancel(meeting=meeting, by=by, reason=_("The young person withdrew consent."))
+    meetings_cancel_on_withdrawal(youth_id=consent.youth_id, by=by)
     return consent

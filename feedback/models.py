@@ -13,11 +13,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import YouthClient
-from kelayhteistyo.models import County
+from kelayhteistyo.models import County, active_language
 from meetings.models import Modality, Participant
 
 LANGUAGES = ("fi", "sv", "en")
@@ -40,7 +39,7 @@ GROUP_OF_KIND = {
 
 def in_language(obj, field: str, language: str | None = None) -> str:
     """`field_fi`, `field_sv` or `field_en` in the active language; Finnish if not written."""
-    language = (language or get_language() or "fi")[:2]
+    language = (language or active_language())[:2]
     return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_fi")
 
 

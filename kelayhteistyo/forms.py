@@ -2,10 +2,9 @@ from django import forms
 from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Collate
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import County, Language, LocalizedName
+from .models import County, Language, LocalizedName, active_language
 
 
 class DateInput(forms.DateInput):
@@ -31,7 +30,7 @@ class NamesInUserLanguageMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        lang = (get_language() or "fi")[:2]
+        lang = active_language()
         order = F(f"name_{lang}")
         if connection.vendor == "postgresql":  # ICU: ä and ö after z in Finnish, å ä ö in
             order = Collate(order, f"{lang}-x-icu")  # Swedish, Sámi among the S in English

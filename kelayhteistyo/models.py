@@ -1,5 +1,6 @@
 """People and organisations: users with a role, organisations, counties, the Kela directory."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,11 @@ def choice_label(choices: type[models.Choices], value):
         return choices(value).label
     except ValueError:
         return value
+
+
+def active_language() -> str:
+    """The active language as a two-letter code (fi, sv, en); Finnish outside a request."""
+    return (get_language() or settings.LANGUAGE_CODE)[:2]
 
 
 class LocalizedName(models.Model):
@@ -35,8 +41,7 @@ class LocalizedName(models.Model):
 
     @property
     def name(self) -> str:
-        lang = (get_language() or "fi")[:2]
-        return getattr(self, f"name_{lang}", None) or self.name_fi
+        return getattr(self, f"name_{active_language()}", None) or self.name_fi
 
 
 class County(LocalizedName):

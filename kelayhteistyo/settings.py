@@ -214,9 +214,7 @@ CELERY_BROKER_URL = env(
     "CELERY_BROKER_URL", default="filesystem://" if DEBUG else "redis://127.0.0.1:6379/0"
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = BASE_DIR / ".celery-queue"
-    for _sub in ("out", "processed", "control"):
-        (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
+    _queue_dir = BASE_DIR / ".celery-queue"  # its folders are made at start-up (apps.py)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "out"),
         "data_folder_out": str(_queue_dir / "out"),

@@ -3,7 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +13,7 @@ from kelayhteistyo.access import access_log_write, any_member, worker_required
 from kelayhteistyo.models import AccessLog
 from kelayhteistyo.pdf import RenderTimeout
 
-from . import pdf, services
+from . import pdf
 from .models import FollowUpPlan, PlanExport
 from .views import meeting_or_404
 
@@ -45,6 +45,15 @@ def plan_export(request, pk):
             _("Making the document took too long. Nothing was saved. Try again in a moment."),
         )
         return redirect("meetings:plan", pk=meeting.pk)
+    except pdf.ExportConflict:
+        messages.error(
+            request,
+            _(
+                "Others exported or changed the plan at the same moment. Nothing was saved. "
+                "Try again."
+            ),
+        )
+        return redirect("meetings:plan", pk=meeting.pk)
     if export.variant == PlanExport.Variant.OFFICIAL:
         messages.success(
             request,
@@ -61,14 +70,11 @@ def plan_export_download(request, pk, export_pk):
     """Workers of the organisation: every export. A Kela contact: the plain-language copy, and
     only while the consent covers sharing the plan with Kela."""
     meeting = meeting_or_404(request, pk)
-    export = get_object_or_404(PlanExport, pk=export_pk, plan__meeting=meeting)
-    if request.user.is_kela_contact:
-        shared = services.plan_shared_with_kela(meeting.youth_id)
-        if export.variant != PlanExport.Variant.PLAIN or not shared:
-            raise Http404
-        action = AccessLog.Action.DISCLOSE
-    else:
-        action = AccessLog.Action.READ
+    export = get_object_or_404(
+        PlanExport.objects.visible_to(request.user), pk=export_pk, plan__meeting=meeting
+    )
+    kela = request.user.is_kela_contact
+    action = AccessLog.Action.DISCLOSE if kela else AccessLog.Action.READ
     access_log_write(user=request.user, youth_id=meeting.youth_id, action=action, obj=export)
     name = f"{export.variant}-{export.number}-{export.language}.pdf"
     return FileResponse(

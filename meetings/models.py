@@ -51,7 +51,7 @@ class MeetingQuerySet(models.QuerySet):
             return self.filter(organisation_id=org, youth__organisation_id=org)
         if user.is_kela_contact:
             invited = Participant.objects.filter(meeting=OuterRef("pk"), user=user)
-            consent = Consent.objects.covering("scope_kela_meeting").filter(
+            consent = Consent.objects.covering(Consent.Scope.KELA_MEETING).filter(
                 youth=OuterRef("youth_id")
             )
             return self.exclude(status=JointMeeting.Status.DRAFT).filter(
@@ -210,6 +210,73 @@ class JointMeeting(models.Model):
     def is_open(self) -> bool:
         return self.status not in (self.Status.CANCELLED,)
 
+    def plan_visible_to(self, user) -> bool:
+        """The follow-up plan of a meeting the user sees: workers always; a Kela contact only
+        while a valid consent covers sharing the plan — today's consents, not the one the
+        invitation rested on (it may since have been withdrawn, or a later one may cover it)."""
+        if user.is_aftercare_worker:
+            return True
+        return (
+            user.is_kela_contact
+            and Consent.objects.covering(Consent.Scope.SHARE_PLAN)
+            .filter(youth=self.youth_id)
+            .exists()
+        )
+
+    # What the status allows: services, views and the meeting page ask these.
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_sent(self) -> bool:
+        """Kela has seen it: invited or confirmed."""
+        return self.status in (self.Status.INVITED, self.Status.CONFIRMED)
+
+    @property
+    def is_changeable(self) -> bool:
+        """Time and details can change until the meeting is held (or cancelled)."""
+        return self.status == self.Status.DRAFT or self.is_sent
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.can_become(self.Status.CANCELLED)
+
+    @property
+    def can_mark_held(self) -> bool:
+        return self.can_become(self.Status.HELD) and self.has_started
+
+    @property
+    def waits_for_kela(self) -> bool:
+        """Started, but the invited Kela contact has not accepted (nor declined)."""
+        kela = self.kela_participant
+        return (
+            self.status == self.Status.INVITED
+            and self.has_started
+            and kela is not None
+            and kela.status != Participant.Status.DECLINED
+        )
+
+    @property
+    def can_invite_kela(self) -> bool:
+        """A draft, or an invitation the Kela contact declined: another contact can be invited."""
+        if self.status == self.Status.DRAFT:
+            return True
+        kela = self.kela_participant
+        return (
+            self.status == self.Status.INVITED
+            and kela is not None
+            and kela.status == Participant.Status.DECLINED
+        )
+
+    @property
+    def needs_plan(self) -> bool:
+        return self.can_become(self.Status.PLAN_RECORDED)
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in (self.Status.PLAN_RECORDED, self.Status.REVIEWED)
+
 
 class Participant(models.Model):
     """Someone taking part in a joint meeting; for the Kela contact, also the invitation."""
@@ -312,6 +379,17 @@ class FollowUpPlan(models.Model):
         return str(self.meeting)
 
 
+class ActionItemQuerySet(models.QuerySet):
+    def tickable_by(self, user):
+        """The items `user` may tick done or open again (see `ActionItem.tickable_by`)."""
+        items = self.filter(plan__meeting__in=JointMeeting.objects.visible_to(user))
+        if user.is_aftercare_worker:
+            return items
+        if user.is_kela_contact:
+            return items.filter(owner__user=user)
+        return self.none()
+
+
 class ActionItem(models.Model):
     """One line of "who does what and when"."""
 
@@ -331,6 +409,8 @@ class ActionItem(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ActionItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("action item")
@@ -346,6 +426,14 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def tickable_by(self, user) -> bool:
+        """Of a meeting the user sees: workers tick any item done, a Kela contact only its own."""
+        return user.is_aftercare_worker or (user.is_kela_contact and self.owner.user_id == user.pk)
 
     @property
     def is_overdue(self) -> bool:
@@ -388,6 +476,21 @@ def _export_path(export, filename):
     return f"plan-exports/{export.plan.meeting_id}/{filename}"
 
 
+class PlanExportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Workers: every export of the meetings they see. A Kela contact: the plain-language
+        copy, and only while the plan is shared with Kela (JointMeeting.plan_visible_to)."""
+        exports = self.filter(plan__meeting__in=JointMeeting.objects.visible_to(user))
+        if user.is_aftercare_worker:
+            return exports
+        if user.is_kela_contact:
+            shared = Consent.objects.covering(Consent.Scope.SHARE_PLAN).filter(
+                youth=OuterRef("plan__meeting__youth_id")
+            )
+            return exports.filter(Exists(shared), variant=PlanExport.Variant.PLAIN)
+        return self.none()
+
+
 class PlanExport(models.Model):
     """An immutable snapshot of a plan as a PDF: what was handed to the client plan (official,
     PDF/A-3b with the plan as JSON inside) or to the young person (plain language)."""
@@ -408,6 +511,8 @@ class PlanExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+
+    objects = PlanExportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

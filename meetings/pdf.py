@@ -131,7 +131,20 @@ def render(
         )
 
 
-@transaction.atomic
+EXPORT_TRIES = 3
+
+
+class ExportConflict(Exception):
+    """Other exports of the plan, or changes to it, kept coming while this one rendered."""
+
+
+def _next_number(plan: FollowUpPlan, variant: str) -> tuple[int, int]:
+    """The number the next export of `variant` gets, and the plan's version now."""
+    current = FollowUpPlan.objects.get(pk=plan.pk)
+    last = current.exports.filter(variant=variant).aggregate(n=Max("number"))["n"] or 0
+    return last + 1, current.version
+
+
 def plan_export(
     plan: FollowUpPlan,
     *,
@@ -140,30 +153,50 @@ def plan_export(
     by: User,
     include_identity_code: bool = False,
 ) -> PlanExport:
-    """Render and store a new numbered snapshot; written to the access log as an export."""
-    plan = FollowUpPlan.objects.select_for_update().get(pk=plan.pk)
-    last = plan.exports.filter(variant=variant).aggregate(n=Max("number"))["n"] or 0
-    content = render(
-        plan,
-        variant=variant,
-        language=language,
-        by=by,
-        number=last + 1,
-        include_identity_code=include_identity_code and variant == "official",
-    )
-    export = PlanExport(
-        plan=plan,
-        number=last + 1,
-        plan_version=plan.version,
-        variant=variant,
-        language=language,
-        includes_identity_code=include_identity_code and variant == "official",
-        sha256=hashlib.sha256(content).hexdigest(),
-        created_by=by,
-    )
-    export.file.save(f"{variant}-{last + 1}-{language}.pdf", ContentFile(content), save=False)
+    """Render and store a new numbered snapshot; written to the access log as an export.
+
+    Rendering may take up to PDF_TIMEOUT seconds, so it runs before anything is locked; the
+    lock only checks the number and stores. If another export took the number, or the plan
+    changed, while this one rendered, it renders again."""
+    with_code = include_identity_code and variant == PlanExport.Variant.OFFICIAL
+    for _try in range(EXPORT_TRIES):
+        number, version = _next_number(plan, variant)
+        content = render(
+            plan,
+            variant=variant,
+            language=language,
+            by=by,
+            number=number,
+            include_identity_code=with_code,
+        )
+        export = PlanExport(
+            plan=plan,
+            number=number,
+            plan_version=version,
+            variant=variant,
+            language=language,
+            includes_identity_code=with_code,
+            sha256=hashlib.sha256(content).hexdigest(),
+            created_by=by,
+        )
+        if _store(export, content):
+            return export
+    raise ExportConflict
+
+
+@transaction.atomic
+def _store(export: PlanExport, content: bytes) -> bool:
+    """Store the rendered snapshot if its number and plan version still hold (under a lock)."""
+    plan = FollowUpPlan.objects.select_for_update().get(pk=export.plan_id)
+    if (export.number, export.plan_version) != _next_number(plan, export.variant):
+        return False
+    name = f"{export.variant}-{export.number}-{export.language}.pdf"
+    export.file.save(name, ContentFile(content), save=False)
     export.save()
     access_log_write(
-        user=by, youth_id=plan.meeting.youth_id, action=AccessLog.Action.EXPORT, obj=export
+        user=export.created_by,
+        youth_id=plan.meeting.youth_id,
+        action=AccessLog.Action.EXPORT,
+        obj=export,
     )
-    return export
+    return True

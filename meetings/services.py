@@ -66,14 +66,7 @@ def meeting_create(
 
 
 def valid_kela_consent(youth: YouthClient) -> Consent | None:
-    return youth.consents.covering("scope_kela_meeting").order_by("-given_at").first()
-
-
-def plan_shared_with_kela(youth_id) -> bool:
-    """Kela sees the follow-up plan only while a valid consent covers sharing it: the consent
-    of today, not the one the invitation was based on (it may since have been withdrawn, or a
-    later consent may cover sharing)."""
-    return Consent.objects.covering("scope_share_plan").filter(youth=youth_id).exists()
+    return youth.consents.covering(Consent.Scope.KELA_MEETING).order_by("-given_at").first()
 
 
 @transaction.atomic
@@ -189,11 +182,13 @@ def proposal_accept(*, participant: Participant, by: User) -> JointMeeting:
     """The organiser accepts the time the invitee proposed: the meeting moves and is confirmed."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     meeting = JointMeeting.objects.select_for_update().get(pk=participant.meeting_id)
-    if participant.status != Participant.Status.PROPOSED or meeting.status != Status.INVITED:
+    proposed = participant.proposed_start
+    proposing = participant.status == Participant.Status.PROPOSED
+    if proposed is None or not proposing or meeting.status != Status.INVITED:
         raise ValidationError(_("There is no open proposal to accept."))
-    if participant.proposed_start <= timezone.now():
+    if proposed <= timezone.now():
         raise ValidationError(_("The proposed time has already passed."))
-    meeting.starts_at = participant.proposed_start
+    meeting.starts_at = proposed
     _transition(meeting, Status.CONFIRMED)
     meeting.ics_sequence += 1
     meeting.save()
@@ -211,16 +206,16 @@ def proposal_accept(*, participant: Participant, by: User) -> JointMeeting:
 @transaction.atomic
 def meeting_update(*, meeting: JointMeeting, by: User) -> JointMeeting:
     """Save changed meeting details. A confirmed meeting that moves needs a new answer."""
-    if meeting.status not in (Status.DRAFT, Status.INVITED, Status.CONFIRMED):
+    if not meeting.is_changeable:
         raise ValidationError(_("Only a meeting that has not been held can be changed."))
     previous = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
     moved = previous.starts_at != meeting.starts_at
-    seen_by_kela = meeting.status in (Status.INVITED, Status.CONFIRMED)
+    seen_by_kela = meeting.is_sent
     calendar_changed = moved or any(
         getattr(previous, f) != getattr(meeting, f)
         for f in ("duration_minutes", "place", "video_link", "modality")
     )
-    if moved and meeting.status in (Status.INVITED, Status.CONFIRMED):
+    if moved and seen_by_kela:
         _transition(meeting, Status.INVITED)
         meeting.participants.filter(
             kind=Participant.Kind.KELA_CONTACT,
@@ -248,7 +243,7 @@ def meeting_cancel(*, meeting: JointMeeting, by: User, reason: str) -> JointMeet
     """Cancel a meeting that has not been held, with a reason."""
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for cancelling.")})
-    was_sent = meeting.status in (Status.INVITED, Status.CONFIRMED)
+    was_sent = meeting.is_sent
     _transition(meeting, Status.CANCELLED)
     meeting.cancel_reason = reason.strip()
     meeting.ics_sequence += 1
@@ -264,6 +259,19 @@ def meeting_cancel(*, meeting: JointMeeting, by: User, reason: str) -> JointMeet
 
 
 @transaction.atomic
+@transaction.atomic
+def meetings_cancel_on_withdrawal(*, youth_id, by: User) -> list[JointMeeting]:
+    """After a consent is withdrawn: cancel the young person's invited and confirmed meetings,
+    unless another valid consent still covers inviting Kela (cases.services.consent_withdraw)."""
+    if Consent.objects.covering(Consent.Scope.KELA_MEETING).filter(youth=youth_id).exists():
+        return []
+    pending = JointMeeting.objects.filter(
+        youth_id=youth_id, status__in=[Status.INVITED, Status.CONFIRMED]
+    ).select_for_update()
+    reason = _("The young person withdrew consent.")
+    return [meeting_cancel(meeting=meeting, by=by, reason=reason) for meeting in pending]
+
+
 @transaction.atomic
 def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
     """Mark a confirmed meeting held, once its time has come; the participants get their
@@ -306,9 +314,10 @@ def plan_save(
         meeting.save()
         action = AccessLog.Action.CREATE
     else:
-        updated = FollowUpPlan.objects.filter(pk=plan.pk, version=version).update(
-            **fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
-        )
+        # A form without a version is as outdated as one with an old version.
+        updated = version is not None and FollowUpPlan.objects.filter(
+            pk=plan.pk, version=version
+        ).update(**fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now())
         if not updated:
             raise StalePlanError
         plan.refresh_from_db()

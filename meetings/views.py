@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -164,7 +163,7 @@ def _detail_context(request, meeting, **forms) -> dict:
     participants = list(meeting.participants.all())
     mine = next((p for p in participants if p.user_id == user.pk), None)
     plan = _plan(meeting)
-    shows_plan = user.is_aftercare_worker or services.plan_shared_with_kela(meeting.youth_id)
+    shows_plan = meeting.plan_visible_to(user)
     items = []
     if plan is not None:
         items = plan.items.select_related("owner__user")
@@ -452,10 +451,10 @@ def action_item_toggle(request, pk, item_pk):
     """Tick an action item done or open it again (workers, and the item's own Kela owner)."""
     meeting = meeting_or_404(request, pk)
     item = get_object_or_404(
-        ActionItem.objects.select_related("plan", "owner"), pk=item_pk, plan__meeting=meeting
+        ActionItem.objects.tickable_by(request.user).select_related("plan", "owner"),
+        pk=item_pk,
+        plan__meeting=meeting,
     )
-    if request.user.is_kela_contact and item.owner.user_id != request.user.pk:
-        raise Http404
     done = request.POST.get("done") == "1"
     services.action_item_set_done(item=item, done=done, by=request.user)
     if done:

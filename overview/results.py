@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.db.models import Avg, Count, Min
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from feedback.forms import LIKERT
 from feedback.models import Answer, Group, Question, Survey
 from kelayhteistyo.access import coordinator_required, scope_county
+from kelayhteistyo.models import active_language
 
 from .figures import Figure, figure_csv, filter_query
 from .filters import Filters, default_filters, links_in_scope, responses_in_scope
@@ -124,7 +125,7 @@ def comparison_figure(user, filters) -> Figure:
     texts = dict(
         Question.objects.filter(
             survey__in=current.filter(group=Group.AFTERCARE), key__in=keys
-        ).values_list("key", "text_" + (translation.get_language() or "fi")[:2])
+        ).values_list("key", "text_" + active_language())
     )
 
     def cell(key, group):

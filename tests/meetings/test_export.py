@@ -9,13 +9,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.conf import settings
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from kelayhteistyo.models import AccessLog
 from meetings import pdf, services
-from meetings.models import ActionItem, PlanExport
+from meetings.models import ActionItem, FollowUpPlan, PlanExport
 from tests import factories as f
 
 SCHEMA = json.loads((Path(settings.BASE_DIR) / "docs" / "plan-export.schema.json").read_text())
@@ -219,3 +220,38 @@ def test_past_the_time_limit_the_user_gets_a_message_and_nothing_is_saved(
 def test_render_without_a_request_for_the_benchmark(alice, plan):
     content = pdf.render(plan, variant="official", language="fi", by=alice, number=1)
     assert content.startswith(b"%PDF")
+
+
+def test_an_export_stored_while_another_renders_takes_the_next_number(alice, plan, monkeypatch):
+    """Rendering holds no lock: an export finished meanwhile keeps its number, and the slower
+    one renders again with the next number, so every file says the version it is stored as."""
+    real_render = pdf.render
+    raced = []
+
+    def render_with_a_rival(*args, **kwargs):
+        if not raced:  # a colleague's export finishes while this one renders
+            raced.append(None)
+            raced[0] = pdf.plan_export(plan, variant="official", language="fi", by=alice)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render", render_with_a_rival)
+    mine = pdf.plan_export(plan, variant="official", language="fi", by=alice)
+    assert (raced[0].number, mine.number) == (1, 2)
+    assert "Versio 1" in text_of(stored(raced[0]))
+    assert "Versio 2" in text_of(stored(mine))
+
+
+def test_an_export_that_keeps_losing_the_race_saves_nothing_and_says_so(
+    client_as, alice, plan, monkeypatch
+):
+    real_render = pdf.render
+
+    def render_while_the_plan_changes(*args, **kwargs):
+        FollowUpPlan.objects.filter(pk=plan.pk).update(version=F("version") + 1)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render", render_while_the_plan_changes)
+    response = export(client_as(alice), plan)
+    assert not PlanExport.objects.exists()
+    page = client_as(alice).get(response["Location"]).content.decode()
+    assert "Nothing was saved" in page or "Mitään ei tallennettu" in page
