@@ -194,16 +194,11 @@ class PlanForm(forms.ModelForm):
     def __init__(self, *args, meeting: JointMeeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
+        self.instance.meeting = meeting  # the model's clean() checks the dates against it
         self.fields["review_date"].required = True
         self.fields["review_date"].help_text = _("When do you check together how things went?")
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
-
-    def clean_review_date(self):
-        review_date = self.cleaned_data["review_date"]
-        if review_date and review_date < timezone.localdate(self.meeting.starts_at):
-            raise forms.ValidationError(_("The review date cannot be before the meeting."))
-        return review_date
 
     def plan_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -218,16 +213,12 @@ class ActionItemForm(forms.ModelForm):
     def __init__(self, *args, meeting: JointMeeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
+        # The model's clean() checks the due date against the meeting.
+        self.instance.plan = getattr(meeting, "plan", None)
         owner = self.fields["owner"]
         owner.queryset = meeting.participants.exclude(status=Participant.Status.DECLINED)
         owner.label_from_instance = lambda p: f"{p.display_name} ({p.get_kind_display()})"
         owner.empty_label = _("Choose who")
-
-    def clean_due_date(self):
-        due = self.cleaned_data["due_date"]
-        if due and due < timezone.localdate(self.meeting.starts_at):
-            raise forms.ValidationError(_("The due date cannot be before the meeting."))
-        return due
 
 
 class ReviewForm(forms.ModelForm):

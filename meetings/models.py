@@ -4,6 +4,7 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -181,6 +182,11 @@ class JointMeeting(models.Model):
     @property
     def ends_at(self) -> datetime.datetime:
         return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def day(self) -> datetime.date:
+        """The day of the meeting in Finnish time; the plan's dates cannot be before it."""
+        return timezone.localdate(self.starts_at)
 
     @property
     def has_started(self) -> bool:
@@ -378,6 +384,12 @@ class FollowUpPlan(models.Model):
     def __str__(self) -> str:
         return str(self.meeting)
 
+    def clean(self) -> None:
+        if self.review_date and self.meeting_id and self.review_date < self.meeting.day:
+            raise ValidationError(
+                {"review_date": _("The review date cannot be before the meeting.")}
+            )
+
 
 class ActionItemQuerySet(models.QuerySet):
     def tickable_by(self, user):
@@ -426,6 +438,15 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+    def clean(self) -> None:
+        if not self.plan_id:
+            return
+        meeting = self.plan.meeting
+        if self.owner_id and self.owner.meeting_id != meeting.pk:
+            raise ValidationError({"owner": _("Choose one of the meeting's participants.")})
+        if self.due_date and self.due_date < meeting.day:
+            raise ValidationError({"due_date": _("The due date cannot be before the meeting.")})
 
     @property
     def is_open(self) -> bool:

@@ -292,11 +292,6 @@ def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
     return meeting
 
 
-def validate_plan_dates(meeting: JointMeeting, review_date: datetime.date | None) -> None:
-    if review_date and review_date < timezone.localdate(meeting.starts_at):
-        raise ValidationError({"review_date": _("The review date cannot be before the meeting.")})
-
-
 @transaction.atomic
 def plan_save(
     *, meeting: JointMeeting, fields: dict, version: int | None, by: User
@@ -304,7 +299,6 @@ def plan_save(
     """Record or update the follow-up plan. A save from an outdated form is refused."""
     if not meeting.was_held:
         raise ValidationError(_("The plan is recorded after the meeting has been held."))
-    validate_plan_dates(meeting, fields.get("review_date"))
     plan = FollowUpPlan.objects.filter(meeting=meeting).first()
     if plan is None:
         plan = FollowUpPlan(meeting=meeting, updated_by=by, **fields)
@@ -314,6 +308,9 @@ def plan_save(
         meeting.save()
         action = AccessLog.Action.CREATE
     else:
+        for name, value in fields.items():
+            setattr(plan, name, value)
+        plan.full_clean()
         # A form without a version is as outdated as one with an old version.
         updated = version is not None and FollowUpPlan.objects.filter(
             pk=plan.pk, version=version
@@ -332,10 +329,6 @@ def action_item_add(
 ) -> ActionItem:
     """Add one "who does what and when" line to the plan."""
     meeting = plan.meeting
-    if owner.meeting_id != meeting.pk:
-        raise ValidationError({"owner": _("Choose one of the meeting's participants.")})
-    if due_date and due_date < timezone.localdate(meeting.starts_at):
-        raise ValidationError({"due_date": _("The due date cannot be before the meeting.")})
     item = ActionItem(plan=plan, owner=owner, what=what.strip(), due_date=due_date)
     item.full_clean()
     item.save()

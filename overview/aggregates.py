@@ -31,6 +31,7 @@ from meetings.models import (
 from .filters import meetings_in_scope, responses_in_scope
 
 Status = JointMeeting.Status
+Item = ActionItem.Status
 HELD = [Status.HELD, Status.PLAN_RECORDED, Status.REVIEWED]
 
 
@@ -126,13 +127,14 @@ def aggregates(county, filters: dict) -> dict:
         .annotate(
             on_time=Count(
                 "id",
-                filter=Q(status="done")
+                filter=Q(status=Item.DONE)
                 & (Q(due_date__isnull=True) | Q(done_at__date__lte=F("due_date"))),
             ),
-            late=Count("id", filter=Q(status="done", done_at__date__gt=F("due_date"))),
-            overdue=Count("id", filter=Q(status="open", due_date__lt=today)),
+            late=Count("id", filter=Q(status=Item.DONE, done_at__date__gt=F("due_date"))),
+            overdue=Count("id", filter=Q(status=Item.OPEN, due_date__lt=today)),
             open=Count(
-                "id", filter=Q(status="open") & (Q(due_date__gte=today) | Q(due_date__isnull=True))
+                "id",
+                filter=Q(status=Item.OPEN) & (Q(due_date__gte=today) | Q(due_date__isnull=True)),
             ),
         )
         .order_by("owner__kind")
@@ -150,7 +152,9 @@ def aggregates(county, filters: dict) -> dict:
             filter=Q(review_date__lt=today, meeting__status=Status.PLAN_RECORDED),
             distinct=True,
         ),
-        continues=Count("id", filter=Q(kela_cooperation="yes"), distinct=True),
+        continues=Count(
+            "id", filter=Q(kela_cooperation=FollowUpPlan.KelaCooperation.YES), distinct=True
+        ),
         total=Count("id", distinct=True),
     )
     exported = PlanExport.objects.filter(
