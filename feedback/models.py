@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import YouthClient
+from kelayhteistyo.access import scope_county
 from kelayhteistyo.models import County, active_language
 from meetings.models import Modality, Participant
 
@@ -219,6 +220,16 @@ class Response(models.Model):
         return f"{self.survey} {self.meeting_month:%Y-%m}"
 
 
+class AnswerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Coordinators: the answers about the meetings in their scope (their county, or the
+        whole country). Nobody else reads answers one by one."""
+        if not user.is_authenticated or not user.is_coordinator:
+            return self.none()
+        county = scope_county(user)
+        return self if county is None else self.filter(response__county=county)
+
+
 class Answer(models.Model):
     """The answer to one question; a multiple-choice question has a row per choice ticked."""
 
@@ -236,6 +247,8 @@ class Answer(models.Model):
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")

@@ -289,10 +289,7 @@ def comments(request):
 @coordinator_required
 def comment_hide(request, response, question):
     """Hide a free-text answer that contains personal data, or show a hidden one again."""
-    answers = Answer.objects.filter(question__kind=Question.Kind.TEXT)
-    county = scope_county(request.user)
-    if county is not None:
-        answers = answers.filter(response__county=county)
+    answers = Answer.objects.visible_to(request.user).filter(question__kind=Question.Kind.TEXT)
     answer = get_object_or_404(answers, response_id=response, question_id=question)
     pk = answer.pk
     if answer.hidden_at is None:
