@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,12 @@ class YouthClientQuerySet(models.QuerySet):
         if not user.is_authenticated or not user.is_aftercare_worker or not user.organisation_id:
             return self.none()
         return self.filter(organisation_id=user.organisation_id)
+
+    def messageable(self):
+        """Young people the service may message (reminders, the feedback link): an e-mail
+        address, and a valid consent that covers messages to them."""
+        allowed = Consent.objects.covering(Scope.REMINDERS).filter(youth=OuterRef("pk"))
+        return self.exclude(email="").filter(Exists(allowed))
 
 
 class YouthClient(models.Model):
@@ -114,6 +120,10 @@ class YouthClient(models.Model):
     # Django defines this too; ours is faster on every row of the list (see choice_label).
     def get_status_display(self):  # type: ignore[no-redef]
         return choice_label(self.Status, self.status)
+
+    def may_be_messaged(self) -> bool:
+        """See YouthClientQuerySet.messageable."""
+        return YouthClient.objects.messageable().filter(pk=self.pk).exists()
 
     @property
     def full_name(self) -> str:

@@ -5,11 +5,11 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from cases.models import Consent
 from meetings.models import JointMeeting, Notification, Participant
 from meetings.notifications import notify, notify_email
 
@@ -82,7 +82,7 @@ def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) ->
             participant=participant,
             defaults={
                 "code": "".join(secrets.choice(ALPHABET) for _i in range(CODE_LENGTH)),
-                "group": GROUP_OF_KIND[participant.kind],
+                "group": GROUP_OF_KIND[Participant.Kind(participant.kind)],
                 "created_at": now,
                 "expires_at": expires,
             },
@@ -92,11 +92,7 @@ def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) ->
             continue
         if participant.user_id:
             notify(Notification.Kind.FEEDBACK_REQUEST, recipient=participant.user, meeting=meeting)
-        elif (
-            participant.kind == Participant.Kind.YOUNG_PERSON
-            and meeting.youth.email
-            and Consent.objects.covering("scope_reminders").filter(youth=meeting.youth).exists()
-        ):
+        elif participant.kind == Participant.Kind.YOUNG_PERSON and meeting.youth.may_be_messaged():
             notify_email(
                 Notification.Kind.FEEDBACK_REQUEST,
                 email=meeting.youth.email,
@@ -171,9 +167,9 @@ def survey_save(*, survey: Survey, fields: dict, questions: list[dict], by) -> S
     """
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.responses.exists():
-        latest = Survey.objects.filter(group=survey.group).order_by("-version").first()
+        latest = Survey.objects.filter(group=survey.group).aggregate(n=Max("version"))["n"]
         Survey.objects.filter(group=survey.group, is_current=True).update(is_current=False)
-        survey = Survey(group=survey.group, version=latest.version + 1, is_current=True)
+        survey = Survey(group=survey.group, version=latest + 1, is_current=True)
     else:
         survey.questions.all().delete()
     for name, value in fields.items():

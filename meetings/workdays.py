@@ -5,8 +5,9 @@ import datetime
 from functools import cache
 
 import holidays
-from django.utils import translation
 from django.utils.formats import date_format
+
+from kelayhteistyo.models import active_language
 
 # The languages of the service in the holidays package's names.
 HOLIDAY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
@@ -26,8 +27,7 @@ def day_off_name(day: datetime.date) -> str | None:
     language; None for a working day."""
     if is_working_day(day):
         return None
-    language = (translation.get_language() or "fi")[:2]
-    return _finnish_holidays(day.year, language).get(day) or date_format(day, "l")
+    return _finnish_holidays(day.year, active_language()).get(day) or date_format(day, "l")
 
 
 def add_working_days(day: datetime.date, n: int) -> datetime.date:

@@ -12,8 +12,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from cases.models import Consent
-
 from ..models import JointMeeting, Notification
 
 Rule = Callable[[Notification], str]
@@ -111,6 +109,6 @@ def _no_consent_for_reminders(n: Notification) -> str:
     """The young person gets messages only while their consent covers reminders."""
     if n.recipient_id:
         return ""
-    if not Consent.objects.covering("scope_reminders").filter(youth=n.meeting.youth).exists():
+    if not n.meeting.youth.may_be_messaged():
         return "no consent for reminders"
     return ""

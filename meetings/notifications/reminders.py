@@ -9,7 +9,7 @@ import datetime
 
 from django.utils import timezone
 
-from cases.models import Consent
+from cases.models import Consent, YouthClient
 
 from ..models import ActionItem, FollowUpPlan, JointMeeting, Notification, Participant
 from ..workdays import add_working_days, is_working_day
@@ -81,9 +81,9 @@ def meetings_soon(today: datetime.date, now: datetime.datetime) -> list[Notifica
         starts_at__date__lte=add_working_days(today, 1),
     ).select_related("youth__language")
     reminders_to_youth = set(
-        Consent.objects.covering("scope_reminders")
-        .filter(youth__in=soon.values("youth"))
-        .values_list("youth_id", flat=True)
+        YouthClient.objects.messageable()
+        .filter(pk__in=soon.values("youth"))
+        .values_list("pk", flat=True)
     )
     rows = []
     for meeting in soon.prefetch_related("participants__user"):
@@ -99,7 +99,7 @@ def meetings_soon(today: datetime.date, now: datetime.datetime) -> list[Notifica
             for p in meeting.participants.all()
             if p.user_id
         ]
-        if meeting.youth.email and meeting.youth_id in reminders_to_youth:
+        if meeting.youth_id in reminders_to_youth:
             rows.append(
                 _row(
                     Kind.MEETING_TOMORROW,
@@ -123,9 +123,7 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
     late_items = open_items.filter(due_date__lt=today, due_date__gte=today - OVERDUE_WITHIN)
     youth_ids = {i.plan.meeting.youth_id for i in (*due_items, *late_items)}
     consenting = set(
-        Consent.objects.covering("scope_reminders")
-        .filter(youth_id__in=youth_ids)
-        .values_list("youth_id", flat=True)
+        YouthClient.objects.messageable().filter(pk__in=youth_ids).values_list("pk", flat=True)
     )
     rows = []
     for kind, items in ((Kind.ITEM_DUE, due_items), (Kind.ITEM_OVERDUE, late_items)):
@@ -135,11 +133,7 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
             youth = item.plan.meeting.youth
             if item.owner.user_id:
                 rows.append(_row(kind, key, recipient=item.owner.user, due_at=now, **objects))
-            elif (
-                item.owner.kind == Participant.Kind.YOUNG_PERSON
-                and youth.email
-                and youth.pk in consenting
-            ):
+            elif item.owner.kind == Participant.Kind.YOUNG_PERSON and youth.pk in consenting:
                 rows.append(
                     _row(
                         kind,

@@ -111,13 +111,19 @@ class Worker:
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(10)
+        self._close_output()
 
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
         if self.process:
-            print(self.process.stdout.read())  # shown by pytest when a test fails
+            self._close_output()
+
+    def _close_output(self):
+        if not self.process.stdout.closed:  # an open pipe left behind is a ResourceWarning
+            with self.process.stdout as output:
+                print(output.read())  # shown by pytest when a test fails
 
     def mails(self) -> list[str]:
         messages = []
