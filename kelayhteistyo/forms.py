@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Collate
@@ -55,3 +56,12 @@ class DirectorySearchForm(NamesInUserLanguageMixin, forms.Form):
         required=False,
         empty_label=_("All languages"),
     )
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the form's fields where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

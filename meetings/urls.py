@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, notification_views, views
+from . import export_views, notification_views, plan_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -18,14 +18,14 @@ urlpatterns = [
     ),
     path("<uuid:pk>/held/", views.meeting_held, name="held"),
     path("<uuid:pk>/cancel/", views.meeting_cancel, name="cancel"),
-    path("<uuid:pk>/plan/", views.plan_edit, name="plan"),
+    path("<uuid:pk>/plan/", plan_views.plan_edit, name="plan"),
     path("<uuid:pk>/plan/export/", export_views.plan_export, name="plan_export"),
     path(
         "<uuid:pk>/plan/export/<int:export_pk>/",
         export_views.plan_export_download,
         name="plan_export_download",
     ),
-    path("<uuid:pk>/plan/items/", views.action_item_add, name="item_add"),
-    path("<uuid:pk>/plan/items/<int:item_pk>/", views.action_item_toggle, name="item_toggle"),
-    path("<uuid:pk>/review/", views.review_create, name="review"),
+    path("<uuid:pk>/plan/items/", plan_views.action_item_add, name="item_add"),
+    path("<uuid:pk>/plan/items/<int:item_pk>/", plan_views.action_item_toggle, name="item_toggle"),
+    path("<uuid:pk>/review/", plan_views.review_create, name="review"),
 ]

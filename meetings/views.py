@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,21 +16,18 @@ from kelayhteistyo.access import (
     role_required,
     worker_required,
 )
-from kelayhteistyo.forms import DirectorySearchForm
+from kelayhteistyo.forms import DirectorySearchForm, add_errors
 from kelayhteistyo.models import AccessLog, User
 
 from . import services
 from .forms import (
-    ActionItemForm,
     CancelForm,
     InviteForm,
     MeetingForm,
     OtherParticipantFormSet,
-    PlanForm,
     RespondForm,
-    ReviewForm,
 )
-from .models import ActionItem, FollowUpPlan, JointMeeting, Participant
+from .models import JointMeeting, Participant
 from .workdays import day_off_name
 
 PAGE_SIZE = 50
@@ -45,22 +41,6 @@ def meeting_or_404(request, pk) -> JointMeeting:
         Prefetch("participants", queryset=Participant.objects.select_related("user"))
     )
     return get_visible_or_404(request, meetings, youth_field="youth_id", pk=pk)
-
-
-def _plan(meeting: JointMeeting) -> FollowUpPlan | None:
-    try:
-        return meeting.plan
-    except FollowUpPlan.DoesNotExist:
-        return None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the form's fields where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET
@@ -123,7 +103,7 @@ def meeting_create(request, youth_pk):
                     invite=invite,
                 )
             except ValidationError as e:
-                _add_errors(form, e)
+                add_errors(form, e)
             else:
                 messages.success(
                     request,
@@ -162,7 +142,7 @@ def _detail_context(request, meeting, **forms) -> dict:
     user = request.user
     participants = list(meeting.participants.all())
     mine = next((p for p in participants if p.user_id == user.pk), None)
-    plan = _plan(meeting)
+    plan = meeting.plan_or_none
     shows_plan = meeting.plan_visible_to(user)
     items = []
     if plan is not None:
@@ -221,7 +201,7 @@ def meeting_edit(request, pk):
         try:
             services.meeting_update(meeting=form.save(commit=False), by=request.user)
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("The changes were saved."))
             _warn_if_day_off(request, meeting)
@@ -245,7 +225,7 @@ def _post_action(request, meeting, call, success: str, **forms):
         call()
     except ValidationError as e:
         for form in forms.values():
-            _add_errors(form, e)
+            add_errors(form, e)
         if not forms:
             messages.error(request, " ".join(e.messages))
             return redirect("meetings:detail", pk=meeting.pk)
@@ -343,154 +323,4 @@ def meeting_cancel(request, pk):
         lambda: services.meeting_cancel(meeting=meeting, by=request.user, reason=reason),
         _("The meeting was cancelled."),
         cancel_form=form,
-    )
-
-
-def _plan_page(request, meeting, plan, form, item_form=None, status=200):
-    return render(
-        request,
-        "meetings/plan_form.html",
-        {
-            "meeting": meeting,
-            "plan": plan,
-            "form": form,
-            "item_form": item_form or (ActionItemForm(meeting=meeting) if plan else None),
-            "items": plan.items.select_related("owner__user") if plan else [],
-            "exports": plan.exports.select_related("created_by") if plan else [],
-            "export_languages": settings.LANGUAGES,
-            "youth_language": meeting.youth.service_language,
-        },
-        status=status,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@worker_required
-def plan_edit(request, pk):
-    """Record or change the follow-up plan: who does what and when, and the review date."""
-    meeting = meeting_or_404(request, pk)
-    plan = _plan(meeting)
-    form = PlanForm(request.POST or None, instance=plan, meeting=meeting)
-    if request.method == "GET":
-        if not meeting.was_held:  # no form that could only be refused on saving
-            messages.info(request, _("The plan is recorded after the meeting has been held."))
-            return redirect("meetings:detail", pk=meeting.pk)
-        if plan is not None:
-            access_log_write(
-                user=request.user,
-                youth_id=meeting.youth_id,
-                action=AccessLog.Action.READ,
-                obj=plan,
-            )
-        return _plan_page(request, meeting, plan, form)
-    if form.is_valid():
-        try:
-            services.plan_save(
-                meeting=meeting,
-                fields=form.plan_fields(),
-                version=form.cleaned_data["version"],
-                by=request.user,
-            )
-        except services.StalePlanError:
-            form.add_error(
-                None,
-                _(
-                    "Someone else saved this plan while you were editing it. Your text is "
-                    "below; the saved plan was not changed. Open the plan again to see "
-                    "their changes."
-                ),
-            )
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, _("The follow-up plan was saved."))
-            return redirect("meetings:plan", pk=meeting.pk)
-    return _plan_page(request, meeting, plan, form, status=400)
-
-
-@require_POST
-@worker_required
-def action_item_add(request, pk):
-    """Add a "who does what and when" line; with htmx only the list is replaced."""
-    meeting = meeting_or_404(request, pk)
-    plan = get_object_or_404(FollowUpPlan, meeting=meeting)
-    form = ActionItemForm(request.POST, meeting=meeting)
-    if form.is_valid():
-        try:
-            services.action_item_add(plan=plan, by=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, _("The action item was added."))
-            if not request.htmx:
-                return redirect("meetings:plan", pk=meeting.pk)
-            form = ActionItemForm(meeting=meeting)
-    if request.htmx:
-        return _items_partial(request, meeting, plan, form)
-    return _plan_page(
-        request, meeting, plan, PlanForm(instance=plan, meeting=meeting), form, status=400
-    )
-
-
-def _items_partial(request, meeting, plan, form=None):
-    return render(
-        request,
-        "meetings/_action_items.html",
-        {
-            "meeting": meeting,
-            "plan": plan,
-            "items": plan.items.select_related("owner__user"),
-            "item_form": form or ActionItemForm(meeting=meeting),
-        },
-    )
-
-
-@require_POST
-@any_member
-def action_item_toggle(request, pk, item_pk):
-    """Tick an action item done or open it again (workers, and the item's own Kela owner)."""
-    meeting = meeting_or_404(request, pk)
-    item = get_object_or_404(
-        ActionItem.objects.tickable_by(request.user).select_related("plan", "owner"),
-        pk=item_pk,
-        plan__meeting=meeting,
-    )
-    done = request.POST.get("done") == "1"
-    services.action_item_set_done(item=item, done=done, by=request.user)
-    if done:
-        messages.success(request, _("Marked done: %(what)s") % {"what": item.what})
-    else:
-        messages.success(request, _("Marked open again: %(what)s") % {"what": item.what})
-    if request.htmx and request.user.is_aftercare_worker:
-        return _items_partial(request, meeting, item.plan)
-    if request.user.is_aftercare_worker:
-        return redirect("meetings:plan", pk=meeting.pk)
-    return redirect("meetings:detail", pk=meeting.pk)
-
-
-@require_http_methods(["GET", "POST"])
-@worker_required
-def review_create(request, pk):
-    """Check together how things went: mark items done, set the next review or close."""
-    meeting = meeting_or_404(request, pk)
-    plan = get_object_or_404(FollowUpPlan, meeting=meeting)
-    form = ReviewForm(request.POST or None, plan=plan)
-    if form.is_valid():
-        try:
-            services.review_record(
-                plan=plan,
-                review=form.save(commit=False),
-                done_items=list(form.cleaned_data["done_items"]),
-                by=request.user,
-            )
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, _("The review was recorded."))
-            return redirect("meetings:detail", pk=meeting.pk)
-    return render(
-        request,
-        "meetings/review_form.html",
-        {"meeting": meeting, "plan": plan, "form": form},
-        status=400 if request.method == "POST" else 200,
     )

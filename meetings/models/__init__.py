@@ -1,0 +1,31 @@
+"""The models of joint meetings, by topic: the meeting and its participants (`meeting.py`), the
+follow-up plan with its items, reviews and exports (`plan.py`), notification rows
+(`notification.py`)."""
+
+from .meeting import JointMeeting, MeetingQuerySet, Modality, Participant, Topic
+from .notification import Notification
+from .plan import (
+    ActionItem,
+    ActionItemQuerySet,
+    FollowUpPlan,
+    PlanExport,
+    PlanExportQuerySet,
+    Review,
+    _export_path,  # named by migration 0003
+)
+
+__all__ = [
+    "ActionItem",
+    "ActionItemQuerySet",
+    "FollowUpPlan",
+    "JointMeeting",
+    "MeetingQuerySet",
+    "Modality",
+    "Notification",
+    "Participant",
+    "PlanExport",
+    "PlanExportQuerySet",
+    "Review",
+    "Topic",
+    "_export_path",
+]

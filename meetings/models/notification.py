@@ -1,0 +1,99 @@
+"""Notification rows: every message is a row before Celery delivers it (meetings.notifications)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Consent
+
+from .meeting import JointMeeting
+from .plan import ActionItem, FollowUpPlan
+
+
+class Notification(models.Model):
+    """A message to one person: shown in the app (to a user) and sent by e-mail.
+
+    Every e-mail and reminder is a row here first; Celery only delivers rows. `key` makes a
+    reminder unique per (kind, object, recipient, due date), so it is created and sent once.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("New invitation")
+        INVITATION_ANSWERED = "invitation_answered", _("Answer to an invitation")
+        TIME_PROPOSED = "time_proposed", _("Another time proposed")
+        MEETING_CONFIRMED = "meeting_confirmed", _("Meeting confirmed")
+        MEETING_CHANGED = "meeting_changed", _("Meeting moved or changed")
+        MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+        INVITATION_UNANSWERED = "invitation_unanswered", _("Invitation not answered")
+        INVITATION_NUDGE = "invitation_nudge", _("Reminder to answer an invitation")
+        MEETING_TOMORROW = "meeting_tomorrow", _("Meeting tomorrow")
+        ITEM_DUE = "item_due", _("Task due soon")
+        ITEM_OVERDUE = "item_overdue", _("Task overdue")
+        REVIEW_DUE = "review_due", _("Review coming up")
+        REVIEW_OVERDUE = "review_overdue", _("Review overdue")
+        CONSENT_EXPIRING = "consent_expiring", _("Consent about to expire")
+        FEEDBACK_REQUEST = "feedback_request", _("Feedback on a meeting")
+
+    # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
+    # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not needed any more")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    recipient_email = models.EmailField(_("e-mail address"), blank=True)
+    language = models.CharField(_("language"), max_length=2, default="fi")
+    meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, null=True, blank=True)
+    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, null=True, blank=True)
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, null=True, blank=True)
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The sweep reads only the rows that are waiting: a small partial index.
+            models.Index(
+                fields=["due_at"],
+                name="notification_waiting",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(recipient_email=""),
+                name="notification_has_recipient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient or self.recipient_email}"

@@ -1,0 +1,219 @@
+"""The follow-up plan: who does what and when, reviews, and the plan's exported snapshots."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Consent
+
+from .meeting import JointMeeting, Participant
+
+
+class FollowUpPlan(models.Model):
+    """The follow-up plan of a joint meeting: who does what and when, and when to review."""
+
+    class KelaCooperation(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        TO_BE_DECIDED = "tbd", _("To be decided")
+
+    meeting = models.OneToOneField(JointMeeting, on_delete=models.PROTECT, related_name="plan")
+    summary = models.TextField(_("summary"), max_length=5000)
+    kela_cooperation = models.CharField(
+        _("does cooperation with Kela continue?"),
+        max_length=5,
+        choices=KelaCooperation.choices,
+        default=KelaCooperation.TO_BE_DECIDED,
+    )
+    kela_cooperation_how = models.CharField(_("how does it continue?"), max_length=1000, blank=True)
+    progress_followup = models.CharField(_("how progress is followed"), max_length=1000, blank=True)
+    review_date = models.DateField(_("review date"), null=True, blank=True)
+    recorded_in_client_plan = models.BooleanField(
+        _("recorded into the client plan, as agreed"), default=False
+    )
+    # Optimistic lock: a save must name the version it was edited from.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("follow-up plan")
+        verbose_name_plural = _("follow-up plans")
+        indexes = [models.Index(fields=["review_date"])]
+
+    def __str__(self) -> str:
+        return str(self.meeting)
+
+    def clean(self) -> None:
+        if self.review_date and self.meeting_id and self.review_date < self.meeting.day:
+            raise ValidationError(
+                {"review_date": _("The review date cannot be before the meeting.")}
+            )
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def tickable_by(self, user):
+        """The items `user` may tick done or open again (see `ActionItem.tickable_by`)."""
+        items = self.filter(plan__meeting__in=JointMeeting.objects.visible_to(user))
+        if user.is_aftercare_worker:
+            return items
+        if user.is_kela_contact:
+            return items.filter(owner__user=user)
+        return self.none()
+
+
+class ActionItem(models.Model):
+    """One line of "who does what and when"."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, related_name="items")
+    owner = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("who")
+    )
+    what = models.CharField(_("what"), max_length=500)
+    due_date = models.DateField(_("when (due date)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        indexes = [models.Index(fields=["status", "due_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", done_at__isnull=True)
+                | Q(status="done", done_at__isnull=False),
+                name="action_item_done_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.what
+
+    def clean(self) -> None:
+        if not self.plan_id:
+            return
+        meeting = self.plan.meeting
+        if self.owner_id and self.owner.meeting_id != meeting.pk:
+            raise ValidationError({"owner": _("Choose one of the meeting's participants.")})
+        if self.due_date and self.due_date < meeting.day:
+            raise ValidationError({"due_date": _("The due date cannot be before the meeting.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def tickable_by(self, user) -> bool:
+        """Of a meeting the user sees: workers tick any item done, a Kela contact only its own."""
+        return user.is_aftercare_worker or (user.is_kela_contact and self.owner.user_id == user.pk)
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == self.Status.OPEN
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )
+
+
+class Review(models.Model):
+    """Checking together how things went."""
+
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.PROTECT, related_name="reviews")
+    held_on = models.DateField(_("review held on"))
+    how_it_went = models.TextField(_("how has it gone?"), max_length=5000)
+    next_review_date = models.DateField(_("next review date"), null=True, blank=True)
+    close_cooperation = models.BooleanField(_("close the cooperation"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(close_cooperation=False) | Q(next_review_date__isnull=True),
+                name="review_closes_or_continues",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.held_on}"
+
+
+def _export_path(export, filename):
+    return f"plan-exports/{export.plan.meeting_id}/{filename}"
+
+
+class PlanExportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Workers: every export of the meetings they see. A Kela contact: the plain-language
+        copy, and only while the plan is shared with Kela (JointMeeting.plan_visible_to)."""
+        exports = self.filter(plan__meeting__in=JointMeeting.objects.visible_to(user))
+        if user.is_aftercare_worker:
+            return exports
+        if user.is_kela_contact:
+            shared = Consent.objects.covering(Consent.Scope.SHARE_PLAN).filter(
+                youth=OuterRef("plan__meeting__youth_id")
+            )
+            return exports.filter(Exists(shared), variant=PlanExport.Variant.PLAIN)
+        return self.none()
+
+
+class PlanExport(models.Model):
+    """An immutable snapshot of a plan as a PDF: what was handed to the client plan (official,
+    PDF/A-3b with the plan as JSON inside) or to the young person (plain language)."""
+
+    class Variant(models.TextChoices):
+        OFFICIAL = "official", _("Client plan document")
+        PLAIN = "plain", _("Plain-language copy for the young person")
+
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.PROTECT, related_name="exports")
+    number = models.PositiveIntegerField(_("version"))
+    plan_version = models.PositiveIntegerField()
+    variant = models.CharField(_("kind"), max_length=10, choices=Variant.choices)
+    language = models.CharField(_("language"), max_length=2)
+    includes_identity_code = models.BooleanField(default=False)
+    file = models.FileField(upload_to=_export_path)
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+
+    objects = PlanExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("plan export")
+        verbose_name_plural = _("plan exports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "variant", "number"], name="plan_export_number_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.variant} {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("An export is a snapshot: it is never changed.")
+        super().save(*args, **kwargs)
