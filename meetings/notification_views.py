@@ -19,25 +19,21 @@ from .models import JointMeeting, Notification
 from .views import meeting_or_404
 
 
-def _mine(user):
-    return Notification.objects.filter(recipient=user, due_at__lte=timezone.now()).exclude(
-        status=Notification.Status.SKIPPED
-    )
-
-
 def unread_count(request) -> dict:
     """Context processor: the number on the bell (one query, only for logged-in users)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": _mine(user).filter(read_at=None).count()}
+    return {
+        "unread_notifications": Notification.objects.visible_to(user).filter(read_at=None).count()
+    }
 
 
 @require_GET
 @login_required
 def notification_list(request):
     page = Paginator(
-        _mine(request.user).select_related(
+        Notification.objects.visible_to(request.user).select_related(
             "meeting__youth", "action_item", "plan__meeting__youth", "consent__youth"
         ),
         30,
@@ -55,7 +51,7 @@ def notification_list(request):
 @require_POST
 @login_required
 def notification_read(request, pk):
-    n = get_object_or_404(_mine(request.user), pk=pk)
+    n = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     if n.read_at is None:
         Notification.objects.filter(pk=n.pk).update(read_at=timezone.now())
     if request.POST.get("open"):
@@ -66,7 +62,9 @@ def notification_read(request, pk):
 @require_POST
 @login_required
 def notifications_read_all(request):
-    _mine(request.user).filter(read_at=None).update(read_at=timezone.now())
+    Notification.objects.visible_to(request.user).filter(read_at=None).update(
+        read_at=timezone.now()
+    )
     messages.success(request, _("All notifications were marked read."))
     return redirect("notifications")
 

@@ -3,7 +3,7 @@ follow-up plan with its items, reviews and exports (`plan.py`), notification row
 (`notification.py`)."""
 
 from .meeting import JointMeeting, MeetingQuerySet, Modality, Participant, Topic
-from .notification import Notification
+from .notification import Notification, NotificationQuerySet
 from .plan import (
     ActionItem,
     ActionItemQuerySet,
@@ -22,6 +22,7 @@ __all__ = [
     "MeetingQuerySet",
     "Modality",
     "Notification",
+    "NotificationQuerySet",
     "Participant",
     "PlanExport",
     "PlanExportQuerySet",

@@ -12,6 +12,16 @@ from .meeting import JointMeeting
 from .plan import ActionItem, FollowUpPlan
 
 
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The user's own in-app notifications: due, and not skipped as no longer needed."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user, due_at__lte=timezone.now()).exclude(
+            status=Notification.Status.SKIPPED
+        )
+
+
 class Notification(models.Model):
     """A message to one person: shown in the app (to a user) and sent by e-mail.
 
@@ -74,6 +84,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-due_at"]
