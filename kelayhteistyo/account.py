@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 import django_otp
 import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,24 @@ from .middleware import HAS_SECOND_FACTOR, LOGIN_AT
 
 BACKUP_CODES = 10
 SETUP_DEVICE = "otp_setup_device"
+
+
+def attempted_username(request, credentials=None) -> str:
+    """The account a login attempt is for (django-axes counts failures per account): the
+    address typed into the login form's `username` field, or given to `authenticate` (the
+    password asked again), lowercased as addresses are stored."""
+    typed = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return typed.strip().lower()
+
+
+def client_ip(request) -> str:
+    """The client's address for the login records. X-Forwarded-For is believed only as far as
+    TRUSTED_PROXY_COUNT proxies of our own append to it; otherwise anyone could choose it."""
+    trusted = settings.TRUSTED_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if trusted and len(forwarded) >= trusted and forwarded[-trusted]:
+        return forwarded[-trusted]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def start_session_clock(sender, request, user, **kwargs):
