@@ -45,7 +45,7 @@ def meeting_ics(meeting: JointMeeting, *, method: str = REQUEST, language: str =
         organiser.params["cn"] = vText(meeting.organiser.get_full_name())
         event.add("organizer", organiser)
         for participant in meeting.participants.all():
-            if participant.user_id:
+            if participant.user_id and participant.is_taking_part:
                 attendee = vCalAddress(f"mailto:{participant.user.email}")
                 attendee.params["cn"] = vText(participant.user.get_full_name())
                 event.add("attendee", attendee)

@@ -2,7 +2,14 @@
 follow-up plan with its items, reviews and exports (`plan.py`), notification rows
 (`notification.py`)."""
 
-from .meeting import JointMeeting, MeetingQuerySet, Modality, Participant, Topic
+from .meeting import (
+    JointMeeting,
+    MeetingQuerySet,
+    Modality,
+    Participant,
+    ParticipantQuerySet,
+    Topic,
+)
 from .notification import Notification, NotificationQuerySet
 from .plan import (
     ActionItem,
@@ -24,6 +31,7 @@ __all__ = [
     "Notification",
     "NotificationQuerySet",
     "Participant",
+    "ParticipantQuerySet",
     "PlanExport",
     "PlanExportQuerySet",
     "Review",

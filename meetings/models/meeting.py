@@ -51,7 +51,9 @@ class MeetingQuerySet(models.QuerySet):
             org = user.organisation_id
             return self.filter(organisation_id=org, youth__organisation_id=org)
         if user.is_kela_contact:
-            invited = Participant.objects.filter(meeting=OuterRef("pk"), user=user)
+            # Only while their invitation stands: a contact who declined, or was removed,
+            # sees nothing of the meeting any more (the one who replaced them does).
+            invited = Participant.objects.taking_part().filter(meeting=OuterRef("pk"), user=user)
             consent = Consent.objects.covering(Consent.Scope.KELA_MEETING).filter(
                 youth=OuterRef("youth_id")
             )
@@ -292,6 +294,13 @@ class JointMeeting(models.Model):
         return self.status in (self.Status.PLAN_RECORDED, self.Status.REVIEWED)
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def taking_part(self):
+        """Participants whose part stands: a Kela contact who declined takes no part (access,
+        messages and calendar files follow this)."""
+        return self.exclude(status=Participant.Status.DECLINED)
+
+
 class Participant(models.Model):
     """Someone taking part in a joint meeting; for the Kela contact, also the invitation."""
 
@@ -327,6 +336,8 @@ class Participant(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
+    objects = ParticipantQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("participant")
@@ -349,6 +360,11 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def is_taking_part(self) -> bool:
+        """See ParticipantQuerySet.taking_part (for participants already fetched)."""
+        return self.status != self.Status.DECLINED
 
     @property
     def display_name(self) -> str:

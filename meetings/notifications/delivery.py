@@ -92,8 +92,9 @@ def notify_email(
 def notify_participants(
     kind: str, meeting: JointMeeting, *, exclude: User | None = None, key_suffix: str = ""
 ) -> None:
-    """An event message to every participant with an account (but the one who caused it)."""
-    for participant in meeting.participants.select_related("user"):
+    """An event message to every participant with an account who takes part (but the one who
+    caused it): a Kela contact who declined hears no more of the meeting."""
+    for participant in meeting.participants.taking_part().select_related("user"):
         if participant.user_id and participant.user_id != getattr(exclude, "pk", None):
             notify(kind, recipient=participant.user, meeting=meeting, key_suffix=key_suffix)
 

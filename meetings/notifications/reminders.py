@@ -97,7 +97,7 @@ def meetings_soon(today: datetime.date, now: datetime.datetime) -> list[Notifica
                 meeting=meeting,
             )
             for p in meeting.participants.all()
-            if p.user_id
+            if p.user_id and p.is_taking_part
         ]
         if meeting.youth_id in reminders_to_youth:
             rows.append(
@@ -169,7 +169,7 @@ def reviews_due(today: datetime.date, now: datetime.datetime) -> list[Notificati
                 recipients += [
                     p.user
                     for p in plan.meeting.participants.all()
-                    if p.kind == Participant.Kind.KELA_CONTACT and p.user_id
+                    if p.kind == Participant.Kind.KELA_CONTACT and p.user_id and p.is_taking_part
                 ]
             rows += [
                 _row(
