@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kelayhteistyo.access import (
+    access_log_page,
     access_log_write,
-    access_log_write_many,
     get_visible_or_404,
     recent_login_required,
     worker_required,
@@ -33,6 +33,11 @@ def youth_or_404(request, pk) -> YouthClient:
     return get_visible_or_404(request, YouthClient.objects.all(), youth_field="pk", pk=pk)
 
 
+def _shown(request, youth: YouthClient) -> None:
+    """A page that shows the young person's data is a read of it."""
+    access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
+
+
 @require_GET
 @worker_required
 def youth_list(request):
@@ -42,13 +47,7 @@ def youth_list(request):
     for word in q.split()[:4]:
         youth = youth.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     page = Paginator(youth, PAGE_SIZE).get_page(request.GET.get("page"))
-    if q:  # a search shows whose data matched: each result is a read of that person's data
-        access_log_write_many(
-            user=request.user,
-            action=AccessLog.Action.READ,
-            objects=page.object_list,
-            youth_id_of=lambda y: y.pk,
-        )
+    access_log_page(user=request.user, page="youth_list", youth_ids=[y.pk for y in page])
     return render(request, "cases/youth_list.html", {"page": page, "q": q})
 
 
@@ -91,6 +90,7 @@ def youth_edit(request, pk):
         youth_save(youth=form.save(commit=False), by=request.user)
         messages.success(request, _("The changes were saved."))
         return redirect("cases:detail", pk=youth.pk)
+    _shown(request, youth)  # the form shows the record: date of birth, contact details
     return render(request, "cases/youth_form.html", {"form": form, "youth": youth})
 
 
@@ -114,6 +114,7 @@ def consent_create(request, pk):
                 ),
             )
         return redirect("cases:detail", pk=youth.pk)
+    _shown(request, youth)
     return render(request, "cases/consent_form.html", {"form": form, "youth": youth})
 
 
@@ -176,7 +177,8 @@ def access_report(request, pk):
     rows = [AccessReportRow(r) for r in rows]  # read before this report is itself logged
     as_pdf = request.GET.get("format") == "pdf" and form.is_valid()
     action = AccessLog.Action.EXPORT if as_pdf else AccessLog.Action.READ
-    access_log_write(user=request.user, youth_id=youth.pk, action=action, obj=youth)
+    # Producing the report is logged as such, not as a read of the record.
+    access_log_page(user=request.user, page="accessreport", youth_ids=[youth.pk], action=action)
     context = {
         "youth": youth,
         "form": form,
@@ -206,6 +208,13 @@ class AccessReportRow:
         "actionitem": gettext_lazy("a task in the plan"),
         "review": gettext_lazy("a review"),
         "planexport": gettext_lazy("the plan as a document"),
+        "notification": gettext_lazy("a notification"),
+        # Pages that show several young people: one row per young person shown.
+        "youth_list": gettext_lazy("the list of young people"),
+        "meeting_list": gettext_lazy("the list of joint meetings"),
+        "home": gettext_lazy("the home page"),
+        "notifications": gettext_lazy("the notifications"),
+        "accessreport": gettext_lazy("the report of who has processed the data"),
     }
 
     def __init__(self, row):

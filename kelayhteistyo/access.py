@@ -4,7 +4,9 @@
   and by fresh authentication (`recent_login_required`);
 - `get_visible_or_404`: an object the user may see, or 404 (and the refused attempt logged);
 - the coordinator's scope (`scope_county`);
-- the access-log writers: every read, change, export and disclosure of a young person's data.
+- the access-log writers: every read, change, export and disclosure of a young person's data
+  (a Kela contact's read is a disclosure to Kela; a page of many young people writes one row
+  per young person shown).
 
 Object rules live on the querysets of each app (`JointMeeting.objects.visible_to(user)`,
 `ActionItem.objects.tickable_by(user)`…) so that views and templates ask the same question.
@@ -80,6 +82,9 @@ def _basis(user: User, action: str) -> str:
 
 
 def _row(user: User, youth_id, action: str, object_type: str | None, object_id) -> AccessLog:
+    if action == AccessLog.Action.READ and user.is_kela_contact:
+        # Kela is another organisation: what its contact reads is disclosed to Kela.
+        action = AccessLog.Action.DISCLOSE
     return AccessLog(
         user=user,
         role=user.role,
@@ -99,10 +104,11 @@ def access_log_write(*, user: User, youth_id, action: str, obj: models.Model) ->
     return row
 
 
-def access_log_write_many(*, user: User, action: str, objects, youth_id_of) -> None:
-    """One row per object in one query (a page of search results)."""
+def access_log_page(*, user: User, page: str, youth_ids, action: str = AccessLog.Action.READ):
+    """A page that shows several young people's data (a list, a home page, the notifications),
+    or a report about them: one row per young person shown, named by the page, in one insert."""
     AccessLog.objects.bulk_create(
-        _row(user, youth_id_of(obj), action, obj._meta.model_name, obj.pk) for obj in objects
+        _row(user, youth_id, action, page, "") for youth_id in dict.fromkeys(youth_ids)
     )
 
 
@@ -114,11 +120,21 @@ def get_visible_or_404(request, queryset, *, youth_field: str, **lookup):
         return obj
     youth_id = queryset.model.objects.filter(**lookup).values_list(youth_field, flat=True).first()
     if youth_id is not None and request.user.is_authenticated:
-        _row(
-            request.user,
-            youth_id,
-            AccessLog.Action.DENIED,
-            queryset.model._meta.model_name,
-            lookup.get("pk", ""),
-        ).save()
+        _log_refusal(request.user, youth_id, queryset.model._meta.model_name, lookup.get("pk", ""))
     raise Http404
+
+
+# Repeated refusals of one user for one young person are written once an hour: someone guessing
+# addresses cannot fill the young person's report with rows.
+REFUSALS_COALESCED = datetime.timedelta(hours=1)
+
+
+def _log_refusal(user: User, youth_id, object_type: str | None, object_id) -> None:
+    recent = AccessLog.objects.filter(
+        user=user,
+        youth_id=youth_id,
+        action=AccessLog.Action.DENIED,
+        at__gte=timezone.now() - REFUSALS_COALESCED,
+    )
+    if not recent.exists():
+        _row(user, youth_id, AccessLog.Action.DENIED, object_type, object_id).save()

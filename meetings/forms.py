@@ -115,7 +115,10 @@ class OtherParticipantForm(forms.Form):
         return cleaned
 
 
-OtherParticipantFormSet = forms.formset_factory(OtherParticipantForm, extra=2, max_num=10)
+# Capped: a forged form count neither builds a million forms nor passes (issue 15.7).
+OtherParticipantFormSet = forms.formset_factory(
+    OtherParticipantForm, extra=2, max_num=10, absolute_max=10, validate_max=True
+)
 
 
 class InviteForm(forms.Form):

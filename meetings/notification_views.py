@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kelayhteistyo.access import access_log_write, any_member
+from kelayhteistyo.access import access_log_page, access_log_write, any_member
 from kelayhteistyo.models import AccessLog, User
 
 from . import calendar, notifications
@@ -32,20 +32,32 @@ def unread_count(request) -> dict:
 @require_GET
 @login_required
 def notification_list(request):
+    """The user's notifications. Each shows its content only while the user may still see
+    what it is about; showing it is a read of the young person's data (logged)."""
+    user = request.user
     page = Paginator(
-        Notification.objects.visible_to(request.user).select_related(
-            "meeting__youth", "action_item", "plan__meeting__youth", "consent__youth"
-        ),
+        Notification.objects.visible_to(user)
+        .with_content_access(user)
+        .select_related("meeting__youth", "action_item", "plan__meeting__youth", "consent__youth"),
         30,
     ).get_page(request.GET.get("page"))
-    rows = []
+    rows, shown = [], []
     for n in page.object_list:
-        try:
-            subject, body = notifications.text(n)
-        except (AttributeError, KeyError):  # an object gone since: show the kind only
-            subject, body = n.get_kind_display(), ""
+        if not n.shows_content:
+            rows.append(
+                {"n": n, "subject": n.get_kind_display(), "body": NO_LONGER_AVAILABLE, "url": None}
+            )
+            continue
+        subject, body = notifications.text(n)
         rows.append({"n": n, "subject": subject, "body": body, "url": notifications.link(n)})
+        shown.append(n.meeting.youth_id if n.meeting_id else n.consent.youth_id)
+    access_log_page(user=user, page="notifications", youth_ids=shown)
     return render(request, "notifications/list.html", {"page": page, "rows": rows})
+
+
+NO_LONGER_AVAILABLE = gettext_lazy(
+    "What this notification was about is no longer available to you."
+)
 
 
 @require_POST

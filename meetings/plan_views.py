@@ -167,6 +167,10 @@ def review_create(request, pk):
         else:
             messages.success(request, _("The review was recorded."))
             return redirect("meetings:detail", pk=meeting.pk)
+    # The page lists the plan's items: a read of the plan.
+    access_log_write(
+        user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=plan
+    )
     return render(
         request,
         "meetings/review_form.html",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import YouthClient
 from kelayhteistyo.access import (
+    access_log_page,
     access_log_write,
     any_member,
     get_visible_or_404,
@@ -50,7 +51,9 @@ def meeting_list(request):
     meetings = (
         JointMeeting.objects.visible_to(request.user)
         .select_related("youth")
-        .only("starts_at", "modality", "status", "youth__first_name", "youth__last_name")
+        .only(
+            "starts_at", "modality", "status", "youth_id", "youth__first_name", "youth__last_name"
+        )
     )
     statuses = JointMeeting.Status.choices
     if not request.user.is_aftercare_worker:  # Kela never sees drafts: no such filter either
@@ -59,6 +62,7 @@ def meeting_list(request):
     if status in JointMeeting.Status.values:
         meetings = meetings.filter(status=status)
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    access_log_page(user=request.user, page="meeting_list", youth_ids=[m.youth_id for m in page])
     return render(
         request,
         "meetings/meeting_list.html",
@@ -118,6 +122,7 @@ def meeting_create(request, youth_pk):
         "youth": youth,
         "consent": services.valid_kela_consent(youth),
     }
+    access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
     return render(request, "meetings/meeting_form.html", context)
 
 
@@ -128,8 +133,13 @@ def _posted(post) -> dict:
 
 
 def _posted_others(post) -> list[dict]:
+    """The other participants typed so far (at most as many rows as the form allows)."""
+    try:
+        total = min(int(post.get("others-TOTAL_FORMS") or 0), OtherParticipantFormSet.absolute_max)
+    except ValueError:
+        total = 0
     rows = []
-    for i in range(int(post.get("others-TOTAL_FORMS", 0) or 0)):
+    for i in range(total):
         row = {
             k: post.get(f"others-{i}-{k}", "") for k in ("name", "role_title", "organisation_name")
         }
@@ -206,6 +216,9 @@ def meeting_edit(request, pk):
             messages.success(request, _("The changes were saved."))
             _warn_if_day_off(request, meeting)
             return redirect("meetings:detail", pk=meeting.pk)
+    access_log_write(
+        user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=meeting
+    )
     return render(
         request,
         "meetings/meeting_form.html",

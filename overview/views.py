@@ -13,7 +13,12 @@ from cases.models import YouthClient
 from cases.views import youth_or_404
 from feedback import services as feedback
 from feedback.models import SurveyLink
-from kelayhteistyo.access import access_log_write, recent_login_required, worker_required
+from kelayhteistyo.access import (
+    access_log_page,
+    access_log_write,
+    recent_login_required,
+    worker_required,
+)
 from kelayhteistyo.models import AccessLog
 from kelayhteistyo.pdf import render_pdf
 from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant
@@ -33,6 +38,32 @@ def home(request):
     if user.is_kela_contact:
         return _kela_home(request)
     return render(request, "home_coordinator.html")
+
+
+# The home pages' lists of young people's data, and how to find the young person of a row.
+WORKER_LISTS = {
+    "youth_clients": lambda youth: youth.pk,
+    "upcoming": lambda meeting: meeting.youth_id,
+    "to_record": lambda meeting: meeting.youth_id,
+    "waiting": lambda meeting: meeting.youth_id,
+    "overdue_items": lambda item: item.plan.meeting.youth_id,
+    "reviews_due": lambda plan: plan.meeting.youth_id,
+}
+KELA_LISTS = {
+    "to_answer": lambda meeting: meeting.youth_id,
+    "upcoming": lambda meeting: meeting.youth_id,
+    "my_items": lambda item: item.plan.meeting.youth_id,
+}
+
+
+def _log_shown(request, context: dict, lists: dict) -> None:
+    """The home page shows young people's data: one access-log row per young person shown.
+    The lists are read here once (the template iterates the same rows)."""
+    youth_ids = []
+    for key, youth_of in lists.items():
+        context[key] = list(context[key])
+        youth_ids += [youth_of(row) for row in context[key]]
+    access_log_page(user=request.user, page="home", youth_ids=youth_ids)
 
 
 def _worker_home(request):
@@ -66,6 +97,7 @@ def _worker_home(request):
         "feedback_to_give": _feedback_to_give(user),
         "today": today,
     }
+    _log_shown(request, context, WORKER_LISTS)
     return render(request, "home_worker.html", context)
 
 
@@ -92,6 +124,7 @@ def _kela_home(request):
         "feedback_to_give": _feedback_to_give(user),
         "today": timezone.localdate(),
     }
+    _log_shown(request, context, KELA_LISTS)
     return render(request, "home_kela.html", context)
 
 

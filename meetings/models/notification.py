@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Consent
+from cases.models import Consent, YouthClient
 
 from .meeting import JointMeeting
 from .plan import ActionItem, FollowUpPlan
@@ -19,6 +19,21 @@ class NotificationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(recipient=user, due_at__lte=timezone.now()).exclude(
             status=Notification.Status.SKIPPED
+        )
+
+    def with_content_access(self, user):
+        """Annotate `shows_content`: whether `user` may still see what the notification is
+        about — its meeting, or the young person of its consent — now, not when it was made.
+        A notification whose ground has ended shows only a neutral line."""
+        meeting = JointMeeting.objects.visible_to(user).filter(pk=OuterRef("meeting_id"))
+        youth = YouthClient.objects.visible_to(user).filter(pk=OuterRef("consent__youth_id"))
+        return self.annotate(
+            shows_content=Case(
+                When(meeting__isnull=False, then=Exists(meeting)),
+                When(consent__isnull=False, then=Exists(youth)),
+                default=Value(True),
+                output_field=models.BooleanField(),
+            )
         )
 
 
