@@ -1,5 +1,7 @@
 """Operations on young people and their consent."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -47,8 +49,13 @@ def consent_record(*, consent: Consent, by: User) -> Consent:
     return consent
 
 
+class Withdrawal(NamedTuple):
+    consent: Consent
+    cancelled: list  # the joint meetings cancelled because of it (participants told)
+
+
 @transaction.atomic
-def consent_withdraw(*, consent: Consent, by: User, note: str = "") -> Consent:
+def consent_withdraw(*, consent: Consent, by: User, note: str = "") -> Withdrawal:
     """Withdraw a consent. Pending and confirmed joint meetings that rested on it are cancelled
     unless another valid consent still covers them, which ends the Kela contact's access now."""
     # Deliberately deferred: the one step up the layers, as withdrawal cancels meetings.
@@ -63,5 +70,5 @@ def consent_withdraw(*, consent: Consent, by: User, note: str = "") -> Consent:
     access_log_write(
         user=by, youth_id=consent.youth_id, action=AccessLog.Action.CHANGE, obj=consent
     )
-    meetings_cancel_on_withdrawal(youth_id=consent.youth_id, by=by)
-    return consent
+    cancelled = meetings_cancel_on_withdrawal(consent=consent, by=by)
+    return Withdrawal(consent, cancelled)

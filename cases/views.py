@@ -6,8 +6,9 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kelayhteistyo.access import (
@@ -75,7 +76,6 @@ def youth_detail(request, pk):
         "current_consent": youth.current_consent(),
         "meetings": youth.meetings.all(),
         "handovers": youth.handovers.select_related("from_worker", "to_worker"),
-        "withdraw_form": ConsentWithdrawForm(),
     }
     return render(request, "cases/youth_detail.html", context)
 
@@ -127,11 +127,30 @@ def consent_withdraw_view(request, pk, consent_pk):
     form = ConsentWithdrawForm(request.POST)
     if form.is_valid():
         try:
-            consent_withdraw(consent=consent, by=request.user, note=form.cleaned_data["note"])
-            messages.success(request, _("The consent was withdrawn."))
+            withdrawal = consent_withdraw(
+                consent=consent, by=request.user, note=form.cleaned_data["note"]
+            )
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _withdrawn_message(withdrawal.cancelled))
     return redirect("cases:detail", pk=youth.pk)
+
+
+def _withdrawn_message(cancelled: list) -> str:
+    """What the withdrawal did, in words: which meetings were cancelled."""
+    if not cancelled:
+        return _("The consent was withdrawn.")
+    when = ", ".join(
+        date_format(timezone.localtime(m.starts_at), "SHORT_DATETIME_FORMAT") for m in cancelled
+    )
+    return ngettext(
+        "The consent was withdrawn. The joint meeting on %(when)s was cancelled, the "
+        "participants were told and Kela no longer sees it.",
+        "The consent was withdrawn. The joint meetings on %(when)s were cancelled, the "
+        "participants were told and Kela no longer sees them.",
+        len(cancelled),
+    ) % {"when": when}
 
 
 class ReportPeriodForm(forms.Form):

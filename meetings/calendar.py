@@ -15,6 +15,8 @@ from .models import JointMeeting, Modality
 
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 REQUEST, CANCEL = "REQUEST", "CANCEL"
+# An invitee who has not answered (or proposed another time) is still to act on the request.
+PARTSTAT = {"pending": "NEEDS-ACTION", "proposed": "NEEDS-ACTION", "accepted": "ACCEPTED"}
 
 
 def meeting_uid(meeting: JointMeeting) -> str:
@@ -48,6 +50,9 @@ def meeting_ics(meeting: JointMeeting, *, method: str = REQUEST, language: str =
             if participant.user_id and participant.is_taking_part:
                 attendee = vCalAddress(f"mailto:{participant.user.email}")
                 attendee.params["cn"] = vText(participant.user.get_full_name())
+                attendee.params["partstat"] = PARTSTAT.get(participant.status, "ACCEPTED")
+                if attendee.params["partstat"] == "NEEDS-ACTION":
+                    attendee.params["rsvp"] = "TRUE"
                 event.add("attendee", attendee)
         if method == CANCEL:
             event.add("status", "CANCELLED")

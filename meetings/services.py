@@ -259,16 +259,30 @@ def meeting_cancel(*, meeting: JointMeeting, by: User, reason: str) -> JointMeet
 
 
 @transaction.atomic
+def withdrawal_ends_kela_access(consent: Consent) -> bool:
+    """Whether withdrawing `consent` ends Kela's access to the young person's meetings: yes,
+    unless another valid consent still covers inviting Kela."""
+    others = Consent.objects.covering(Consent.Scope.KELA_MEETING).filter(youth=consent.youth_id)
+    return not others.exclude(pk=consent.pk).exists()
+
+
+def withdrawal_cancels(consent: Consent):
+    """The meetings that withdrawing `consent` cancels: the young person's invited and
+    confirmed ones, when it ends Kela's access. Asked before (the confirmation page) and after
+    (the withdrawal itself): one rule."""
+    if not withdrawal_ends_kela_access(consent):
+        return JointMeeting.objects.none()
+    return JointMeeting.objects.filter(
+        youth_id=consent.youth_id, status__in=[Status.INVITED, Status.CONFIRMED]
+    ).order_by("starts_at")
+
+
 @transaction.atomic
-def meetings_cancel_on_withdrawal(*, youth_id, by: User) -> list[JointMeeting]:
-    """After a consent is withdrawn: cancel the young person's invited and confirmed meetings,
-    unless another valid consent still covers inviting Kela (cases.services.consent_withdraw)."""
-    if Consent.objects.covering(Consent.Scope.KELA_MEETING).filter(youth=youth_id).exists():
-        return []
-    pending = JointMeeting.objects.filter(
-        youth_id=youth_id, status__in=[Status.INVITED, Status.CONFIRMED]
-    ).select_for_update()
+def meetings_cancel_on_withdrawal(*, consent: Consent, by: User) -> list[JointMeeting]:
+    """After a consent is withdrawn: cancel what it cancels (cases.services.consent_withdraw);
+    the participants are told."""
     reason = _("The young person withdrew consent.")
+    pending = withdrawal_cancels(consent).select_for_update()
     return [meeting_cancel(meeting=meeting, by=by, reason=reason) for meeting in pending]
 
 

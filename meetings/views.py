@@ -28,7 +28,7 @@ from .forms import (
     OtherParticipantFormSet,
     RespondForm,
 )
-from .models import JointMeeting, Participant
+from .models import JointMeeting, Participant, PlanExport
 from .workdays import day_off_name
 
 PAGE_SIZE = 50
@@ -172,6 +172,13 @@ def _detail_context(request, meeting, **forms) -> dict:
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(),
         "has_consent": services.valid_kela_consent(meeting.youth) is not None,
+        # Kela may download the young person's plain-language copy while the plan is shared.
+        "plain_copy": PlanExport.objects.visible_to(user)
+        .filter(plan=plan, variant=PlanExport.Variant.PLAIN)
+        .order_by("-number")
+        .first()
+        if plan is not None and shows_plan and user.is_kela_contact
+        else None,
     }
     context.update(forms)
     return context

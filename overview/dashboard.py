@@ -7,6 +7,7 @@ computed ahead (`snapshots.py`).
 import datetime
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -219,6 +220,7 @@ def dashboard(request):
         "form": form,
         "figures": figures(data),
         "as_of": as_of,
+        "computed_at": timezone.now(),
         "period": filters,
         "scope": county,
         "query": filter_query(request, form),

@@ -13,6 +13,12 @@ class Figure:
     def __init__(self, key, title, how, columns, rows, chart=False, series=None, across=False):
         self.key, self.title, self.how, self.columns, self.rows = key, title, how, columns, rows
         self.chart = self.chart_data(series or len(columns) - 1, across) if chart else None
+        # Rows, but every number of the chart withheld ("< 5"): the page says why, not a blank.
+        self.too_few_to_draw = bool(
+            self.chart
+            and rows
+            and all(value is None for series in self.chart["datasets"] for value in series["data"])
+        )
 
     def chart_data(self, series: int, across: bool = False) -> dict:
         """A stacked bar chart of the table: one bar per row, one series per column.

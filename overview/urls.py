@@ -16,6 +16,11 @@ from . import dashboard, results, views
 cases_patterns = [
     *cases_urls.urlpatterns,
     path("<uuid:pk>/data-export/", views.data_export, name="data_export"),
+    path(
+        "<uuid:pk>/consent/<int:consent_pk>/withdraw/confirm/",
+        views.consent_withdraw_confirm,
+        name="consent_withdraw_confirm",
+    ),
 ]
 feedback_patterns = [
     *feedback_urls.urlpatterns,

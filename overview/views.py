@@ -3,12 +3,13 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cases.forms import ConsentWithdrawForm
 from cases.models import YouthClient
 from cases.views import youth_or_404
 from feedback import services as feedback
@@ -19,8 +20,9 @@ from kelayhteistyo.access import (
     recent_login_required,
     worker_required,
 )
-from kelayhteistyo.models import AccessLog
+from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.pdf import render_pdf
+from meetings import services as meeting_services
 from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant
 
 from .subject_access import youth_data_json, youth_data_readable
@@ -72,6 +74,11 @@ def _worker_home(request):
     items = ActionItem.objects.filter(
         plan__meeting__in=meetings, status=ActionItem.Status.OPEN, due_date__lt=today
     ).select_related("owner__user", "plan__meeting__youth")
+    proposals = Participant.objects.filter(
+        meeting=OuterRef("pk"),
+        kind=Participant.Kind.KELA_CONTACT,
+        status=Participant.Status.PROPOSED,
+    ).order_by("-responded_at")
     plans = FollowUpPlan.objects.filter(
         meeting__in=meetings, review_date__lte=today + REVIEWS_DUE_WITHIN
     ).select_related("meeting__youth")
@@ -85,13 +92,15 @@ def _worker_home(request):
             Q(status=JointMeeting.Status.HELD)
             | Q(status=JointMeeting.Status.CONFIRMED, starts_at__lt=timezone.now())
         ).order_by("starts_at")[:50],
+        # A time Kela proposed waits for the worker: those first, saying so.
         "waiting": meetings.filter(status=JointMeeting.Status.INVITED)
         .filter(
             participants__kind=Participant.Kind.KELA_CONTACT,
             participants__status__in=[Participant.Status.PENDING, Participant.Status.PROPOSED],
         )
+        .annotate(proposed_start=Subquery(proposals.values("proposed_start")[:1]))
         .distinct()
-        .order_by("starts_at"),
+        .order_by(F("proposed_start").asc(nulls_last=True), "starts_at"),
         "overdue_items": items.order_by("due_date")[:50],
         "reviews_due": plans.order_by("review_date")[:50],
         "feedback_to_give": _feedback_to_give(user),
@@ -165,3 +174,37 @@ def data_export(request, pk):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@require_GET
+@worker_required
+def consent_withdraw_confirm(request, pk, consent_pk):
+    """Before a consent is withdrawn: what will happen — the meetings cancelled, the Kela
+    contacts whose access ends — and the button that does it (cases:consent_withdraw)."""
+    youth = youth_or_404(request, pk)
+    consent = get_object_or_404(youth.consents.filter(withdrawn_at__isnull=True), pk=consent_pk)
+    ends_access = meeting_services.withdrawal_ends_kela_access(consent)
+    kela = []
+    if ends_access:
+        invitations = (
+            Participant.objects.taking_part()
+            .filter(kind=Participant.Kind.KELA_CONTACT, meeting__youth=youth)
+            .exclude(meeting__status=JointMeeting.Status.DRAFT)
+        )
+        kela = (
+            User.objects.filter(participations__in=invitations)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+    access_log_write(
+        user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=consent
+    )
+    context = {
+        "youth": youth,
+        "consent": consent,
+        "cancels": meeting_services.withdrawal_cancels(consent),
+        "ends_access": ends_access,
+        "kela": kela,
+        "form": ConsentWithdrawForm(),
+    }
+    return render(request, "cases/consent_withdraw_confirm.html", context)

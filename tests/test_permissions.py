@@ -70,6 +70,10 @@ MATRIX = {
         "GET",
         {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403},
     ),
+    "cases:consent_withdraw_confirm": (
+        "GET",
+        {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403},
+    ),
     "cases:consent_withdraw": (
         "POST",
         {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
@@ -199,6 +203,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
         "cases:edit": {"pk": youth.pk},
         "cases:consent_create": {"pk": youth.pk},
         "cases:consent_withdraw": {"pk": youth.pk, "consent_pk": consent.pk},
+        "cases:consent_withdraw_confirm": {"pk": youth.pk, "consent_pk": consent.pk},
         "meetings:create": {"youth_pk": youth.pk},
         "meetings:proposal_accept": {"pk": meeting.pk, "participant_pk": kela_p.pk},
         "meetings:item_toggle": {"pk": meeting.pk, "item_pk": item.pk},

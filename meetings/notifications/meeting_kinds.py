@@ -70,6 +70,8 @@ register(
         subject=_("Invitation to a joint meeting"),
         text=_("You are invited to a joint meeting with %(name)s on %(when)s. Please answer."),
         still_needed=invitation_waiting,
+        # The invitation itself holds the time in the calendar (TENTATIVE, NEEDS-ACTION).
+        calendar_method=calendar.REQUEST,
     )
 )
 register(

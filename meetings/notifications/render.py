@@ -96,5 +96,6 @@ def render(n: Notification) -> EmailMultiAlternatives:
         if spec.calendar_method:
             method = spec.calendar_method
             ics = calendar.meeting_ics(n.meeting, method=method, language=n.language)
-            message.attach("meeting.ics", ics, f"text/calendar; method={method}; charset=utf-8")
+            # Django adds the charset of a text attachment itself: named here, it came twice.
+            message.attach("meeting.ics", ics, f"text/calendar; method={method}")
         return message

@@ -157,3 +157,30 @@ def test_the_consent_form_offers_only_real_ways_of_giving_consent(client_as, ali
     choices = [value for value, _label in response.context["form"].fields["how_given"].choices]
     assert "" not in choices and choices
     assert not any(response.context["form"][scope].value() for scope in Consent.SCOPES)
+
+
+def test_withdrawing_asks_first_naming_what_will_happen_and_then_says_what_did(
+    client_as, alice, kela, youth, consent
+):
+    """Issue 22.4: the record links to a page that names the meetings to be cancelled and the
+    Kela contacts whose access ends; after withdrawing, the message names the cancelled
+    meeting."""
+    from django.utils.formats import date_format
+
+    meeting = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
+    client = client_as(alice)
+    record = client.get(reverse("cases:detail", args=[youth.pk])).content.decode()
+    confirm_url = reverse("cases:consent_withdraw_confirm", args=[youth.pk, consent.pk])
+    assert confirm_url in record
+    withdraw_url = reverse("cases:consent_withdraw", args=[youth.pk, consent.pk])
+    assert f'action="{withdraw_url}"' not in record  # no one-click withdrawal any more
+    page = client.get(confirm_url).content.decode()
+    when = date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
+    assert when in page and kela.get_full_name() in page
+    response = client.post(
+        reverse("cases:consent_withdraw", args=[youth.pk, consent.pk]), {"note": ""}, follow=True
+    )
+    message = str(list(response.context["messages"])[0])
+    assert when in message and "peruttiin" in message
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled"

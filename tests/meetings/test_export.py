@@ -255,3 +255,17 @@ def test_an_export_that_keeps_losing_the_race_saves_nothing_and_says_so(
     assert not PlanExport.objects.exists()
     page = client_as(alice).get(response["Location"]).content.decode()
     assert "Nothing was saved" in page or "Mitään ei tallennettu" in page
+
+
+def test_kela_finds_the_plain_copy_on_the_meeting_page_while_the_plan_is_shared(
+    client_as, alice, kela, plan, consent
+):
+    """Issue 22.2: the copy Kela may download is linked on Kela's view of the meeting."""
+    export(client_as(alice), plan, variant="plain")
+    plain = PlanExport.objects.get(variant="plain")
+    link = reverse("meetings:plan_export_download", args=[plan.meeting_id, plain.pk])
+    page = client_as(kela).get(reverse("meetings:detail", args=[plan.meeting_id]))
+    assert link in page.content.decode()
+    type(consent).objects.filter(pk=consent.pk).update(scope_share_plan=False)
+    page = client_as(kela).get(reverse("meetings:detail", args=[plan.meeting_id]))
+    assert link not in page.content.decode()

@@ -344,13 +344,12 @@ class TestPages:
         (row,) = page.context["rows"]
         assert meeting.youth.first_name in row["body"]
         # The button says what it does ("Avaa", open it), not a status ("Avoin", open).
-        # Each button also names its notification for a screen reader's list of buttons.
+        # Each button also names its notification for a screen reader's list of buttons, with
+        # no space before the colon (issue 22.6): "Avaa: Uusi kutsu".
         html = page.content.decode()
-        assert (
-            '<button type="submit" name="open" value="1" class="btn btn-sm btn-primary">Avaa'
-            f'<span class="visually-hidden">: {row["subject"]}</span></button>'
-        ) in html
-        assert f'Merkitse luetuksi<span class="visually-hidden">: {row["subject"]}</span>' in html
+        assert f'aria-label="Avaa: {row["subject"]}">Avaa</button>' in html
+        assert f'aria-label="Merkitse luetuksi: {row["subject"]}">Merkitse luetuksi<' in html
+        assert 'visually-hidden">:' not in html
         response = client.post(reverse("notification_read", args=[row["n"].pk]), {"open": "1"})
         assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
         assert client.get("/").context["unread_notifications"] == 0
@@ -424,3 +423,18 @@ def test_send_due_reminders_runs_one_sweep_synchronously(meeting, kela):
     call_command("send_due_reminders", stdout=out)
     assert "1 sent" in out.getvalue()
     assert mail.outbox[0].to == [kela.email]
+
+
+def test_the_invitation_email_holds_the_time_in_the_invitees_calendar(meeting, kela):
+    """Issue 22.3 and 22.7: the invitation carries a REQUEST naming the invitee as an attendee
+    who is still to answer, the meeting tentative; the attachment names its charset once."""
+    n = Notification.objects.get(kind=Kind.INVITATION, recipient=kela)
+    notifications.deliver(n.pk, "t")
+    (message,) = mail.outbox
+    event = parse_ics(message)
+    assert event.method.value == "REQUEST" and event.vevent.status.value == "TENTATIVE"
+    assert event.vevent.uid.value == f"{meeting.pk}@yhteistyo"
+    (invitee,) = [a for a in event.vevent.attendee_list if kela.email in a.value]
+    assert invitee.params["PARTSTAT"] == ["NEEDS-ACTION"]
+    part = next(p for p in message.message().walk() if p.get_content_type() == "text/calendar")
+    assert part["Content-Type"].lower().count("charset") == 1

@@ -205,8 +205,14 @@ def test_new_young_people_are_counted_in_the_month_of_their_first_meeting(
     JointMeeting.objects.filter(pk=earlier.pk).update(
         starts_at=timezone.now() - datetime.timedelta(days=500)
     )
-    new = rows(client_as(national).get(reverse("dashboard")), "new")
+    page = client_as(national).get(reverse("dashboard"))
+    new = rows(page, "new")
     assert [count for _month, count in new] == ["< 5"]  # 4 new young people
+    # Nothing to draw: the page says why instead of an empty chart (issue 22.9).
+    (figure,) = [fig for fig in page.context["figures"] if fig.key == "new"]
+    assert figure.too_few_to_draw
+    assert 'data-chart="chart-new"' not in page.content.decode()
+    assert "liian vähän piirrettäväksi" in page.content.decode()
     held_meetings(2, organisation=org, kela=kela)
     new = rows(client_as(national).get(reverse("dashboard")), "new")
     assert sum(c for _m, c in new if isinstance(c, int)) == 6
@@ -286,6 +292,7 @@ def test_the_default_view_is_computed_ahead_and_says_when(client_as, national, k
     filtered = client.get(reverse("dashboard"), {"client_group": "aftercare"})
     assert youth_count(filtered) == 11 and filtered.context["as_of"] is None
     assert "Luvut klo" not in filtered.content.decode()
+    assert "Luvut laskettiin nyt" in filtered.content.decode()  # issue 22.9
     with CaptureQueriesContext(connection) as live:
         client.get(reverse("dashboard"), {"client_group": "aftercare"})
     # One read of the snapshot instead of one query for each of the ten figures.
