@@ -9,7 +9,8 @@ COPY . .
 RUN pip install --no-cache-dir . \
     && DEBUG=1 python manage.py compilemessages --ignore=.venv \
     && DEBUG=1 python manage.py collectstatic --noinput
-RUN useradd --system app
+# Exported documents (MEDIA_ROOT, a volume in docker-compose.yml): the app's user only.
+RUN useradd --system app && install -d -o app -m 0700 /app/media
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "kelayhteistyo.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -12,13 +12,22 @@ class KelayhteistyoConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self):
+        from auditlog.registry import auditlog
         from django.contrib.auth.signals import user_logged_in
 
         from . import account, reference
+        from .models import User
 
         post_migrate.connect(reference.load, sender=self)
         _make_queue_folders()
         user_logged_in.connect(account.start_session_clock)
+        # Change history of what gives a user access, and nothing else (no password hash, no
+        # login times): who made whom an admin, moved them to another organisation, or let
+        # them in again.
+        auditlog.register(
+            User,
+            include_fields=["role", "organisation", "is_superuser", "is_staff", "is_active"],
+        )
 
 
 def _make_queue_folders() -> None:

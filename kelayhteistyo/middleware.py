@@ -1,13 +1,17 @@
 """Per-request policies: the user's language, session lifetime, two-factor authentication,
-no caching of personal data, and an incident id for errors."""
+no caching of personal data, and an incident id for errors (logged without personal data)."""
 
 import datetime
 import logging
 import uuid
+from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -129,6 +133,10 @@ class NoStoreMiddleware:
         return response
 
 
+# Exceptions Django turns into a 4xx answer: refusals, not incidents.
+ANSWERED_4XX = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
+
+
 class IncidentMiddleware:
     """An unexpected error gets an id that the error page shows and the log records, so that a
     user's report can be matched to the log without any personal data in either."""
@@ -140,5 +148,46 @@ class IncidentMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, ANSWERED_4XX):
+            return  # Django answers these with a 4xx page; django.request logs them (filtered)
         request.incident_id = uuid.uuid4().hex[:10]
-        logger.error("incident %s: %s", request.incident_id, type(exception).__name__)
+        # The type and the view only: the message may quote user input (RequestLogFilter).
+        logger.error(
+            "incident %s: %s in view %s",
+            request.incident_id,
+            type(exception).__name__,
+            _view_name(request),
+        )
+
+
+def _view_name(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match is not None else "-"
+
+
+class RequestLogFilter(logging.Filter):
+    """On the log handlers (settings.LOGGING): Django's request and security logs name the path
+    (a survey link carries its token there) and add the exception's message and traceback (user
+    input may be in either). They are cut to the status, the view and the exception type; an
+    error that IncidentMiddleware logged already is not logged twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "django.request" and not record.name.startswith("django.security"):
+            return True
+        request = getattr(record, "request", None)
+        if record.name == "django.request" and getattr(request, "incident_id", None):
+            return False
+        status: int = getattr(record, "status_code", 0)
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        parts = [str(status or "-"), phrase, _view_name(request)]
+        record.msg = "%s %s in view %s"
+        if record.exc_info and record.exc_info[0] is not None:
+            record.msg += ": %s"
+            parts.append(record.exc_info[0].__name__)
+        record.args = tuple(parts)
+        record.exc_info = record.exc_text = record.stack_info = None
+        record.__dict__.pop("request", None)  # a formatter printing extras would show the path
+        return True

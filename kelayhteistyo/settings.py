@@ -179,6 +179,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_MAX_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# Messages quote what was done (an action item's text): kept in the session, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -207,10 +209,19 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Django's request and security logs are cut to the status, the view and the exception type:
+    # no paths (survey links carry their token), no messages or tracebacks (user input).
+    "filters": {"requests": {"()": "kelayhteistyo.middleware.RequestLogFilter"}},
+    "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["requests"], "formatter": "plain"}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # axes logs every login at INFO; failures and lockouts are also in its own tables.
     "loggers": {
+        # Through the handler above only: Django's own console and mail_admins handlers (paths,
+        # tracebacks) are removed.
+        "django": {"level": "INFO"},
+        # axes logs every login at INFO; failures and lockouts are also in its own tables.
         "axes": {"level": "WARNING"},
         "kelayhteistyo.admin_access": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
@@ -251,6 +262,8 @@ PDF_TIMEOUT = env.float("PDF_TIMEOUT", default=20)
 FEEDBACK_LINK_DAYS = env.int("FEEDBACK_LINK_DAYS", default=30)
 FEEDBACK_HIDDEN_TEXT_DAYS = env.int("FEEDBACK_HIDDEN_TEXT_DAYS", default=30)
 CELERY_TASK_IGNORE_RESULT = True
+# The worker logs through LOGGING (and its request filter), not a root logger of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -9,7 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from kelayhteistyo.access import access_log_write, any_member, worker_required
+from kelayhteistyo.access import (
+    access_log_write,
+    any_member,
+    recent_login_required,
+    worker_required,
+)
 from kelayhteistyo.models import AccessLog
 from kelayhteistyo.pdf import RenderTimeout
 
@@ -68,11 +73,23 @@ def plan_export(request, pk):
 @any_member
 def plan_export_download(request, pk, export_pk):
     """Workers of the organisation: every export. A Kela contact: the plain-language copy, and
-    only while the consent covers sharing the plan with Kela."""
+    only while the consent covers sharing the plan with Kela. The client plan document asks for
+    the password again (it holds the full record, and may hold the identity code)."""
     meeting = meeting_or_404(request, pk)
     export = get_object_or_404(
         PlanExport.objects.visible_to(request.user), pk=export_pk, plan__meeting=meeting
     )
+    if export.variant == PlanExport.Variant.OFFICIAL:
+        return _download_after_reauthentication(request, meeting, export)
+    return _download(request, meeting, export)
+
+
+@recent_login_required
+def _download_after_reauthentication(request, meeting, export):
+    return _download(request, meeting, export)
+
+
+def _download(request, meeting, export):
     kela = request.user.is_kela_contact
     action = AccessLog.Action.DISCLOSE if kela else AccessLog.Action.READ
     access_log_write(user=request.user, youth_id=meeting.youth_id, action=action, obj=export)

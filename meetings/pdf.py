@@ -7,6 +7,7 @@ what the documents say. Every export is an immutable PlanExport with its SHA-256
 
 import hashlib
 import json
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
@@ -192,6 +193,12 @@ def _store(export: PlanExport, content: bytes) -> bool:
         return False
     name = f"{export.variant}-{export.number}-{export.language}.pdf"
     export.file.save(name, ContentFile(content), save=False)
+    # Only the app's own user may read a snapshot, whatever the umask or the upload settings
+    # say: the file 0600, its folders under MEDIA_ROOT (plan-exports/<meeting>/) 0700.
+    storage = export.file.storage
+    Path(storage.path(export.file.name)).chmod(0o600)
+    for folder in Path(export.file.name).parents[:-1]:
+        Path(storage.path(str(folder))).chmod(0o700)
     export.save()
     access_log_write(
         user=export.created_by,
