@@ -262,8 +262,8 @@ FLOOR = [
     """SELECT r."group", count(*), count(*) FILTER (WHERE a.number = 1)
         FROM feedback_answer a JOIN feedback_question q ON q.id = a.question_id
         JOIN feedback_response r ON r.id = a.response_id
-        WHERE q.key = 'again' AND r.meeting_month >= %(start_month)s
-          AND r.meeting_month < %(end_month)s GROUP BY 1""",
+        WHERE q.key = 'again' AND r.quarter >= %(start_month)s
+          AND r.quarter < %(end_month)s GROUP BY 1""",
 ]
 
 

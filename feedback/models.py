@@ -1,12 +1,18 @@
 """Feedback surveys after joint meetings, anonymous and by respondent group.
 
-A `SurveyLink` is a single-use invitation to answer, tied to a meeting and (until it is used or
-expires) to the participant it was made for. A `Response` is deliberately *not* tied to the link,
-the meeting or any person: it knows only the survey version, the respondent group and the
-meeting's non-identifying attributes (month, modality, county, client group). It has no time
-stamp either, so it cannot be matched to a link by the moment of answering.
+A `SurveyLink` is a single-use invitation to answer, tied to a meeting and the participant it
+was made for while it can be answered. It is deleted when it is used (and when it expires): a
+used link would tell which meeting an answer is about. The response rates come from
+`LinkCount`, counted when the links are made.
+
+A `Response` is deliberately *not* tied to the link, the meeting or any person: it knows only
+the survey version, the respondent group and its reporting cell (the county, and the quarter in
+which it was given). It has no time stamp, and neither it nor its answers have ids in the order
+they came in (docs/security.md, "Feedback").
 """
 
+import datetime
+import secrets
 import uuid
 
 from django.conf import settings
@@ -15,10 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import YouthClient
 from kelayhteistyo.access import scope_county
 from kelayhteistyo.models import County, active_language
-from meetings.models import Modality, Participant
+from meetings.models import Participant
 
 LANGUAGES = ("fi", "sv", "en")
 
@@ -36,6 +41,16 @@ GROUP_OF_KIND = {
     Participant.Kind.KELA_CONTACT: Group.KELA,
     Participant.Kind.OTHER: Group.OTHER,
 }
+
+
+def quarter_start(day: datetime.date) -> datetime.date:
+    """The first day of the calendar quarter of `day`: the results are counted by quarter."""
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def random_id() -> int:
+    """A primary key that tells nothing of the order in which rows came in (63 random bits)."""
+    return secrets.randbits(63)
 
 
 def in_language(obj, field: str, language: str | None = None) -> str:
@@ -143,25 +158,28 @@ class Choice(models.Model):
 
 class SurveyLinkQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(answered=False, expires_at__gt=timezone.now())
+        return self.filter(expires_at__gt=timezone.now())
 
 
 class SurveyLink(models.Model):
     """A single-use invitation to answer. The address carries `code` and a signature made with
-    the secret key (services.token), so a copy of the database alone cannot answer."""
+    the secret key (services.token), so a copy of the database alone cannot answer.
+
+    Only links that can still be answered exist: answering deletes the link (services.
+    response_save) and the nightly purge deletes expired ones. A signed address whose link is
+    gone was therefore used, or its time is over."""
 
     code = models.CharField(max_length=10, unique=True)
     meeting = models.ForeignKey(
         "meetings.JointMeeting", on_delete=models.CASCADE, related_name="survey_links"
     )
-    # Whom the link was made for: cleared when it is used or expires (purge_stale_data).
+    # Whom the link was made for (the row is deleted when it is used or expires).
     participant = models.ForeignKey(
         Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     group = models.CharField(_("respondent group"), max_length=20, choices=Group.choices)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
-    answered = models.BooleanField(_("answered"), default=False)
 
     objects = SurveyLinkQuerySet.as_manager()
 
@@ -194,30 +212,51 @@ class SurveyLink(models.Model):
         return settings.LANGUAGE_CODE
 
 
+class LinkCount(models.Model):
+    """How many survey links were sent in a reporting cell: the county of the meeting, the
+    quarter in which the links were made (when the meeting was marked held) and the respondent
+    group. Counted when the links are made, so that the response rates need no used link."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quarter = models.DateField(_("quarter"))  # its first day
+    group = models.CharField(_("respondent group"), max_length=20, choices=Group.choices)
+    n = models.PositiveIntegerField(_("links sent"), default=0)
+
+    class Meta:
+        verbose_name = _("links sent")
+        verbose_name_plural = _("links sent")
+        # Without a county (NULLs are distinct) a cell may have two rows: the figures add up.
+        constraints = [
+            models.UniqueConstraint(fields=["county", "quarter", "group"], name="link_count_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()} {self.quarter:%Y-%m}: {self.n}"
+
+
 class Response(models.Model):
-    """One answered survey. No link to a person, a participant, a meeting or a link, and no
-    time stamp: only the attributes the results are grouped by."""
+    """One answered survey. No link to a person, a participant, a meeting or a link, no time
+    stamp, a random id: only the reporting cell the results are counted in (county × quarter
+    in which it was given × survey version) and the language it was answered in."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
     group = models.CharField(_("respondent group"), max_length=20, choices=Group.choices)
-    meeting_month = models.DateField(_("month of the meeting"))
-    modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices)
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    client_group = models.CharField(
-        _("client group"), max_length=20, choices=YouthClient.ClientGroup.choices
-    )
+    quarter = models.DateField(_("quarter"))  # its first day
     language = models.CharField(_("language"), max_length=2)
 
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
-        indexes = [models.Index(fields=["group", "meeting_month"])]
+        indexes = [models.Index(fields=["group", "quarter"])]
 
     def __str__(self) -> str:
-        return f"{self.survey} {self.meeting_month:%Y-%m}"
+        return f"{self.survey} {self.quarter:%Y-%m}"
 
 
 class AnswerQuerySet(models.QuerySet):
@@ -231,10 +270,12 @@ class AnswerQuerySet(models.QuerySet):
 
 
 class Answer(models.Model):
-    """The answer to one question; a multiple-choice question has a row per choice ticked."""
+    """The answer to one question; a multiple-choice question has a row per choice ticked.
+    The id is random: sequential ids would put the responses in the order they came in."""
 
     TEXT_MAX = 1000
 
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     number = models.PositiveSmallIntegerField(null=True, blank=True)  # 1–5; yes 1, no 0

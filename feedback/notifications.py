@@ -15,8 +15,8 @@ from .models import SurveyLink
 
 
 def link_for_notification(n: Notification) -> SurveyLink | None:
-    """The link a feedback request is about; None once it has been used (it forgets whom it
-    was for)."""
+    """The link a feedback request is about; None once it has been used or has expired (the
+    link is deleted then)."""
     links = SurveyLink.objects.filter(meeting=n.meeting_id)
     if n.recipient_id:
         return links.filter(participant__user=n.recipient_id).first()
@@ -25,7 +25,7 @@ def link_for_notification(n: Notification) -> SurveyLink | None:
 
 def link_unused(n: Notification) -> str:
     link = link_for_notification(n)
-    if link is None or link.answered or link.is_expired:
+    if link is None or link.is_expired:
         return "answered or expired"
     return ""
 

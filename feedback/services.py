@@ -2,10 +2,11 @@
 
 import datetime
 import secrets
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max
+from django.db import DatabaseError, transaction
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -13,7 +14,17 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from meetings.models import JointMeeting, Notification, Participant
 from meetings.notifications import notify, notify_email
 
-from .models import GROUP_OF_KIND, Answer, Choice, Question, Response, Survey, SurveyLink
+from .models import (
+    GROUP_OF_KIND,
+    Answer,
+    Choice,
+    LinkCount,
+    Question,
+    Response,
+    Survey,
+    SurveyLink,
+    quarter_start,
+)
 
 # Letters and digits that cannot be mistaken for each other when read off a screen.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -23,6 +34,10 @@ SIGNATURE_LENGTH = 6  # 30 bits of HMAC with the secret key, not stored
 
 class LinkUsed(Exception):
     """The link was answered (or expired) while the form was being filled in."""
+
+
+class AnswerNotSaved(Exception):
+    """Storing the answers failed; the link was given back, so they can be sent again."""
 
 
 # Tokens ---------------------------------------------------------------------------------------
@@ -50,17 +65,30 @@ def grouped(value: str) -> str:
     return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
 
 
-def link_from_token(value: str) -> SurveyLink | None:
-    """The link of a token typed or scanned; None for anything tampered with or unknown."""
+def code_from_token(value: str) -> str | None:
+    """The code of a token typed or scanned, if its signature is right; None for anything
+    tampered with. Only this service made signed codes, so a signed code without a link is
+    one that was used or expired."""
     value = value.upper().replace("-", "").replace(" ", "")
     code, signature = value[:CODE_LENGTH], value[CODE_LENGTH:]
     if len(value) != CODE_LENGTH + SIGNATURE_LENGTH or not set(value) <= set(ALPHABET):
         return None
     if not constant_time_compare(signature, _signature(code)):
         return None
+    return code
+
+
+def link_of_code(code: str) -> SurveyLink | None:
+    """The link of a signed code; None once it was used or deleted as expired."""
     return (
         SurveyLink.objects.select_related("meeting__youth__organisation").filter(code=code).first()
     )
+
+
+def link_from_token(value: str) -> SurveyLink | None:
+    """The link of a token typed or scanned; None for anything tampered with, used or expired."""
+    code = code_from_token(value)
+    return link_of_code(code) if code else None
 
 
 # Links ----------------------------------------------------------------------------------------
@@ -68,10 +96,13 @@ def link_from_token(value: str) -> SurveyLink | None:
 
 def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) -> list[SurveyLink]:
     """When a meeting is marked held: a single-use link for each participant (a Kela contact
-    who declined took no part). Those with an account get theirs by e-mail and on their home
-    page; the young person by e-mail if the consent covers messages to them."""
+    who declined took no part), counted in the response rates of its reporting cell. Those with
+    an account get theirs by e-mail and on their home page; the young person by e-mail if the
+    consent covers messages to them."""
     now = now or timezone.now()
     expires = now + datetime.timedelta(days=settings.FEEDBACK_LINK_DAYS)
+    county_id = meeting.youth.organisation.county_id
+    quarter = quarter_start(timezone.localdate(now))
     links = []
     took_part = meeting.participants.select_related("user").exclude(
         kind=Participant.Kind.KELA_CONTACT, status=Participant.Status.DECLINED
@@ -90,6 +121,7 @@ def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) ->
         links.append(link)
         if not created:
             continue
+        links_count(county_id=county_id, quarter=quarter, group=link.group, n=1)
         if participant.user_id:
             notify(Notification.Kind.FEEDBACK_REQUEST, recipient=participant.user, meeting=meeting)
         elif participant.kind == Participant.Kind.YOUNG_PERSON and meeting.youth.may_be_messaged():
@@ -103,24 +135,71 @@ def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) ->
     return links
 
 
+def links_count(*, county_id: int | None, quarter: datetime.date, group: str, n: int) -> None:
+    """Add `n` links sent to a reporting cell (a row per cell, made on its first link)."""
+    key: dict[str, Any] = {"county_id": county_id, "quarter": quarter, "group": group}
+    if not LinkCount.objects.filter(**key).update(n=F("n") + n):
+        LinkCount.objects.get_or_create(**key)
+        LinkCount.objects.filter(**key).update(n=F("n") + n)
+
+
 # Answering ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def response_save(*, link: SurveyLink, survey: Survey, answers: list, language: str) -> None:
-    """Store the answers without anything that leads back to the respondent, and use up the
-    link. `answers` holds (question, value) pairs; a list value is a multiple choice."""
-    locked = SurveyLink.objects.select_for_update().get(pk=link.pk)
-    if locked.answered or locked.is_expired:
+    """Use up the link, then store the answers without anything that leads back to the
+    respondent. `answers` holds (question, value) pairs; a list value is a multiple choice.
+
+    Two transactions, each committed on its own (durable): on PostgreSQL the rows a
+    transaction writes share its id (`xmin`), so the answer must not be written in the
+    transaction that touches the link. The link is deleted, not marked: a kept row would
+    still say which meeting was answered. If storing the answers fails, the link is given
+    back and AnswerNotSaved raised, so that the respondent can send them again."""
+    county_id = link.meeting.youth.organisation.county_id
+    _link_use(link)
+    try:
+        with transaction.atomic(durable=True):
+            _response_create(
+                survey=survey,
+                group=link.group,
+                county_id=county_id,
+                answers=answers,
+                language=language,
+            )
+    except DatabaseError as error:
+        _link_give_back(link)
+        raise AnswerNotSaved from error
+    except BaseException:
+        _link_give_back(link)
+        raise
+
+
+def _link_use(link: SurveyLink) -> None:
+    """Delete the link if it can still be answered (one statement: of two tabs sending at
+    once, one wins), in a transaction of its own."""
+    with transaction.atomic(durable=True):
+        used, _by_model = SurveyLink.objects.filter(
+            pk=link.pk, expires_at__gt=timezone.now()
+        ).delete()
+    if not used:
         raise LinkUsed
-    meeting = link.meeting
+
+
+def _link_give_back(link: SurveyLink) -> None:
+    """The link as it was, for the answers that could not be stored (a transaction of its own,
+    after the failed one: nothing joins it to an answer)."""
+    with transaction.atomic(durable=True):
+        link.save(force_insert=True)
+
+
+def _response_create(
+    *, survey: Survey, group: str, county_id: int | None, answers: list, language: str
+) -> None:
     response = Response.objects.create(
         survey=survey,
-        group=link.group,
-        meeting_month=timezone.localdate(meeting.starts_at).replace(day=1),
-        modality=meeting.modality,
-        county_id=meeting.youth.organisation.county_id,
-        client_group=meeting.youth.client_group,
+        group=group,
+        county_id=county_id,
+        quarter=quarter_start(timezone.localdate()),
         language=language,
     )
     rows = []
@@ -135,16 +214,14 @@ def response_save(*, link: SurveyLink, survey: Survey, answers: list, language: 
         else:
             rows.append(Answer(response=response, question=question, number=value))
     Answer.objects.bulk_create(rows)
-    # The link forgets whom it was for: nothing joins the answer to a person.
-    SurveyLink.objects.filter(pk=link.pk).update(answered=True, participant=None)
 
 
 def links_forget_expired(now: datetime.datetime | None = None) -> int:
-    """Expired links forget whom they were for; the rows stay for the response rates."""
+    """Expired links are deleted: kept, the links of a meeting that were not answered would
+    tell whose were (LinkCount keeps the response rates)."""
     now = now or timezone.now()
-    return SurveyLink.objects.filter(expires_at__lte=now, participant__isnull=False).update(
-        participant=None
-    )
+    deleted, _by_model = SurveyLink.objects.filter(expires_at__lte=now).delete()
+    return deleted
 
 
 def hidden_texts_purge(now: datetime.datetime | None = None) -> int:

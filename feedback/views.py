@@ -1,7 +1,5 @@
 """The public answer page, and the coordinators' survey editor."""
 
-import contextlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,6 +7,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kelayhteistyo.access import coordinator_required, scope_county
@@ -24,10 +23,15 @@ def _surveys():
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def answer(request, token):
-    """Answer a survey with a single-use link: no login, any language of the service."""
-    link = services.link_from_token(token)
+    """Answer a survey with a single-use link: no login, any language of the service.
+
+    Every page here answers 200: Django logs a 4xx with its path, and the path holds the
+    token. No browser or proxy keeps a copy (never_cache)."""
+    code = services.code_from_token(token)
+    link = services.link_of_code(code) if code else None
     languages = dict(settings.LANGUAGES)
     switch = request.POST.get("switch")  # the language switch of the survey page
     language = switch or request.GET.get("lang") or request.POST.get("lang")
@@ -35,28 +39,32 @@ def answer(request, token):
         language = link.language if link else settings.LANGUAGE_CODE
     with translation.override(language):
         context = {"token": token, "lang": language, "languages": languages}
-        if link is None:
-            return render(request, "feedback/link_problem.html", context, status=404)
-        if link.answered:
+        if code is None:
+            return render(request, "feedback/link_problem.html", context)
+        if link is None:  # signed by us, and gone: answered, or its time is over
+            context["sent"] = "sent" in request.GET
             return render(request, "feedback/thanks.html", context)
         if link.is_expired:
             context["expired"] = True
-            return render(request, "feedback/link_problem.html", context, status=410)
+            return render(request, "feedback/link_problem.html", context)
         survey = _current_or_posted(request, link.group)
         form = AnswerForm(request.POST or None, survey=survey)
         if switch:  # the same answers in another language: nothing saved, no error shown yet
             form = AnswerForm(initial=form.posted_values(), survey=survey)
         elif form.is_valid():
-            # Answered in another tab a moment ago: the thank-you page says so.
-            with contextlib.suppress(services.LinkUsed):
+            try:
                 services.response_save(
                     link=link, survey=survey, answers=form.answers(), language=language
                 )
-            return redirect(f"{request.path}?lang={language}")
+            except services.LinkUsed:
+                # Answered in another tab a moment ago (or expired): the page says so.
+                return redirect(f"{request.path}?lang={language}")
+            except services.AnswerNotSaved:
+                form.add_error(None, _("Your answers could not be saved. Please send them again."))
+            else:
+                return redirect(f"{request.path}?lang={language}&sent")
         context.update(form=form, survey=survey)
-        return render(
-            request, "feedback/answer.html", context, status=400 if form.is_bound else 200
-        )
+        return render(request, "feedback/answer.html", context)
 
 
 def _current_or_posted(request, group: str) -> Survey:

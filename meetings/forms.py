@@ -225,6 +225,10 @@ class ActionItemForm(forms.ModelForm):
 
 
 class ReviewForm(forms.ModelForm):
+    """One review round. `agreed_for` carries the review date the form was opened for, so that
+    a second submission of the same round is refused (services.review_record)."""
+
+    agreed_for = forms.DateField(required=False, widget=forms.HiddenInput)
     done_items = forms.ModelMultipleChoiceField(
         label=_("Mark done"),
         queryset=ActionItem.objects.none(),
@@ -234,7 +238,17 @@ class ReviewForm(forms.ModelForm):
 
     class Meta:
         model = Review
-        fields = ["held_on", "how_it_went", "next_review_date", "close_cooperation"]
+        fields = [
+            "held_on",
+            "with_young_person",
+            "with_kela",
+            "how_it_went",
+            "kela_continues",
+            "next_review_date",
+            "close_cooperation",
+            "end_reason",
+            "end_details",
+        ]
         widgets = {
             "held_on": DateInput(),
             "next_review_date": DateInput(),
@@ -244,6 +258,11 @@ class ReviewForm(forms.ModelForm):
     def __init__(self, *args, plan: FollowUpPlan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].initial = timezone.localdate()
+        self.fields["agreed_for"].initial = plan.review_date
+        self.fields["kela_continues"].initial = (
+            plan.kela_cooperation == FollowUpPlan.KelaCooperation.YES
+        )
+        self.fields["end_reason"].help_text = _("Needed when the cooperation ends.")
         done = self.fields["done_items"]
         done.queryset = plan.items.filter(status=ActionItem.Status.OPEN).select_related(
             "owner__user"
@@ -259,12 +278,26 @@ class ReviewForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         nxt, close = cleaned.get("next_review_date"), cleaned.get("close_cooperation")
+        held_on = cleaned.get("held_on")
         if close and nxt:
             self.add_error("next_review_date", _("Leave this empty when closing the cooperation."))
         elif not close and not nxt:
             self.add_error(
                 "next_review_date", _("Set the next review date, or close the cooperation.")
             )
-        elif nxt and cleaned.get("held_on") and nxt <= cleaned["held_on"]:
+        elif nxt and nxt < timezone.localdate():
+            self.add_error("next_review_date", _("The next review cannot be in the past."))
+        elif nxt and held_on and nxt <= held_on:
             self.add_error("next_review_date", _("The next review must be after this review."))
+        if close:
+            if not cleaned.get("end_reason"):
+                self.add_error("end_reason", _("Choose why the cooperation ends."))
+            if cleaned.get("kela_continues"):
+                self.add_error(
+                    "kela_continues",
+                    _("When the cooperation ends, cooperation with Kela does not continue."),
+                )
+        else:
+            # A reason chosen before unticking "end the cooperation" is not kept.
+            cleaned["end_reason"], cleaned["end_details"] = "", ""
         return cleaned

@@ -150,9 +150,12 @@ def action_item_toggle(request, pk, item_pk):
 @require_http_methods(["GET", "POST"])
 @worker_required
 def review_create(request, pk):
-    """Check together how things went: mark items done, set the next review or close."""
+    """One review round: how things went, items done, the next round or the end of it."""
     meeting = meeting_or_404(request, pk)
     plan = get_object_or_404(FollowUpPlan, meeting=meeting)
+    if request.method == "GET" and not meeting.awaits_review:  # no form only to be refused
+        messages.info(request, _("The cooperation has ended: no more reviews are recorded."))
+        return redirect("meetings:detail", pk=meeting.pk)
     form = ReviewForm(request.POST or None, plan=plan)
     if form.is_valid():
         try:
@@ -161,6 +164,7 @@ def review_create(request, pk):
                 review=form.save(commit=False),
                 done_items=list(form.cleaned_data["done_items"]),
                 by=request.user,
+                agreed_for=form.cleaned_data["agreed_for"],
             )
         except ValidationError as e:
             add_errors(form, e)

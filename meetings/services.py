@@ -364,26 +364,50 @@ def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionIte
 
 @transaction.atomic
 def review_record(
-    *, plan: FollowUpPlan, review: Review, done_items: list[ActionItem], by: User
+    *,
+    plan: FollowUpPlan,
+    review: Review,
+    done_items: list[ActionItem],
+    by: User,
+    agreed_for: datetime.date | None,
 ) -> Review:
-    """Record how things went, tick items done, and set the next review or close."""
+    """Record one review round: how things went, tick items done, and either set the next
+    round (in follow-up) or end the cooperation. `agreed_for` is the review date the form was
+    opened for: if the plan has moved on since (a review of that round was just recorded, or
+    the date was changed), the review is refused rather than filed under another round."""
+    plan = FollowUpPlan.objects.select_for_update().select_related("meeting").get(pk=plan.pk)
     meeting = plan.meeting
-    if meeting.status not in (Status.PLAN_RECORDED, Status.REVIEWED):
-        raise ValidationError(_("A review follows a recorded plan."))
-    if review.next_review_date and review.next_review_date <= review.held_on:
-        raise ValidationError({"next_review_date": _("The next review must be after this review.")})
+    if not meeting.awaits_review:
+        raise ValidationError(_("A review follows a recorded plan, until the cooperation ends."))
+    if agreed_for != plan.review_date:
+        raise ValidationError({"held_on": _("A review of this round has already been recorded.")})
     review.plan = plan
     review.recorded_by = by
+    # The round is the date agreed for it; a review without an agreed date is its own round.
+    review.agreed_for = plan.review_date or review.held_on
+    if review.close_cooperation:
+        review.next_review_date = None
+        review.kela_continues = False
+    if review.next_review_date and review.next_review_date <= review.held_on:
+        raise ValidationError({"next_review_date": _("The next review must be after this review.")})
+    if plan.reviews.filter(agreed_for=review.agreed_for).exists():
+        raise ValidationError({"held_on": _("A review of this round has already been recorded.")})
     review.full_clean()
     review.save()
     for item in done_items:
         if item.status != ActionItem.Status.DONE:
             action_item_set_done(item=item, done=True, by=by)
+    Cooperation = FollowUpPlan.KelaCooperation
     plan.review_date = review.next_review_date
+    plan.kela_cooperation = Cooperation.YES if review.kela_continues else Cooperation.NO
     plan.version = F("version") + 1
     plan.updated_by = by
-    plan.save(update_fields=["review_date", "version", "updated_by", "updated_at"])
-    _transition(meeting, Status.REVIEWED)
+    plan.save(
+        update_fields=["review_date", "kela_cooperation", "version", "updated_by", "updated_at"]
+    )
+    _transition(
+        meeting, Status.COOPERATION_ENDED if review.close_cooperation else Status.IN_FOLLOW_UP
+    )
     meeting.save()
     access_log_write(user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CREATE, obj=review)
     return review

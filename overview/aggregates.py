@@ -26,13 +26,14 @@ from meetings.models import (
     Modality,
     Participant,
     PlanExport,
+    Review,
 )
 
 from .filters import meetings_in_scope, responses_in_scope
 
 Status = JointMeeting.Status
 Item = ActionItem.Status
-HELD = [Status.HELD, Status.PLAN_RECORDED, Status.REVIEWED]
+HELD = [Status.HELD, *JointMeeting.WITH_PLAN]
 
 
 class Percentile(Aggregate):
@@ -139,17 +140,18 @@ def aggregates(county, filters: dict) -> dict:
         )
         .order_by("owner__kind")
     )
-    # Joined to their reviews (a plan may have several): every count is of distinct plans.
-    reviews = plans.filter(review_date__isnull=False).aggregate(
-        due=Count("id", filter=Q(review_date__lte=today), distinct=True),
-        on_time=Count(
-            "id",
-            filter=Q(review_date__lte=today, reviews__held_on__lte=F("review_date")),
-            distinct=True,
-        ),
+    # Per review round, each against the date agreed for it: a review is a round done on time
+    # (held on or before that date) or late; the plan's current date, passed with no review
+    # for it while the follow-up goes on, is an overdue round. Joined to the reviews: the
+    # rounds count reviews, the plans are counted distinct.
+    reviewed_round = Review.objects.filter(plan=OuterRef("pk"), agreed_for=OuterRef("review_date"))
+    reviews = plans.aggregate(
+        on_time=Count("reviews", filter=Q(reviews__held_on__lte=F("reviews__agreed_for"))),
+        late=Count("reviews", filter=Q(reviews__held_on__gt=F("reviews__agreed_for"))),
         overdue=Count(
             "id",
-            filter=Q(review_date__lt=today, meeting__status=Status.PLAN_RECORDED),
+            filter=Q(review_date__lt=today, meeting__status__in=JointMeeting.AWAITING_REVIEW)
+            & ~Exists(reviewed_round),
             distinct=True,
         ),
         continues=Count(
@@ -180,7 +182,9 @@ def _month(moment: datetime.datetime) -> str:
 
 
 def again_counts(county, filters) -> dict:
-    """For the dashboard: answers to "would take part again", and the yeses, by group."""
+    """For the dashboard: answers to "would take part again", and the yeses, by group. From the
+    results' reporting cells (the whole quarters of the period that are over, cells of at least
+    5 responses): the organisation, client group and modality filters do not apply."""
     again = (
         Answer.objects.filter(
             question__key="again", response__in=responses_in_scope(county, filters)

@@ -153,20 +153,23 @@ def figures(data: dict) -> list[Figure]:
             "reviews",
             _("Reviews"),
             _(
-                "Plans whose review date has come: reviewed by that date, and overdue "
-                "(not reviewed yet). The share of plans in which cooperation with Kela "
-                "continues."
+                "Review rounds, each against the date agreed for it: held on or before that "
+                "date, held later, and overdue (the date has passed, not reviewed yet). The "
+                "share of plans in which cooperation with Kela continues."
             ),
             [
-                _("Reviews due"),
+                _("Review rounds"),
                 _("Done on time"),
+                _("Done late"),
                 _("Overdue"),
                 _("Cooperation with Kela continues"),
             ],
             [
                 (
-                    small(reviews["due"]),
+                    # A snapshot computed before rounds were counted has no "late" (minutes).
+                    small(reviews["on_time"] + reviews.get("late", 0) + reviews["overdue"]),
                     small(reviews["on_time"]),
+                    small(reviews.get("late", 0)),
                     small(reviews["overdue"]),
                     share(reviews["continues"], reviews["total"]),
                 )
@@ -196,8 +199,10 @@ def headline_figure(counts: dict) -> Figure:
         _("Would take part in a similar meeting again"),
         _(
             "Answers to the feedback question “I would take part in a similar meeting again”, "
-            "by respondent group, about the meetings of the period (every version of the "
-            "survey). The organisation filter does not apply: answers do not know it."
+            "by respondent group, given in the whole quarters of the period that are over "
+            "(every version of the survey). Counties and quarters with fewer than 5 answers "
+            "are left out. The organisation, client group and modality filters do not apply: "
+            "answers do not know them."
         ),
         [_("Respondent group"), _("Answers"), _("Yes")],
         [

@@ -1,20 +1,24 @@
 """The filters of the coordinators' pages and the coordinator's scope: which meetings, links and
-responses a figure counts. A coordinator whose organisation has a county sees that county; one
-without a county (a national project or Kela) sees the whole country."""
+responses a figure counts (responses and links by reporting cell). A coordinator whose
+organisation has a county sees that county; one without a county (a national project or Kela)
+sees the whole country."""
 
 import datetime
 
 from django import forms
+from django.db.models import Count, F, Sum, Window
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import YouthClient
-from feedback.models import Response, SurveyLink
+from feedback.models import LinkCount, Response, quarter_start
 from kelayhteistyo.forms import DateInput, NamesInUserLanguageMixin
 from kelayhteistyo.models import County, Organisation
 from meetings.models import JointMeeting, Modality
+
+from .suppression import SMALL
 
 
 class Filters(NamesInUserLanguageMixin, forms.Form):
@@ -115,39 +119,62 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def _months(filters: dict) -> tuple[datetime.date, datetime.date]:
-    """The period as whole months: answers know only the month of their meeting."""
-    start = filters["start"].replace(day=1)
-    end = (filters["end"].replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-    return start, end  # end is exclusive
+# Feedback: reporting cells -----------------------------------------------------------------------
+# Answers are counted in fixed cells: county × quarter (in which they were given) × survey
+# version. A cell with fewer than SMALL answers is left out of every figure and total, and the
+# filters select whole cells only, so that no two views differ by fewer than SMALL respondents
+# (docs/security.md, "Differencing").
 
 
-def responses_in_scope(county, filters: dict):
-    """The responses about the meetings of the filters in a coordinator's scope (their county,
-    or None: the whole country)."""
-    start, end = _months(filters)
-    responses = Response.objects.filter(meeting_month__gte=start, meeting_month__lt=end)
-    if county is not None:
+def next_quarter(quarter: datetime.date) -> datetime.date:
+    return quarter_start(quarter + datetime.timedelta(days=92))
+
+
+def quarters(filters: dict) -> tuple[datetime.date, datetime.date]:
+    """The period of the filters as whole quarters, those that are over: the first day of the
+    first and of the one after the last (equal when none is over yet). A quarter that is over
+    no longer changes, so that looking again later tells nothing about who answered meanwhile."""
+    start = quarter_start(filters["start"])
+    end = min(next_quarter(quarter_start(filters["end"])), quarter_start(timezone.localdate()))
+    return start, max(start, end)
+
+
+def _responses_in_period(county, filters: dict):
+    start, end = quarters(filters)
+    responses = Response.objects.filter(quarter__gte=start, quarter__lt=end)
+    if county is not None:  # the coordinator's county
         responses = responses.filter(county=county)
-    for field in ("county", "client_group", "modality"):
-        if filters.get(field):
-            responses = responses.filter(**{field: filters[field]})
-    return responses
-
-
-def links_in_scope(county, filters: dict):
-    """The feedback links sent after the meetings of the filters in the scope."""
-    start, end = _months(filters)
-    links = SurveyLink.objects.filter(
-        meeting__starts_at__gte=day_start(start), meeting__starts_at__lt=day_start(end)
+    if filters.get("county"):
+        responses = responses.filter(county=filters["county"])
+    return responses.annotate(
+        cell=Window(Count("pk"), partition_by=[F("county"), F("quarter"), F("survey")])
     )
+
+
+def responses_in_scope(county, filters: dict, *, survey=None, group: str | None = None):
+    """The responses a coordinator's figures count: in their scope (their county, or None: the
+    whole country), in the whole quarters and county of the filters, of one survey version or
+    group if given, and only from cells of at least SMALL responses."""
+    responses = _responses_in_period(county, filters)
+    if survey is not None:
+        responses = responses.filter(survey=survey)
+    if group is not None:
+        responses = responses.filter(group=group)
+    return Response.objects.filter(pk__in=responses.filter(cell__gte=SMALL).values("pk"))
+
+
+def responses_left_out(county, filters: dict) -> bool:
+    """Whether the period and county of the filters have cells of 1 to SMALL - 1 responses,
+    left out of the figures (the page says so, without saying how many)."""
+    return _responses_in_period(county, filters).filter(cell__lt=SMALL).exists()
+
+
+def links_sent(county, filters: dict) -> dict[str, int]:
+    """The feedback links sent in the whole quarters and county of the filters, by group."""
+    start, end = quarters(filters)
+    counts = LinkCount.objects.filter(quarter__gte=start, quarter__lt=end)
     if county is not None:
-        links = links.filter(meeting__organisation__county=county)
-    for field, lookup in (
-        ("county", "meeting__organisation__county"),
-        ("client_group", "meeting__youth__client_group"),
-        ("modality", "meeting__modality"),
-    ):
-        if filters.get(field):
-            links = links.filter(**{lookup: filters[field]})
-    return links
+        counts = counts.filter(county=county)
+    if filters.get("county"):
+        counts = counts.filter(county=filters["county"])
+    return dict(counts.values_list("group").annotate(n=Sum("n")).order_by())

@@ -1,9 +1,14 @@
 """Feedback results for coordinators: aggregates by respondent group, computed by the database.
 
-A group's answers are shown only when at least 5 responses match the filters, so that nobody
-can be recognised from them; the free-text answers follow the same rule. A county coordinator
-sees the answers about meetings in their county.
+Answers are counted in fixed reporting cells, county × quarter (in which they were given) ×
+survey version, and only cells of at least 5 responses count, in every figure and total; the
+filters select whole cells, quarters that are over (filters.responses_in_scope). So no two
+views differ by fewer than 5 respondents, and nobody can be recognised by comparing them. The
+free-text answers follow the same cells. A county coordinator sees the answers given about
+meetings in their county.
 """
+
+import datetime
 
 from django import forms
 from django.conf import settings
@@ -23,15 +28,23 @@ from kelayhteistyo.access import coordinator_required, scope_county
 from kelayhteistyo.models import active_language
 
 from .figures import Figure, figure_csv, filter_query
-from .filters import Filters, default_filters, links_in_scope, responses_in_scope
+from .filters import (
+    Filters,
+    default_filters,
+    links_sent,
+    quarters,
+    responses_in_scope,
+    responses_left_out,
+)
 from .suppression import SMALL, average_shown, share, share_beside, small
 
 COMMENTS_SHOWN = 200
 
 
 class ResultFilters(Filters):
-    """The dashboard's filters without the organisation (answers do not know it), plus the
-    respondent group and the version of its survey."""
+    """The dashboard's period and county (answers know neither the organisation, the client
+    group nor the modality), plus the respondent group and the version of its survey. The
+    period is widened to whole quarters: the results are counted by quarter."""
 
     group = forms.ChoiceField(
         label=gettext_lazy("Respondent group"), choices=Group.choices, required=False
@@ -40,11 +53,14 @@ class ResultFilters(Filters):
         label=gettext_lazy("Version of the survey"), coerce=int, required=False, empty_value=None
     )
 
-    field_order = ["group", "version", "start", "end", "county", "client_group", "modality"]
+    field_order = ["group", "version", "start", "end", "county"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["organisation"]
+        for name in ("organisation", "client_group", "modality"):
+            del self.fields[name]
+        self.fields["start"].help_text = _("From the start of this date's quarter.")
+        self.fields["end"].help_text = _("To the end of this date's quarter.")
         group = self.data.get("group") if self.data.get("group") in Group.values else None
         surveys = Survey.objects.filter(group=group or Group.YOUNG_PERSON).order_by("-version")
         self.fields["version"].choices = [
@@ -64,13 +80,22 @@ def _filters(request):
     return form, filters, survey
 
 
+def quarter_label(quarter: datetime.date) -> str:
+    return _("Q%(n)s/%(year)s") % {"n": (quarter.month - 1) // 3 + 1, "year": quarter.year}
+
+
+def _period(filters) -> dict:
+    """The whole quarters shown, for the page and the CSV's file name."""
+    start, end = quarters(filters)
+    period = {"start": start, "end": end - datetime.timedelta(days=1), "any": start < end}
+    if period["any"]:
+        period["first"] = quarter_label(start)
+        period["last"] = quarter_label(period["end"])
+    return period
+
+
 def rates_figure(user, filters) -> Figure:
-    links = dict(
-        links_in_scope(scope_county(user), filters)
-        .values_list("group")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    links = links_sent(scope_county(user), filters)
     answered = dict(
         responses_in_scope(scope_county(user), filters)
         .values_list("group")
@@ -81,8 +106,9 @@ def rates_figure(user, filters) -> Figure:
         "rates",
         _("Response rates"),
         _(
-            "Links sent after the meetings of the period, and answers received, by respondent "
-            "group (all versions of the survey). A link is answered once."
+            "Links sent and answers given in the quarters, by respondent group (all versions "
+            "of the survey). A link is answered once. Answers of a county and quarter with "
+            "fewer than 5 answers to a survey version are not counted."
         ),
         [_("Respondent group"), _("Links"), _("Answers"), _("Response rate")],
         [
@@ -236,32 +262,36 @@ def question_figures(survey: Survey, responses) -> list[Figure]:
 def results(request):
     form, filters, survey = _filters(request)
     user = request.user
-    responses = responses_in_scope(scope_county(user), filters).filter(survey=survey)
+    responses = responses_in_scope(scope_county(user), filters, survey=survey)
     n = responses.count()
     figures = [rates_figure(user, filters), comparison_figure(user, filters)]
     if n >= SMALL:
         figures += question_figures(survey, responses)
+    period = _period(filters)
     context = {
         "form": form,
         "survey": survey,
         "n": n,
         "shown": n >= SMALL,
         "figures": figures,
-        "period": filters,
+        "period": period,
+        "left_out": responses_left_out(scope_county(user), filters),
         "scope": scope_county(user),
         "query": filter_query(request, form),
     }
     if request.GET.get("csv"):
-        return figure_csv(figures, request.GET["csv"], form, filters)
+        return figure_csv(figures, request.GET["csv"], form, period)
     return render(request, "feedback/results.html", context)
 
 
 @require_GET
 @coordinator_required
 def comments(request):
-    """The free-text answers of one respondent group, without the meeting's attributes."""
+    """The free-text answers of one respondent group, without the meeting's attributes, from
+    the same cells as the results."""
     form, filters, survey = _filters(request)
-    responses = responses_in_scope(scope_county(request.user), filters).filter(group=survey.group)
+    county = scope_county(request.user)
+    responses = responses_in_scope(county, filters, group=survey.group)
     n = responses.count()
     texts = (
         Answer.objects.filter(response__in=responses, question__kind=Question.Kind.TEXT)
@@ -280,6 +310,8 @@ def comments(request):
         "n_comments": visible.count() if shown else 0,
         "hidden": texts.filter(hidden_at__isnull=False) if shown else [],
         "limit": COMMENTS_SHOWN,
+        "period": _period(filters),
+        "left_out": responses_left_out(county, filters),
         "query": request.GET.urlencode(),
     }
     return render(request, "feedback/comments.html", context)

@@ -76,8 +76,14 @@ class JointMeeting(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         HELD = "held", _("Held")
         PLAN_RECORDED = "plan_recorded", _("Plan recorded")
-        REVIEWED = "reviewed", _("Reviewed")
+        # After a review: the next review date is set (a new round), or the cooperation ended.
+        IN_FOLLOW_UP = "in_follow_up", _("In follow-up")
+        COOPERATION_ENDED = "cooperation_ended", _("Cooperation ended")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Statuses with a recorded plan, and those in which the next review round is awaited.
+    WITH_PLAN = (Status.PLAN_RECORDED, Status.IN_FOLLOW_UP, Status.COOPERATION_ENDED)
+    AWAITING_REVIEW = (Status.PLAN_RECORDED, Status.IN_FOLLOW_UP)
 
     # The status machine: which status may follow which. Services enforce it.
     TRANSITIONS = {
@@ -85,8 +91,9 @@ class JointMeeting(models.Model):
         Status.INVITED: {Status.INVITED, Status.CONFIRMED, Status.CANCELLED},
         Status.CONFIRMED: {Status.INVITED, Status.HELD, Status.CANCELLED},
         Status.HELD: {Status.PLAN_RECORDED},
-        Status.PLAN_RECORDED: {Status.REVIEWED},
-        Status.REVIEWED: {Status.REVIEWED},
+        Status.PLAN_RECORDED: {Status.IN_FOLLOW_UP, Status.COOPERATION_ENDED},
+        Status.IN_FOLLOW_UP: {Status.IN_FOLLOW_UP, Status.COOPERATION_ENDED},
+        Status.COOPERATION_ENDED: set(),
         Status.CANCELLED: set(),
     }
 
@@ -198,7 +205,7 @@ class JointMeeting(models.Model):
     @property
     def was_held(self) -> bool:
         """Held, and possibly planned and reviewed since: the plan and feedback come after."""
-        return self.status in (self.Status.HELD, self.Status.PLAN_RECORDED, self.Status.REVIEWED)
+        return self.status == self.Status.HELD or self.status in self.WITH_PLAN
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
@@ -291,7 +298,12 @@ class JointMeeting(models.Model):
 
     @property
     def has_plan(self) -> bool:
-        return self.status in (self.Status.PLAN_RECORDED, self.Status.REVIEWED)
+        return self.status in self.WITH_PLAN
+
+    @property
+    def awaits_review(self) -> bool:
+        """A plan is recorded and the cooperation has not ended: the next round can be reviewed."""
+        return self.status in self.AWAITING_REVIEW
 
 
 class ParticipantQuerySet(models.QuerySet):

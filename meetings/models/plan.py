@@ -131,13 +131,29 @@ class ActionItem(models.Model):
 
 
 class Review(models.Model):
-    """Checking together how things went."""
+    """Checking together how things went: one round, for the review date agreed for it."""
+
+    class EndReason(models.TextChoices):
+        GOALS_REACHED = "goals_reached", _("The goals were reached")
+        DECLINED = "declined", _("The young person declined further cooperation")
+        OTHER_SERVICES = "other_services", _("The young person moved to other services")
+        OTHER = "other", _("Other reason")
 
     plan = models.ForeignKey(FollowUpPlan, on_delete=models.PROTECT, related_name="reviews")
+    # The plan's review date when this round was recorded (the held date if none was agreed):
+    # the figures compare each round with its own date, not with the plan's next one.
+    agreed_for = models.DateField(_("review agreed for"))
     held_on = models.DateField(_("review held on"))
+    with_young_person = models.BooleanField(_("the young person took part"), default=False)
+    with_kela = models.BooleanField(_("the Kela contact person took part"), default=False)
     how_it_went = models.TextField(_("how has it gone?"), max_length=5000)
+    kela_continues = models.BooleanField(_("cooperation with Kela continues"), default=False)
     next_review_date = models.DateField(_("next review date"), null=True, blank=True)
-    close_cooperation = models.BooleanField(_("close the cooperation"), default=False)
+    close_cooperation = models.BooleanField(_("end the cooperation"), default=False)
+    end_reason = models.CharField(
+        _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    end_details = models.CharField(_("more about the ending"), max_length=1000, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -152,10 +168,25 @@ class Review(models.Model):
                 condition=Q(close_cooperation=False) | Q(next_review_date__isnull=True),
                 name="review_closes_or_continues",
             ),
+            models.CheckConstraint(
+                condition=Q(close_cooperation=False, end_reason="")
+                | (Q(close_cooperation=True) & ~Q(end_reason="")),
+                name="review_end_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(close_cooperation=False) | Q(kela_continues=False),
+                name="review_end_ends_kela",
+            ),
+            # One review per round: a second one for the same agreed date is refused.
+            models.UniqueConstraint(fields=["plan", "agreed_for"], name="review_once_per_round"),
         ]
 
     def __str__(self) -> str:
         return f"{self.plan} {self.held_on}"
+
+    @property
+    def on_time(self) -> bool:
+        return self.held_on <= self.agreed_for
 
 
 def _export_path(export, filename):

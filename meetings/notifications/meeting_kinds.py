@@ -36,8 +36,16 @@ def item_open(n: Notification) -> str:
     return "" if item is not None and item.status == ActionItem.Status.OPEN else "done"
 
 
-def plan_not_reviewed(n: Notification) -> str:
-    return "" if n.plan.meeting.status == JointMeeting.Status.PLAN_RECORDED else "reviewed"
+def round_not_reviewed(n: Notification) -> str:
+    """The round the reminder is about (the review date in its key, see reminders.reviews_due)
+    is still the plan's next one: a review moves the date on, or ends the cooperation."""
+    plan = n.plan
+    round_day = n.key.split(":")[2]
+    if plan.meeting.status not in JointMeeting.AWAITING_REVIEW:
+        return "cooperation ended"
+    if plan.review_date is None or f"{plan.review_date:%Y%m%d}" != round_day:
+        return "reviewed or moved"
+    return ""
 
 
 def consent_valid(n: Notification) -> str:
@@ -47,8 +55,12 @@ def consent_valid(n: Notification) -> str:
 # Links (the meeting page unless said otherwise) -----------------------------------------------
 
 
-def plan_page(n: Notification) -> str:
-    return reverse("meetings:plan", args=[n.plan.meeting_id])
+def review_page(n: Notification) -> str:
+    """The worker records the review from the plan; Kela sees the plan and its reviews on the
+    meeting page (while the consent covers sharing it), the plan page is workers' only."""
+    if n.recipient_id and n.recipient.is_aftercare_worker:
+        return reverse("meetings:plan", args=[n.plan.meeting_id])
+    return reverse("meetings:detail", args=[n.plan.meeting_id])
 
 
 def item_page(n: Notification) -> str:
@@ -187,8 +199,8 @@ register(
         text=_("The review of the plan made with %(name)s is on %(day)s."),
         reminder=True,
         mutable=True,
-        still_needed=plan_not_reviewed,
-        link=plan_page,
+        still_needed=round_not_reviewed,
+        link=review_page,
     )
 )
 register(
@@ -198,8 +210,8 @@ register(
         text=_("The review of the plan made with %(name)s was due on %(day)s."),
         reminder=True,
         mutable=True,
-        still_needed=plan_not_reviewed,
-        link=plan_page,
+        still_needed=round_not_reviewed,
+        link=review_page,
     )
 )
 register(

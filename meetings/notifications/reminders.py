@@ -148,10 +148,11 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
 
 
 def reviews_due(today: datetime.date, now: datetime.datetime) -> list[Notification]:
-    """Reviews within 3 working days, and overdue reviews (once per review date): the
-    responsible worker, and the Kela contacts if the cooperation with Kela continues."""
+    """Every review round within 3 working days, and overdue ones (once per review date): the
+    responsible worker, and the Kela contacts taking part while cooperation with Kela
+    continues. A round is the plan's current review date: a review moves it on."""
     plans = FollowUpPlan.objects.filter(
-        meeting__status=JointMeeting.Status.PLAN_RECORDED
+        meeting__status__in=JointMeeting.AWAITING_REVIEW
     ).select_related("meeting__youth__responsible_worker")
     review_by = add_working_days(today, REVIEW_NOTICE_DAYS)
     rows = []

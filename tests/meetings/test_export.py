@@ -269,3 +269,14 @@ def test_kela_finds_the_plain_copy_on_the_meeting_page_while_the_plan_is_shared(
     type(consent).objects.filter(pk=consent.pk).update(scope_share_plan=False)
     page = client_as(kela).get(reverse("meetings:detail", args=[plan.meeting_id]))
     assert link not in page.content.decode()
+
+
+def test_each_control_of_the_export_section_is_named_by_what_it_is(client_as, alice, plan):
+    """Issue 22.5 (WCAG 2.4.6): two language selects and the download links are told apart."""
+    client = client_as(alice)
+    export(client, plan)
+    export(client, plan, variant="plain", language="sv")
+    page = client.get(reverse("meetings:plan", args=[plan.meeting_id])).content.decode()
+    assert "Asiakassuunnitelma-asiakirjan kieli" in page and "Nuoren kappaleen kieli" in page
+    assert "Lataa versio 1, asiakassuunnitelma-asiakirja, suomi" in page
+    assert "Lataa versio 1, selkokielinen kappale, ruotsi" in page

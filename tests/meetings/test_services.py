@@ -165,7 +165,9 @@ def test_cancel_needs_a_reason(meeting, alice):
     assert meeting.status == S.CANCELLED
 
 
-@pytest.mark.parametrize("status", [S.HELD, S.PLAN_RECORDED, S.REVIEWED, S.CANCELLED])
+@pytest.mark.parametrize(
+    "status", [S.HELD, S.PLAN_RECORDED, S.IN_FOLLOW_UP, S.COOPERATION_ENDED, S.CANCELLED]
+)
 def test_a_held_or_cancelled_meeting_cannot_be_cancelled(meeting, alice, status):
     JointMeeting.objects.filter(pk=meeting.pk).update(status=status)
     meeting.refresh_from_db()
@@ -268,7 +270,7 @@ def test_an_owner_from_another_meeting_is_refused(held, alice, youth):
         )
 
 
-def test_plan_recorded_to_reviewed(held, alice):
+def test_plan_recorded_to_in_follow_up_to_ended(held, alice):
     plan = services.plan_save(meeting=held, fields=plan_fields(), version=None, by=alice)
     item = services.action_item_add(
         plan=plan, owner=held.participants.get(user=alice), what="Soittaa", due_date=None, by=alice
@@ -277,23 +279,30 @@ def test_plan_recorded_to_reviewed(held, alice):
     review = Review(
         held_on=today, how_it_went="Hyvin", next_review_date=today + datetime.timedelta(days=60)
     )
-    services.review_record(plan=plan, review=review, done_items=[item], by=alice)
+    services.review_record(
+        plan=plan, review=review, done_items=[item], by=alice, agreed_for=plan.review_date
+    )
     plan.refresh_from_db()
     held.refresh_from_db()
     item.refresh_from_db()
-    assert held.status == S.REVIEWED
+    assert held.status == S.IN_FOLLOW_UP
     assert plan.review_date == today + datetime.timedelta(days=60)
     assert plan.version == 2
     assert item.status == ActionItem.Status.DONE
     # A further review is possible, and closing clears the review date.
     services.review_record(
         plan=plan,
-        review=Review(held_on=today, how_it_went="Valmis", close_cooperation=True),
+        review=Review(
+            held_on=today, how_it_went="Valmis", close_cooperation=True, end_reason="other"
+        ),
         done_items=[],
         by=alice,
+        agreed_for=plan.review_date,
     )
     plan.refresh_from_db()
+    held.refresh_from_db()
     assert plan.review_date is None
+    assert held.status == S.COOPERATION_ENDED
     assert plan.reviews.count() == 2
 
 
@@ -305,6 +314,7 @@ def test_no_review_before_a_plan(held, alice):
             review=Review(held_on=timezone.localdate(), how_it_went="x", close_cooperation=True),
             done_items=[],
             by=alice,
+            agreed_for=None,
         )
 
 

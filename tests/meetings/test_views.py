@@ -514,6 +514,7 @@ class TestPlan:
         response = client.post(
             reverse("meetings:review", args=[held.pk]),
             {
+                "agreed_for": plan.review_date.isoformat(),
                 "held_on": today.isoformat(),
                 "how_it_went": "Hyvin meni",
                 "next_review_date": (today + datetime.timedelta(days=60)).isoformat(),
@@ -523,7 +524,7 @@ class TestPlan:
         assert response.status_code == 302
         held.refresh_from_db()
         item.refresh_from_db()
-        assert held.status == JointMeeting.Status.REVIEWED
+        assert held.status == JointMeeting.Status.IN_FOLLOW_UP
         assert item.status == ActionItem.Status.DONE
 
     def test_a_review_must_continue_or_close(self, client_as, held, alice):

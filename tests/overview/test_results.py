@@ -1,5 +1,8 @@
 """Coordinators' results: aggregation on PostgreSQL with known answers, small-cell suppression,
-county scope, filters, the CSV, free comments, and survey versions."""
+county scope, filters, the CSV, free comments, and survey versions.
+
+Results count the quarters that are over, so the answers of these tests are given in the last
+quarter (`last_quarter`) and read today."""
 
 import csv
 import datetime
@@ -8,13 +11,15 @@ import io
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from feedback import services as feedback
-from feedback.models import Answer, Response, Survey
+from feedback.models import Answer, Response, Survey, quarter_start
 from meetings import services
+from overview import filters
 from overview.tasks import purge_stale_data
 from tests import factories as f
 from tests.feedback.conftest import current, form_data, link_of, url_of
@@ -48,18 +53,34 @@ def answer_youth(client, meetings, values):
         assert client.post(url_of(link_of(meeting, "young_person")), data).status_code == 302
 
 
+def last_quarter():
+    """Time travel into the middle of the last quarter that is over."""
+    day = quarter_start(timezone.localdate()) - datetime.timedelta(days=45)
+    return time_machine.travel(
+        timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+    )
+
+
+def answered(n, *, kela, values=None, **kwargs):
+    """`n` meetings held and their young people's answers, in the last quarter (in a client of
+    their own: a coordinator's session would expire on the way back)."""
+    with last_quarter():
+        meetings = held_meetings(n, kela=kela, **kwargs)
+        answer_youth(Client(), meetings, values or [{}] * n)
+    return meetings
+
+
 def figure(response, key):
     (found,) = [x for x in response.context["figures"] if x.key == key]
     return found
 
 
 def test_distributions_and_averages_are_computed_by_the_database(client, client_as, national, kela):
-    meetings = held_meetings(6, kela=kela)
     scores = [1, 2, 4, 4, 5, 5]
-    answer_youth(
-        client,
-        meetings,
-        [{"got_info": s, "again": int(s >= 4), "comment": ""} for s in scores],
+    answered(
+        6,
+        kela=kela,
+        values=[{"got_info": s, "again": int(s >= 4), "comment": ""} for s in scores],
     )
     response = client_as(national).get(reverse("feedback:results"))
     assert response.context["shown"] and response.context["n"] == 6
@@ -90,14 +111,16 @@ def test_distributions_and_averages_are_computed_by_the_database(client, client_
 
 
 def test_a_group_with_fewer_than_5_answers_is_not_shown(client, client_as, national, kela):
-    meetings = held_meetings(4, kela=kela)
-    answer_youth(client, meetings, [{}] * 4)
+    answered(4, kela=kela)
     response = client_as(national).get(reverse("feedback:results"))
     assert not response.context["shown"]
     assert [x.key for x in response.context["figures"]] == ["rates", "groups"]
-    assert "Valintoja vastaa alle 5 vastausta" in response.content.decode()
+    html = response.content.decode()
+    assert "Valintoja ei vastaa yksikään vähintään 5 vastauksen solu" in html
+    assert "Osaa tämän jakson vastauksista ei lasketa" in html
+    # Left out of the totals too: the answers are not counted, the links are.
     rates = {row[0]: row[1:] for row in figure(response, "rates").rows}
-    assert rates["Nuoret"] == ("< 5", "< 5", "ei näytetä (< 5)")
+    assert rates["Nuoret"] == ("< 5", 0, "ei näytetä (< 5)")
     comments = client_as(national).get(reverse("feedback:comments"))
     assert not comments.context["comments"] and "Hyvä tapaaminen" not in comments.content.decode()
 
@@ -105,8 +128,8 @@ def test_a_group_with_fewer_than_5_answers_is_not_shown(client, client_as, natio
 def test_a_county_coordinator_sees_their_county_only(client, client_as, kela):
     ours = f.OrganisationFactory(county=f.county("etela-pohjanmaa"))
     theirs = f.OrganisationFactory(county=f.county("kanta-hame"))
-    answer_youth(client, held_meetings(5, kela=kela, organisation=ours), [{}] * 5)
-    answer_youth(client, held_meetings(5, kela=kela, organisation=theirs), [{}] * 5)
+    answered(5, kela=kela, organisation=ours)
+    answered(5, kela=kela, organisation=theirs)
     coordinator = f.CoordinatorFactory(organisation__county=f.county("etela-pohjanmaa"))
     response = client_as(coordinator).get(reverse("feedback:results"))
     assert response.context["n"] == 5
@@ -122,11 +145,21 @@ def test_a_county_coordinator_sees_their_county_only(client, client_as, kela):
 def test_filters_narrow_the_answers_and_bad_filters_are_explained(
     client, client_as, national, kela
 ):
-    answer_youth(client, held_meetings(5, kela=kela, modality="video"), [{}] * 5)
-    answer_youth(client, held_meetings(5, kela=kela, modality="phone"), [{}] * 5)
+    """The county narrows (the client group and the modality no longer do: answers keep only
+    their county and quarter); the period counts whole quarters."""
+    ours = f.OrganisationFactory(county=f.county("etela-pohjanmaa"))
+    answered(5, kela=kela, organisation=ours)
+    answered(5, kela=kela, organisation=f.OrganisationFactory(county=f.county("pirkanmaa")))
     coordinator = client_as(national)
     assert coordinator.get(reverse("feedback:results")).context["n"] == 10
-    assert coordinator.get(reverse("feedback:results"), {"modality": "video"}).context["n"] == 5
+    county = {"county": ours.county_id}
+    assert coordinator.get(reverse("feedback:results"), county).context["n"] == 5
+    # One day of the quarter counts the whole quarter.
+    last_day = quarter_start(timezone.localdate()) - datetime.timedelta(days=1)
+    one_day = {"start": last_day.isoformat(), "end": last_day.isoformat()}
+    response = coordinator.get(reverse("feedback:results"), one_day)
+    assert response.context["n"] == 10
+    assert "client_group" not in response.context["form"].fields
     today = timezone.localdate()
     reversed_period = {"start": today.isoformat(), "end": "2020-01-01", "county": "nowhere"}
     response = coordinator.get(reverse("feedback:results"), reversed_period)
@@ -137,15 +170,30 @@ def test_filters_narrow_the_answers_and_bad_filters_are_explained(
     assert coordinator.get(reverse("feedback:results"), long_ago).context["n"] == 0
 
 
+def test_a_quarter_is_shown_once_it_is_over(client, client_as, national, kela):
+    """Until then its figures would change answer by answer: looking again every day would
+    show what each new respondent answered."""
+    answer_youth(client, held_meetings(5, kela=kela), [{}] * 5)
+    today = {"start": timezone.localdate().isoformat(), "end": timezone.localdate().isoformat()}
+    response = client_as(national).get(reverse("feedback:results"), today)
+    assert response.context["n"] == 0
+    assert "Yksikään jakson vuosineljännes ei ole vielä päättynyt." in response.content.decode()
+    rates = {row[0]: row[1:] for row in figure(response, "rates").rows}
+    assert rates["Nuoret"] == (0, 0, "–")
+    with time_machine.travel(filters.next_quarter(quarter_start(timezone.localdate()))):
+        response = client_as(national).get(reverse("feedback:results"))
+        assert response.context["n"] == 5
+
+
 def test_the_results_page_has_a_constant_number_of_queries(
     client, client_as, national, kela, django_assert_num_queries
 ):
     coordinator = client_as(national)
-    answer_youth(client, held_meetings(5, kela=kela), [{}] * 5)
+    answered(5, kela=kela)
     with CaptureQueriesContext(connection) as few:
         coordinator.get(reverse("feedback:results"))
     queries = len(few.captured_queries)  # read now: the next requests clear the query log
-    answer_youth(client, held_meetings(10, kela=kela), [{}] * 10)
+    answered(10, kela=kela)
     with django_assert_num_queries(queries):
         response = coordinator.get(reverse("feedback:results"))
     assert response.context["n"] == 15
@@ -166,7 +214,7 @@ def test_the_csv_neutralises_formulas(client, client_as, national, kela):
         for q in survey.questions.all()
     ]
     feedback.survey_save(survey=survey, fields={}, questions=questions, by=national)
-    answer_youth(client, held_meetings(5, kela=kela), [{}] * 5)
+    answered(5, kela=kela)
     response = client_as(national).get(reverse("feedback:results"), {"csv": "scale"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
@@ -175,11 +223,11 @@ def test_the_csv_neutralises_formulas(client, client_as, national, kela):
 
 
 def test_comments_are_shown_to_coordinators_and_can_be_hidden(client, client_as, national, kela):
-    meetings = held_meetings(5, kela=kela)
-    answer_youth(
-        client,
-        meetings,
-        [{"comment": f"Kommentti {i}"} for i in range(4)] + [{"comment": "Matti Meikäläinen"}],
+    answered(
+        5,
+        kela=kela,
+        values=[{"comment": f"Kommentti {i}"} for i in range(4)]
+        + [{"comment": "Matti Meikäläinen"}],
     )
     coordinator = client_as(national)
     page = coordinator.get(reverse("feedback:comments"))
@@ -223,7 +271,7 @@ class TestVersions:
     def test_the_survey_list_counts_answers_not_answered_questions(
         self, client, client_as, national, kela
     ):
-        answer_youth(client, held_meetings(5, kela=kela), [{}] * 5)
+        answered(5, kela=kela)
         page = client_as(national).get(reverse("feedback:survey_list"))
         rows = {s.group: (s.n_questions, s.n_responses) for s in page.context["surveys"]}
         assert rows["young_person"] == (current().questions.count(), 5)
@@ -243,7 +291,7 @@ class TestVersions:
     def test_an_edit_after_answers_makes_a_version_and_old_results_stay(
         self, client, client_as, national, kela
     ):
-        answer_youth(client, held_meetings(5, kela=kela), [{"got_info": 2}] * 5)
+        answered(5, kela=kela, values=[{"got_info": 2}] * 5)
         old = current()
         before = client_as(national).get(reverse("feedback:results"))
         old_scale = figure(before, "scale").rows
@@ -270,7 +318,7 @@ class TestVersions:
     def test_the_editor_makes_a_version_and_keeps_input_on_errors(
         self, client, client_as, national, kela
     ):
-        answer_youth(client, held_meetings(5, kela=kela), [{}] * 5)
+        answered(5, kela=kela)
         survey = current()
         coordinator = client_as(national)
         page = coordinator.get(reverse("feedback:survey_edit", args=[survey.pk]))
@@ -333,7 +381,7 @@ class TestVersions:
 
 
 def test_the_dashboard_shows_would_take_part_again_by_group(client, client_as, national, kela):
-    answer_youth(client, held_meetings(6, kela=kela), [{"again": v} for v in (1, 1, 1, 1, 0, 0)])
+    answered(6, kela=kela, values=[{"again": v} for v in (1, 1, 1, 1, 0, 0)])
     response = client_as(national).get(reverse("dashboard"))
     rows = {row[0]: row[1:] for row in figure(response, "again").rows}
     assert rows["Nuoret"] == (6, "67 %")

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Consent, YouthClient
 from feedback import services as feedback_services
-from feedback.models import Answer, Group, Response, Survey, SurveyLink
+from feedback.models import Answer, Group, Response, Survey, quarter_start
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
 from meetings.models import (
     ActionItem,
@@ -186,11 +186,15 @@ class Command(BaseCommand):
             interpreter=True,
         )
         self.consent(yonas, anna)
-        m = self.meeting(yonas, anna, kaisa, S.REVIEWED, days=-90)
+        m = self.meeting(yonas, anna, kaisa, S.IN_FOLLOW_UP, days=-90)
         plan = self.plan(m, anna, review_in=45)
         Review.objects.create(
             plan=plan,
+            agreed_for=self.today - datetime.timedelta(days=21),
             held_on=self.today - datetime.timedelta(days=20),
+            with_young_person=True,
+            with_kela=True,
+            kela_continues=plan.kela_cooperation == "yes",
             how_it_went="Opintotuki myönnetty. Asumistukihakemus vielä kesken.",
             next_review_date=self.today + datetime.timedelta(days=45),
             recorded_by=anna,
@@ -217,19 +221,37 @@ class Command(BaseCommand):
         self.consent(omar, liisa)
         m = self.meeting(omar, liisa, kaisa, S.PLAN_RECORDED, days=-20)
         self.plan(m, liisa, review_in=-2)
-        self.youth(org_b, liisa, "Ville", "Kinnunen", 24, 913)
+        ville = self.youth(org_b, liisa, "Ville", "Kinnunen", 24, 913)
+        self.consent(ville, liisa)
+        m = self.meeting(ville, liisa, kaisa, S.COOPERATION_ENDED, days=-120)
+        plan = self.plan(m, liisa, review_in=-60)
+        Review.objects.create(
+            plan=plan,
+            agreed_for=plan.review_date,
+            held_on=plan.review_date,
+            with_young_person=True,
+            how_it_went="Opintotuki ja asumistuki kunnossa, nuori hoitaa asiansa itse.",
+            close_cooperation=True,
+            end_reason=Review.EndReason.GOALS_REACHED,
+            recorded_by=liisa,
+        )
+        plan.review_date, plan.kela_cooperation = None, FollowUpPlan.KelaCooperation.NO
+        plan.save(update_fields=["review_date", "kela_cooperation"])
         self.feedback()
 
     def feedback(self):
         """Survey links of the held meetings (the participants' own, unanswered), and enough
-        answers from earlier meetings for the results to show (5 or more per group)."""
+        answers from the last quarter that is over for the results to show: every cell (county
+        × quarter × survey version) needs 5 or more. Answered links are deleted in the service,
+        so the answered ones here are only counted in the response rates."""
         held = JointMeeting.objects.filter(held_at__isnull=False).select_related(
             "youth__organisation"
         )
         for meeting in held:
             feedback_services.links_create(meeting)
         rng = random.Random(2026)  # noqa: S311 — repeatable demo answers, not a secret
-        meetings = list(held)
+        county = County.objects.get(code="etela-pohjanmaa")
+        last_quarter = quarter_start(quarter_start(self.today) - datetime.timedelta(days=1))
         comments = {
             Group.YOUNG_PERSON: [
                 "Hyvä, että Kelan ihminen oli paikalla.",
@@ -242,23 +264,12 @@ class Command(BaseCommand):
         for group, n in ((Group.YOUNG_PERSON, 12), (Group.AFTERCARE, 9), (Group.KELA, 7)):
             survey = Survey.objects.get(group=group, is_current=True)
             questions = list(survey.questions.prefetch_related("choices"))
+            feedback_services.links_count(
+                county_id=county.pk, quarter=last_quarter, group=group, n=n + 4
+            )
             for i in range(n):
-                meeting = meetings[i % len(meetings)]
-                SurveyLink.objects.create(
-                    code=f"DEMO{group[:2].upper()}{i:04d}",
-                    meeting=meeting,
-                    group=group,
-                    expires_at=timezone.now(),
-                    answered=True,
-                )
                 response = Response.objects.create(
-                    survey=survey,
-                    group=group,
-                    meeting_month=timezone.localdate(meeting.starts_at).replace(day=1),
-                    modality=meeting.modality,
-                    county=meeting.youth.organisation.county,
-                    client_group=meeting.youth.client_group,
-                    language="fi",
+                    survey=survey, group=group, county=county, quarter=last_quarter, language="fi"
                 )
                 for q in questions:
                     choices = list(q.choices.all())
@@ -329,7 +340,7 @@ class Command(BaseCommand):
             status=status,
             consent=youth.consents.first(),
             invited_at=None if status == S.DRAFT else start - datetime.timedelta(days=8),
-            held_at=start if status in (S.HELD, S.PLAN_RECORDED, S.REVIEWED) else None,
+            held_at=start if status in (S.HELD, *JointMeeting.WITH_PLAN) else None,
         )
         Participant.objects.create(
             meeting=meeting, kind=Participant.Kind.YOUNG_PERSON, name=youth.first_name

@@ -8,6 +8,7 @@ quarter of the feedback links are answered. Names are made up ("Nuori 123"), the
 identity codes. Repeatable: the same --seed gives the same data.
 """
 
+import collections
 import datetime
 import itertools
 import random
@@ -19,7 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import Consent, YouthClient
-from feedback.models import GROUP_OF_KIND, Answer, Response, Survey, SurveyLink
+from feedback.models import GROUP_OF_KIND, Answer, Response, Survey, SurveyLink, quarter_start
+from feedback.services import links_count
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
 from meetings.models import (
     ActionItem,
@@ -174,7 +176,7 @@ class Command(BaseCommand):
         for p in participants:
             by_meeting.setdefault(p.meeting_id, []).append(p)
 
-        with_plan = [m for m in meetings if m.status in (S.PLAN_RECORDED, S.REVIEWED)]
+        with_plan = [m for m in meetings if m.status in JointMeeting.WITH_PLAN]
         plans = FollowUpPlan.objects.bulk_create(
             FollowUpPlan(
                 meeting=m,
@@ -209,14 +211,26 @@ class Command(BaseCommand):
                         done_at=done_at,
                     )
                 )
-            if m.status == S.REVIEWED:
+            if m.status in (S.IN_FOLLOW_UP, S.COOPERATION_ENDED):
+                # One round reviewed: the plan's date moves on to the next round, or ends.
+                ended = m.status == S.COOPERATION_ENDED
+                agreed = plan.review_date
+                held_on = min(agreed + datetime.timedelta(days=rng.randint(-5, 10)), today)
+                plan.review_date = (
+                    None if ended else held_on + datetime.timedelta(days=rng.randint(30, 90))
+                )
                 reviews.append(
                     Review(
                         plan=plan,
-                        held_on=min(
-                            plan.review_date + datetime.timedelta(days=rng.randint(-5, 10)), today
-                        ),
+                        agreed_for=agreed,
+                        held_on=held_on,
+                        with_young_person=rng.random() < 0.8,
+                        with_kela=rng.random() < 0.5,
                         how_it_went="Hyvin.",
+                        kela_continues=not ended and plan.kela_cooperation == "yes",
+                        next_review_date=plan.review_date,
+                        close_cooperation=ended,
+                        end_reason="goals_reached" if ended else "",
                         recorded_by_id=m.organiser_id,
                     )
                 )
@@ -235,6 +249,7 @@ class Command(BaseCommand):
                 )
         ActionItem.objects.bulk_create(items, batch_size=5_000)
         Review.objects.bulk_create(reviews)
+        FollowUpPlan.objects.bulk_update([r.plan for r in reviews], ["review_date"])
         PlanExport.objects.bulk_create(exports)
         self.feedback([m for m in meetings if m.held_at], by_meeting, youth)
         self.counts["youth"] += len(youth)
@@ -249,7 +264,8 @@ class Command(BaseCommand):
             status = S.INVITED if rng.random() < 0.4 else S.CONFIRMED
         else:
             status = rng.choices(
-                [S.CANCELLED, S.HELD, S.PLAN_RECORDED, S.REVIEWED], [6, 8, 50, 36]
+                [S.CANCELLED, S.HELD, S.PLAN_RECORDED, S.IN_FOLLOW_UP, S.COOPERATION_ENDED],
+                [6, 8, 50, 24, 12],
             )[0]
         invited_at = starts_at - datetime.timedelta(days=rng.gammavariate(2.0, 5.0) + 1)
         return JointMeeting(
@@ -265,50 +281,55 @@ class Command(BaseCommand):
             cancel_reason="Peruttu." if status == S.CANCELLED else "",
             consent=consent,
             invited_at=invited_at,
-            held_at=starts_at if status in (S.HELD, S.PLAN_RECORDED, S.REVIEWED) else None,
+            held_at=starts_at if status in (S.HELD, *JointMeeting.WITH_PLAN) else None,
         )
 
-    # Feedback: links for the last year's meetings, a third of them answered ------------------
+    # Feedback: links for the last year's meetings, a quarter of them answered ---------------
+    # As the service leaves them: every link counted in its cell, the used and expired ones
+    # deleted, each response in the cell of its county and quarter.
 
     def feedback(self, held, by_meeting, youth):
         rng = self.rng
         orgs = dict(Organisation.objects.values_list("pk", "county_id"))
-        groups = {y.pk: (orgs[y.organisation_id], y.client_group) for y in youth}
+        counties = {y.pk: orgs[y.organisation_id] for y in youth}
         year_ago = self.now - datetime.timedelta(days=365)
         links, responses, answers = [], [], []
+        sent = collections.Counter()
         for m in held:
             if m.starts_at < year_ago:
                 continue
+            county_id = counties[m.youth_id]
+            quarter = quarter_start(timezone.localdate(m.starts_at))
+            expires_at = m.starts_at + datetime.timedelta(days=settings.FEEDBACK_LINK_DAYS)
             for p in by_meeting[m.pk]:
-                answered = rng.random() < 0.25
                 group = GROUP_OF_KIND[p.kind]
-                links.append(
-                    SurveyLink(
-                        code=f"S{next(self.link_numbers):09d}",  # unique; never answerable
-                        meeting=m,
-                        participant=None if answered else p,
-                        group=group,
-                        created_at=m.starts_at,
-                        expires_at=m.starts_at + datetime.timedelta(days=30),
-                        answered=answered,
-                    )
-                )
-                if not answered:
+                sent[county_id, quarter, group] += 1
+                if rng.random() >= 0.25:  # not answered
+                    if expires_at > self.now:
+                        links.append(
+                            SurveyLink(
+                                code=f"S{next(self.link_numbers):09d}",  # never answerable
+                                meeting=m,
+                                participant=p,
+                                group=group,
+                                created_at=m.starts_at,
+                                expires_at=expires_at,
+                            )
+                        )
                     continue
                 survey, questions = self.surveys[group]
-                county_id, client_group = groups[m.youth_id]
                 response = Response(
                     survey=survey,
                     group=group,
-                    meeting_month=timezone.localdate(m.starts_at).replace(day=1),
-                    modality=m.modality,
                     county_id=county_id,
-                    client_group=client_group,
+                    quarter=quarter,
                     language="fi",
                 )
                 responses.append(response)
                 for q in questions:
                     answers += self.answers(response, q)
+        for (county_id, quarter, group), n in sent.items():
+            links_count(county_id=county_id, quarter=quarter, group=group, n=n)
         SurveyLink.objects.bulk_create(links, batch_size=5_000)
         Response.objects.bulk_create(responses, batch_size=5_000)
         Answer.objects.bulk_create(answers, batch_size=5_000)

@@ -1,0 +1,296 @@
+"""Reviews as rounds (issue 16): each review is one round with the date agreed for it; every
+round is reminded to the worker and, while cooperation with Kela continues, to Kela; the
+meeting is "in follow-up" until a review ends the cooperation."""
+
+import datetime
+import importlib
+import zoneinfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from meetings import notifications, services
+from meetings.models import FollowUpPlan, JointMeeting, Notification, Review
+from meetings.notifications.kinds import KINDS, not_needed
+from tests import factories as f
+
+Kind = Notification.Kind
+S = JointMeeting.Status
+HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
+REVIEW_KINDS = [Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE]
+
+
+def at(day: str, hour=9):
+    return datetime.datetime.fromisoformat(f"{day}T{hour:02d}:00").replace(tzinfo=HELSINKI)
+
+
+def d(day: str) -> datetime.date:
+    return datetime.date.fromisoformat(day)
+
+
+def held_meeting(*, youth, organiser, kela) -> JointMeeting:
+    """Held, as f.held_meeting, without the feedback links (not what these tests are about)."""
+    meeting = f.invited_meeting(youth=youth, organiser=organiser, kela=kela)
+    services.invitation_respond(
+        participant=f.kela_participant(meeting, kela), answer="accepted", by=kela
+    )
+    meeting = f.move_into_past(meeting)
+    JointMeeting.objects.filter(pk=meeting.pk).update(status=S.HELD, held_at=meeting.starts_at)
+    meeting.refresh_from_db()
+    return meeting
+
+
+@pytest.fixture
+def plan(youth, alice, kela, consent):
+    """Held on Monday 2.11.2026; the first review agreed for Wednesday 25.11."""
+    type(consent).objects.filter(pk=consent.pk).update(given_at=at("2026-10-01"))
+    with time_machine.travel(at("2026-11-02"), tick=False):
+        held = held_meeting(youth=youth, organiser=alice, kela=kela)
+        plan = services.plan_save(
+            meeting=held,
+            fields={
+                "summary": "Opintotuki",
+                "review_date": d("2026-11-25"),
+                "kela_cooperation": "yes",
+            },
+            version=None,
+            by=alice,
+        )
+    Notification.objects.all().delete()
+    return plan
+
+
+def sweep(day: str) -> set:
+    """One reminder sweep on `day`: the review reminders created, as (kind, recipient, date)."""
+    before = set(Notification.objects.values_list("pk", flat=True))
+    with time_machine.travel(at(day), tick=False):
+        notifications.reminders_create()
+    new = Notification.objects.filter(kind__in=REVIEW_KINDS).exclude(pk__in=before)
+    return {(n.kind, n.recipient_id, n.key.split(":")[2]) for n in new}
+
+
+def review_data(plan, held_on: str, **kw) -> dict:
+    """The review form as the worker sends it, opened for the plan's current round."""
+    plan.refresh_from_db()
+    return {
+        "agreed_for": plan.review_date.isoformat() if plan.review_date else "",
+        "held_on": held_on,
+        "how_it_went": "Hyvin",
+        "with_young_person": "on",
+        **kw,
+    }
+
+
+def post(client, user, plan, day: str, data: dict, hour=12):
+    """`user` sends the review form on `day` (logged in then: sessions end when idle)."""
+    with time_machine.travel(at(day, hour), tick=False):
+        f.log_in(client, user)
+        return client.post(reverse("meetings:review", args=[plan.meeting_id]), data)
+
+
+def record(client, user, plan, day: str, **kw):
+    held_on = kw.pop("held_on", day)
+    return post(client, user, plan, day, review_data(plan, held_on, **kw))
+
+
+def test_every_round_reminds_the_worker_and_kela_until_the_cooperation_ends(
+    client, plan, alice, kela
+):
+    # Round 1: three working days ahead, both are reminded; a second sweep adds nothing.
+    assert sweep("2026-11-20") == {
+        (Kind.REVIEW_DUE, alice.pk, "20261125"),
+        (Kind.REVIEW_DUE, kela.pk, "20261125"),
+    }
+    assert sweep("2026-11-20") == set()
+    first_round = list(Notification.objects.filter(kind=Kind.REVIEW_DUE))
+    response = record(
+        client, alice, plan, "2026-11-25", next_review_date="2026-12-16", kela_continues="on"
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.meeting.status == S.IN_FOLLOW_UP and plan.review_date == d("2026-12-16")
+    # A reminder of a reviewed round is not sent any more.
+    assert all(not_needed(n) == "reviewed or moved" for n in first_round)
+
+    # Round 2: reminded ahead, then overdue (to both), then reviewed late.
+    assert sweep("2026-12-11") == {
+        (Kind.REVIEW_DUE, alice.pk, "20261216"),
+        (Kind.REVIEW_DUE, kela.pk, "20261216"),
+    }
+    overdue = sweep("2026-12-17")
+    assert overdue == {
+        (Kind.REVIEW_OVERDUE, alice.pk, "20261216"),
+        (Kind.REVIEW_OVERDUE, kela.pk, "20261216"),
+    }
+    with time_machine.travel(at("2026-12-17"), tick=False):
+        second_round = Notification.objects.filter(plan=plan, key__contains=":20261216:")
+        assert [not_needed(n) for n in second_round] == [""] * 4
+    response = record(
+        client, alice, plan, "2026-12-18", next_review_date="2027-01-20", kela_continues="on"
+    )
+    assert response.status_code == 302
+
+    # Round 3: reminded, then the review ends the cooperation: no more rounds.
+    assert sweep("2027-01-15") == {
+        (Kind.REVIEW_DUE, alice.pk, "20270120"),
+        (Kind.REVIEW_DUE, kela.pk, "20270120"),
+    }
+    response = record(
+        client, alice, plan, "2027-01-20", close_cooperation="on", end_reason="goals_reached"
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.meeting.status == S.COOPERATION_ENDED and plan.review_date is None
+    assert sweep("2027-01-25") == set()
+    with time_machine.travel(at("2027-01-25"), tick=False):
+        assert {not_needed(n) for n in Notification.objects.filter(plan=plan)} == {
+            "cooperation ended"
+        }
+
+    rounds = list(plan.reviews.order_by("agreed_for").values_list("agreed_for", "held_on"))
+    assert rounds == [
+        (d("2026-11-25"), d("2026-11-25")),
+        (d("2026-12-16"), d("2026-12-18")),
+        (d("2027-01-20"), d("2027-01-20")),
+    ]
+    # Nothing to record any more: the page says so instead of offering a form.
+    with time_machine.travel(at("2027-01-25"), tick=False):
+        f.log_in(client, alice)
+        response = client.get(reverse("meetings:review", args=[plan.meeting_id]))
+    assert response.status_code == 302
+
+
+def test_when_cooperation_with_kela_ends_only_the_worker_is_reminded(client, plan, alice):
+    record(client, alice, plan, "2026-11-25", next_review_date="2026-12-16")
+    plan.refresh_from_db()
+    assert plan.kela_cooperation == FollowUpPlan.KelaCooperation.NO
+    assert sweep("2026-12-11") == {(Kind.REVIEW_DUE, alice.pk, "20261216")}
+
+
+def test_each_reminder_links_to_a_page_its_reader_may_see(client, plan, alice, kela):
+    sweep("2026-11-20")
+    with time_machine.travel(at("2026-11-20"), tick=False):
+        for n in Notification.objects.filter(kind=Kind.REVIEW_DUE):
+            link = KINDS[n.kind].link(n)
+            page = f.log_in(client, n.recipient).get(link)
+            assert page.status_code == 200, (n.recipient, link)
+            if n.recipient == kela:
+                assert link == reverse("meetings:detail", args=[plan.meeting_id])
+                assert "Opintotuki" in page.content.decode()  # the plan, shared by consent
+            else:
+                assert link == reverse("meetings:plan", args=[plan.meeting_id])
+            client.logout()
+
+
+class TestBadInput:
+    """Refused with the message next to the field, in the user's language."""
+
+    def page(self, client, user, language, response_of):
+        user.preferred_language = language
+        user.save()
+        response = response_of(client)
+        assert response.status_code == 400
+        return response.context["form"].errors, response.content.decode()
+
+    def test_a_next_review_date_in_the_past_is_refused(self, client, plan, alice):
+        errors, page = self.page(
+            client,
+            alice,
+            "fi",
+            lambda c: record(
+                c, alice, plan, "2026-11-25", held_on="2026-11-20", next_review_date="2026-11-24"
+            ),
+        )
+        assert list(errors) == ["next_review_date"]
+        assert "Seuraava tarkistus ei voi olla menneisyydessä." in page
+
+    def test_a_next_review_date_not_after_this_review_is_refused(self, client, plan, alice):
+        errors, page = self.page(
+            client,
+            alice,
+            "sv",
+            lambda c: record(c, alice, plan, "2026-11-25", next_review_date="2026-11-25"),
+        )
+        assert list(errors) == ["next_review_date"]
+        assert "Nästa uppföljning måste vara efter denna uppföljning." in page
+        assert not Review.objects.exists()
+
+    def test_ending_without_a_reason_is_refused(self, client, plan, alice):
+        errors, page = self.page(
+            client,
+            alice,
+            "sv",
+            lambda c: record(c, alice, plan, "2026-11-25", close_cooperation="on"),
+        )
+        assert list(errors) == ["end_reason"]
+        assert "Välj varför samarbetet avslutas." in page
+
+    def test_a_round_recorded_twice_is_refused_the_second_time(self, client, plan, alice):
+        # Two tabs opened for the round of 25.11; the second is sent after the first.
+        stale = review_data(plan, "2026-11-25", next_review_date="2026-12-16")
+        assert (
+            record(client, alice, plan, "2026-11-25", next_review_date="2026-12-16").status_code
+            == 302
+        )
+        response = post(client, alice, plan, "2026-11-25", stale, hour=13)
+        assert response.status_code == 400
+        assert list(response.context["form"].errors) == ["held_on"]
+        assert plan.reviews.count() == 1
+
+    def test_the_database_holds_one_review_per_round(self, plan, alice):
+        from django.db import IntegrityError, transaction
+
+        Review.objects.create(
+            plan=plan,
+            agreed_for=d("2026-11-25"),
+            held_on=d("2026-11-25"),
+            how_it_went="x",
+            next_review_date=d("2026-12-16"),
+            recorded_by=alice,
+        )
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Review.objects.create(
+                plan=plan,
+                agreed_for=d("2026-11-25"),
+                held_on=d("2026-11-26"),
+                how_it_went="y",
+                next_review_date=d("2026-12-17"),
+                recorded_by=alice,
+            )
+
+
+def test_the_data_migration_rebuilds_rounds_and_statuses(plan, alice):
+    """0008 on today's models: the rounds from the chain of next review dates, the first one
+    from its held date; "reviewed" meetings into in follow-up or cooperation ended."""
+    from django.apps import apps
+
+    migration = importlib.import_module("meetings.migrations.0008_review_rounds_data")
+    rows = [
+        ("2026-11-20", "2026-12-10", False),
+        ("2026-12-12", "2027-01-10", False),
+        ("2027-01-12", None, True),
+    ]
+    for n, (held_on, nxt, close) in enumerate(rows):
+        Review.objects.create(
+            plan=plan,
+            agreed_for=d("2000-01-01") + datetime.timedelta(days=n),  # unknown before 0008
+            held_on=d(held_on),
+            how_it_went="x",
+            next_review_date=nxt and d(nxt),
+            close_cooperation=close,
+            end_reason="other" if close else "",
+            recorded_by=alice,
+        )
+    JointMeeting.objects.filter(pk=plan.meeting_id).update(status="reviewed")
+    migration.reviews_forward(apps, None)
+    migration.meetings_forward(apps, None)
+    agreed = list(plan.reviews.order_by("held_on").values_list("agreed_for", flat=True))
+    assert agreed == [d("2026-11-20"), d("2026-12-10"), d("2027-01-10")]
+    plan.meeting.refresh_from_db()
+    assert plan.meeting.status == S.IN_FOLLOW_UP  # the plan still has a review date
+    FollowUpPlan.objects.filter(pk=plan.pk).update(review_date=None)
+    JointMeeting.objects.filter(pk=plan.meeting_id).update(status="reviewed")
+    migration.meetings_forward(apps, None)
+    plan.meeting.refresh_from_db()
+    assert plan.meeting.status == S.COOPERATION_ENDED
