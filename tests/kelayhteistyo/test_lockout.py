@@ -40,9 +40,7 @@ def test_five_failures_from_three_addresses_lock_the_account(client, alice):
     assert response.status_code == 429 and not logged_in(client)
 
 
-def test_logging_in_to_ones_own_account_does_not_wipe_the_guesses_on_another(
-    client, alice, bob
-):
+def test_logging_in_to_ones_own_account_does_not_wipe_the_guesses_on_another(client, alice, bob):
     for _ in range(5):
         attempt(client, alice.email, WRONG)
         assert attempt(client, bob.email, f.PASSWORD).status_code == 302  # the attacker's own
