@@ -164,7 +164,7 @@ class QuestionForm(forms.ModelForm):
 class BaseQuestionFormSet(forms.BaseModelFormSet):
     def clean(self):
         super().clean()
-        if any(self.errors):
+        if any(self.errors) or self.non_form_errors():  # e.g. broken management data
             return
         keys = [form.cleaned_data["key"] for form in self.ordered_forms]
         if len(keys) != len(set(keys)):
@@ -177,6 +177,7 @@ class BaseQuestionFormSet(forms.BaseModelFormSet):
         return [form.spec() for form in self.ordered_forms]
 
 
+# Capped: a forged form count neither builds thousands of forms nor passes (issue 15.7).
 QuestionFormSet = forms.modelformset_factory(
     Question,
     form=QuestionForm,
@@ -184,4 +185,7 @@ QuestionFormSet = forms.modelformset_factory(
     extra=1,
     can_delete=True,
     can_order=True,
+    max_num=60,
+    absolute_max=60,
+    validate_max=True,
 )

@@ -386,3 +386,22 @@ def test_the_dashboard_shows_would_take_part_again_by_group(client, client_as, n
     rows = {row[0]: row[1:] for row in figure(response, "again").rows}
     assert rows["Nuoret"] == (6, "67 %")
     assert rows["Kelan ammattilaiset"] == (0, "–")
+
+
+def test_a_forged_question_count_is_refused_with_a_message(db, client_as, national):
+    """Issue 15.7: the survey editor's formset is capped; a forged count is a message."""
+    survey = current()
+    url = reverse("feedback:survey_edit", args=[survey.pk])
+    for total in ("1000000", "abc"):
+        page = client_as(national).post(
+            url,
+            {
+                "survey-title_fi": survey.title_fi,
+                "survey-title_sv": survey.title_sv,
+                "questions-TOTAL_FORMS": total,
+                "questions-INITIAL_FORMS": "0",
+            },
+        )
+        assert page.status_code == 400
+        assert page.context["formset"].non_form_errors()
+        assert current().pk == survey.pk  # nothing saved
