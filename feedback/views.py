@@ -36,35 +36,58 @@ def answer(request, token):
     switch = request.POST.get("switch")  # the language switch of the survey page
     language = switch or request.GET.get("lang") or request.POST.get("lang")
     if language not in languages:
+        language = request.COOKIES.get(LANGUAGE_COOKIE)
+    if language not in languages:
         language = link.language if link else settings.LANGUAGE_CODE
     with translation.override(language):
-        context = {"token": token, "lang": language, "languages": languages}
-        if code is None:
-            return render(request, "feedback/link_problem.html", context)
-        if link is None:  # signed by us, and gone: answered, or its time is over
-            context["sent"] = "sent" in request.GET
-            return render(request, "feedback/thanks.html", context)
-        if link.is_expired:
-            context["expired"] = True
-            return render(request, "feedback/link_problem.html", context)
-        survey = _current_or_posted(request, link.group)
-        form = AnswerForm(request.POST or None, survey=survey)
-        if switch:  # the same answers in another language: nothing saved, no error shown yet
-            form = AnswerForm(initial=form.posted_values(), survey=survey)
-        elif form.is_valid():
-            try:
-                services.response_save(
-                    link=link, survey=survey, answers=form.answers(), language=language
-                )
-            except services.LinkUsed:
-                # Answered in another tab a moment ago (or expired): the page says so.
-                return redirect(f"{request.path}?lang={language}")
-            except services.AnswerNotSaved:
-                form.add_error(None, _("Your answers could not be saved. Please send them again."))
-            else:
-                return redirect(f"{request.path}?lang={language}&sent")
-        context.update(form=form, survey=survey)
-        return render(request, "feedback/answer.html", context)
+        response = _answer(request, token, code, link, language, switch)
+    # The page stays in the language chosen or answered in, also once the link is used up: a
+    # cookie of this browser for /p/ only. Nothing about the person is stored.
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=LANGUAGE_COOKIE_AGE,
+        path="/p/",
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+LANGUAGE_COOKIE = "p_lang"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 60  # the 30 days a link works, and some
+
+
+def _answer(request, token, code, link, language, switch):
+    """The answer page's steps, in the chosen language."""
+    context = {"token": token, "lang": language, "languages": dict(settings.LANGUAGES)}
+    if code is None:
+        return render(request, "feedback/link_problem.html", context)
+    if link is None:  # signed by us, and gone: answered, or its time is over
+        context["sent"] = "sent" in request.GET
+        return render(request, "feedback/thanks.html", context)
+    if link.is_expired:
+        context["expired"] = True
+        return render(request, "feedback/link_problem.html", context)
+    survey = _current_or_posted(request, link.group)
+    form = AnswerForm(request.POST or None, survey=survey)
+    if switch:  # the same answers in another language: nothing saved, no error shown yet
+        form = AnswerForm(initial=form.posted_values(), survey=survey)
+    elif form.is_valid():
+        try:
+            services.response_save(
+                link=link, survey=survey, answers=form.answers(), language=language
+            )
+        except services.LinkUsed:
+            # Answered in another tab a moment ago (or expired): the page says so.
+            return redirect(f"{request.path}?lang={language}")
+        except services.AnswerNotSaved:
+            form.add_error(None, _("Your answers could not be saved. Please send them again."))
+        else:
+            return redirect(f"{request.path}?lang={language}&sent")
+    context.update(form=form, survey=survey)
+    return render(request, "feedback/answer.html", context)
 
 
 def _current_or_posted(request, group: str) -> Survey:

@@ -230,6 +230,14 @@ class TestAnswerPage:
         assert 'name="lang" value="sv"' in html  # and the answers are then sent in Swedish
         assert not Response.objects.exists()
 
+    def test_a_used_link_reopens_in_the_language_it_was_answered_in(self, client, held):
+        """Issue 22.8: a cookie of this browser for /p/ only; nothing about the person."""
+        url = url_of(link_of(held, "young_person"))
+        client.post(url, {**form_data(current()), "lang": "en"})
+        page = client.get(url)
+        assert 'lang="en"' in page.content.decode()
+        assert page.cookies["p_lang"].value == "en" and page.cookies["p_lang"]["path"] == "/p/"
+
     def test_the_young_persons_link_opens_in_their_language(self, client, alice, kela):
         youth = f.YouthFactory(
             organisation=alice.organisation, responsible_worker=alice, language=f.language("sv")
