@@ -246,7 +246,10 @@ def test_an_accepted_invitation_confirms_the_meeting_to_both(worker, youth, alic
     assert wait_until(lambda: sent_count() == 3)  # and a confirmation to each of them
     mails = worker.mails()
     assert len(mails) == 3
-    assert sum("text/calendar" in m for m in mails) == 2
+    # Every one carries the calendar file: the invitation holds the time as tentative (issue
+    # 22.3), the confirmations confirm it.
+    assert sum("text/calendar" in m for m in mails) == 3
+    assert sum("STATUS:TENTATIVE" in m for m in mails) == 1
 
 
 def test_the_worker_computes_the_dashboards_ahead(worker, youth, alice, kela, consent):
