@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -49,6 +50,9 @@ def plan_export(request, pk):
             request,
             _("Making the document took too long. Nothing was saved. Try again in a moment."),
         )
+        return redirect("meetings:plan", pk=meeting.pk)
+    except ValidationError as e:  # the client plan document needs the consent that covers it
+        messages.error(request, " ".join(e.messages))
         return redirect("meetings:plan", pk=meeting.pk)
     except pdf.ExportConflict:
         messages.error(

@@ -9,11 +9,13 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cases.models import Consent
 from kelayhteistyo.access import access_log_write
@@ -158,8 +160,25 @@ def plan_export(
 
     Rendering may take up to PDF_TIMEOUT seconds, so it runs before anything is locked; the
     lock only checks the number and stores. If another export took the number, or the plan
-    changed, while this one rendered, it renders again."""
-    with_code = include_identity_code and variant == PlanExport.Variant.OFFICIAL
+    changed, while this one rendered, it renders again.
+
+    The client plan document needs a valid consent to record the cooperation in the client
+    plan; storing it marks the plan "recorded into the client plan"."""
+    official = variant == PlanExport.Variant.OFFICIAL
+    if official and not (
+        Consent.objects.covering(Consent.Scope.CLIENT_PLAN)
+        .filter(youth=plan.meeting.youth_id)
+        .exists()
+    ):
+        raise ValidationError(
+            _(
+                "The young person's consent does not cover recording the cooperation in the "
+                "client plan. Record a consent with “%(scope)s” first; the plain-language copy "
+                "can be made without it."
+            )
+            % {"scope": Consent._meta.get_field(Consent.Scope.CLIENT_PLAN).verbose_name}
+        )
+    with_code = include_identity_code and official
     for _try in range(EXPORT_TRIES):
         number, version = _next_number(plan, variant)
         content = render(
@@ -200,6 +219,8 @@ def _store(export: PlanExport, content: bytes) -> bool:
     for folder in Path(export.file.name).parents[:-1]:
         Path(storage.path(str(folder))).chmod(0o700)
     export.save()
+    if export.variant == PlanExport.Variant.OFFICIAL:
+        FollowUpPlan.objects.filter(pk=plan.pk).update(recorded_in_client_plan=True)
     access_log_write(
         user=export.created_by,
         youth_id=plan.meeting.youth_id,

@@ -280,3 +280,21 @@ def test_each_control_of_the_export_section_is_named_by_what_it_is(client_as, al
     assert "Asiakassuunnitelma-asiakirjan kieli" in page and "Nuoren kappaleen kieli" in page
     assert "Lataa versio 1, asiakassuunnitelma-asiakirja, suomi" in page
     assert "Lataa versio 1, selkokielinen kappale, ruotsi" in page
+
+
+def test_the_client_plan_document_needs_the_consent_that_covers_it(client_as, alice, plan, consent):
+    """Issue 16, the client-plan rule: without the scope the official document is refused with
+    a message naming what to record; the young person's copy can still be made. Exporting marks
+    the plan recorded into the client plan."""
+    type(consent).objects.filter(pk=consent.pk).update(scope_client_plan=False)
+    client = client_as(alice)
+    response = export(client, plan)
+    page = client.get(response["Location"]).content.decode()
+    assert "Yhteistyö kirjataan asiakassuunnitelmaan" in page
+    assert not PlanExport.objects.filter(variant="official").exists()
+    export(client, plan, variant="plain")
+    assert PlanExport.objects.filter(variant="plain").count() == 1
+    type(consent).objects.filter(pk=consent.pk).update(scope_client_plan=True)
+    FollowUpPlan.objects.filter(pk=plan.pk).update(recorded_in_client_plan=False)
+    export(client, plan)
+    assert FollowUpPlan.objects.get(pk=plan.pk).recorded_in_client_plan
