@@ -181,6 +181,7 @@ class PlanForm(forms.ModelForm):
     class Meta:
         model = FollowUpPlan
         fields = [
+            "own_words",
             "summary",
             "kela_cooperation",
             "kela_cooperation_how",
@@ -189,6 +190,7 @@ class PlanForm(forms.ModelForm):
             "recorded_in_client_plan",
         ]
         widgets = {
+            "own_words": forms.Textarea(attrs={"rows": 3}),
             "summary": forms.Textarea(attrs={"rows": 5}),
             "kela_cooperation": forms.RadioSelect,
             "review_date": DateInput(),

@@ -60,6 +60,7 @@ def plan_data(plan: FollowUpPlan, *, include_identity_code: bool) -> dict:
                 for p in meeting.participants.all()
             ],
         },
+        "own_words": plan.own_words or None,
         "summary": plan.summary,
         "action_items": [
             {

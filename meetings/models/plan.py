@@ -21,6 +21,13 @@ class FollowUpPlan(models.Model):
         TO_BE_DECIDED = "tbd", _("To be decided")
 
     meeting = models.OneToOneField(JointMeeting, on_delete=models.PROTECT, related_name="plan")
+    # The young person's own goal in their own words: the plan is made with them, at the centre.
+    own_words = models.TextField(
+        _("what matters to me (the young person's own words)"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Write it as the young person says it; it comes first in their copy."),
+    )
     summary = models.TextField(_("summary"), max_length=5000)
     kela_cooperation = models.CharField(
         _("does cooperation with Kela continue?"),

@@ -298,3 +298,14 @@ def test_the_client_plan_document_needs_the_consent_that_covers_it(client_as, al
     FollowUpPlan.objects.filter(pk=plan.pk).update(recorded_in_client_plan=False)
     export(client, plan)
     assert FollowUpPlan.objects.get(pk=plan.pk).recorded_in_client_plan
+
+
+def test_the_young_persons_own_words_come_first_in_their_copy(client_as, alice, plan):
+    """Issue 16: the plan has a place for the young person's own goal, in their words."""
+    FollowUpPlan.objects.filter(pk=plan.pk).update(own_words="Haluan oman asunnon keväällä.")
+    export(client_as(alice), plan, variant="plain")
+    text = text_of(stored(PlanExport.objects.get(variant="plain")))
+    assert text.index("Haluan oman asunnon keväällä.") < text.index("Kuka tekee mitä")
+    export(client_as(alice), plan)
+    official = text_of(stored(PlanExport.objects.get(variant="official")))
+    assert "Haluan oman asunnon keväällä." in official
