@@ -215,15 +215,61 @@ class ActionItemForm(forms.ModelForm):
         fields = ["owner", "what", "due_date"]
         widgets = {"due_date": DateInput()}
 
-    def __init__(self, *args, meeting: JointMeeting, **kwargs):
+    def __init__(self, *args, meeting: JointMeeting, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         # The model's clean() checks the due date against the meeting.
         self.instance.plan = getattr(meeting, "plan", None)
+        if user is not None and not user.is_aftercare_worker:
+            # A Kela contact's items are its own (services.action_item_add, _edit).
+            del self.fields["owner"]
+            return
         owner = self.fields["owner"]
         owner.queryset = meeting.participants.exclude(status=Participant.Status.DECLINED)
         owner.label_from_instance = lambda p: f"{p.display_name} ({p.get_kind_display()})"
         owner.empty_label = _("Choose who")
+
+
+class ActionItemEditForm(ActionItemForm):
+    """Change an item's wording, owner or due date. `version` is the item's version when the
+    form was opened: a save from an outdated form is refused (services.action_item_edit)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    move_note = forms.CharField(
+        label=_("Why the due date moves (optional)"), max_length=1000, required=False
+    )
+
+    def __init__(self, *args, meeting: JointMeeting, user: User, **kwargs):
+        super().__init__(*args, meeting=meeting, user=user, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def item_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "what": data["what"],
+            "owner": data.get("owner"),
+            "due_date": data["due_date"],
+            "note": data["move_note"],
+            "version": data["version"],
+        }
+
+
+class ActionItemCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is not needed"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "cancel_%s")  # unique ids beside the item's other forms
+        super().__init__(*args, **kwargs)
+
+
+class ActionItemNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Progress note"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "progress_%s")  # unique ids beside the item's other forms
+        super().__init__(*args, **kwargs)
 
 
 class ReviewForm(forms.ModelForm):

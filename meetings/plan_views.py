@@ -1,5 +1,7 @@
 """The follow-up plan's pages: the plan, its action items ("who does what and when") and reviews."""
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,7 +19,10 @@ from kelayhteistyo.models import AccessLog
 
 from . import services
 from .forms import (
+    ActionItemCancelForm,
+    ActionItemEditForm,
     ActionItemForm,
+    ActionItemNoteForm,
     PlanForm,
     ReviewForm,
 )
@@ -34,7 +39,7 @@ def _plan_page(request, meeting, plan, form, item_form=None, status=200):
             "plan": plan,
             "form": form,
             "item_form": item_form or (ActionItemForm(meeting=meeting) if plan else None),
-            "items": plan.items.select_related("owner__user") if plan else [],
+            "items": plan.items.with_history() if plan else [],
             "exports": plan.exports.select_related("created_by") if plan else [],
             "export_languages": settings.LANGUAGES,
             "youth_language": meeting.youth.service_language,
@@ -87,25 +92,44 @@ def plan_edit(request, pk):
     return _plan_page(request, meeting, plan, form, status=400)
 
 
-@require_POST
-@worker_required
+def _back_to_items(request, meeting):
+    """Workers follow the items on the plan page, Kela contacts on the meeting page."""
+    if request.user.is_aftercare_worker:
+        return redirect("meetings:plan", pk=meeting.pk)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@any_member
 def action_item_add(request, pk):
-    """Add a "who does what and when" line; with htmx only the list is replaced."""
+    """Add a "who does what and when" line (a Kela contact: one of its own); with htmx only
+    the list is replaced. The page on GET is how a Kela contact reaches the form."""
     meeting = meeting_or_404(request, pk)
     plan = get_object_or_404(FollowUpPlan, meeting=meeting)
-    form = ActionItemForm(request.POST, meeting=meeting)
+    form = ActionItemForm(request.POST or None, meeting=meeting, user=request.user)
+    if request.method == "GET":
+        return _item_page(request, meeting, None, add_form=form)
     if form.is_valid():
         try:
-            services.action_item_add(plan=plan, by=request.user, **form.cleaned_data)
+            services.action_item_add(
+                plan=plan,
+                by=request.user,
+                owner=form.cleaned_data.get("owner"),
+                what=form.cleaned_data["what"],
+                due_date=form.cleaned_data["due_date"],
+            )
         except ValidationError as e:
             add_errors(form, e)
         else:
             messages.success(request, _("The action item was added."))
-            if not request.htmx:
-                return redirect("meetings:plan", pk=meeting.pk)
+            if not (request.htmx and request.user.is_aftercare_worker):
+                return _back_to_items(request, meeting)
             form = ActionItemForm(meeting=meeting)
-    if request.htmx:
+    if request.htmx and request.user.is_aftercare_worker:
         return _items_partial(request, meeting, plan, form)
+    if not request.user.is_aftercare_worker:
+        return _item_page(request, meeting, None, add_form=form, status=400)
+    # The plan page, not the add page: the worker posted from there, without JavaScript.
     return _plan_page(
         request, meeting, plan, PlanForm(instance=plan, meeting=meeting), form, status=400
     )
@@ -118,10 +142,111 @@ def _items_partial(request, meeting, plan, form=None):
         {
             "meeting": meeting,
             "plan": plan,
-            "items": plan.items.select_related("owner__user"),
+            "items": plan.items.with_history(),
             "item_form": form or ActionItemForm(meeting=meeting),
         },
     )
+
+
+def _item_or_404(request, meeting, item_pk) -> ActionItem:
+    """An item of the meeting the user may change (workers: any, Kela: its own), else 404."""
+    return get_object_or_404(
+        ActionItem.objects.tickable_by(request.user).select_related("plan__meeting", "owner"),
+        pk=item_pk,
+        plan__meeting=meeting,
+    )
+
+
+def _item_page(request, meeting, item, *, status=200, **forms):
+    """The page of one item: edit, note, cancel (or, for Kela, the add form again)."""
+    if item is not None:
+        forms.setdefault(
+            "form", ActionItemEditForm(instance=item, meeting=meeting, user=request.user)
+        )
+        forms.setdefault("note_form", ActionItemNoteForm())
+        forms.setdefault("cancel_form", ActionItemCancelForm())
+        access_log_write(
+            user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=item
+        )
+    return render(
+        request,
+        "meetings/item_edit.html",
+        {"meeting": meeting, "item": item, **forms},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@any_member
+def action_item_edit(request, pk, item_pk):
+    """Change an item's wording, owner or due date; a save from an outdated form is refused."""
+    meeting = meeting_or_404(request, pk)
+    item = _item_or_404(request, meeting, item_pk)
+    if request.method == "GET":
+        return _item_page(request, meeting, item)
+    # A copy: the form writes what was typed into its instance, the page names the saved item.
+    form = ActionItemEditForm(
+        request.POST, instance=copy.copy(item), meeting=meeting, user=request.user
+    )
+    if form.is_valid():
+        try:
+            services.action_item_edit(item=item, by=request.user, **form.item_fields())
+        except services.StaleActionItemError:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this action item while you were editing it. Your "
+                    "text is below; the saved item was not changed. Open the item again to "
+                    "see their changes."
+                ),
+            )
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("The action item was saved: %(what)s") % {"what": form.cleaned_data["what"]},
+            )
+            return _back_to_items(request, meeting)
+    return _item_page(request, meeting, item, form=form, status=400)
+
+
+@require_POST
+@any_member
+def action_item_cancel(request, pk, item_pk):
+    """Cancel an item that is not needed, with the reason."""
+    meeting = meeting_or_404(request, pk)
+    item = _item_or_404(request, meeting, item_pk)
+    form = ActionItemCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_item_cancel(
+                item=item, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("Cancelled: %(what)s") % {"what": item.what})
+            return _back_to_items(request, meeting)
+    return _item_page(request, meeting, item, cancel_form=form, status=400)
+
+
+@require_POST
+@any_member
+def action_item_note(request, pk, item_pk):
+    """Record how an item is progressing."""
+    meeting = meeting_or_404(request, pk)
+    item = _item_or_404(request, meeting, item_pk)
+    form = ActionItemNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_item_note(item=item, note=form.cleaned_data["note"], by=request.user)
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(request, _("The note was saved: %(what)s") % {"what": item.what})
+            return _back_to_items(request, meeting)
+    return _item_page(request, meeting, item, note_form=form, status=400)
 
 
 @require_POST
@@ -129,11 +254,7 @@ def _items_partial(request, meeting, plan, form=None):
 def action_item_toggle(request, pk, item_pk):
     """Tick an action item done or open it again (workers, and the item's own Kela owner)."""
     meeting = meeting_or_404(request, pk)
-    item = get_object_or_404(
-        ActionItem.objects.tickable_by(request.user).select_related("plan", "owner"),
-        pk=item_pk,
-        plan__meeting=meeting,
-    )
+    item = _item_or_404(request, meeting, item_pk)
     done = request.POST.get("done") == "1"
     services.action_item_set_done(item=item, done=done, by=request.user)
     if done:
@@ -142,9 +263,7 @@ def action_item_toggle(request, pk, item_pk):
         messages.success(request, _("Marked open again: %(what)s") % {"what": item.what})
     if request.htmx and request.user.is_aftercare_worker:
         return _items_partial(request, meeting, item.plan)
-    if request.user.is_aftercare_worker:
-        return redirect("meetings:plan", pk=meeting.pk)
-    return redirect("meetings:detail", pk=meeting.pk)
+    return _back_to_items(request, meeting)
 
 
 @require_http_methods(["GET", "POST"])

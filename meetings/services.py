@@ -13,13 +13,25 @@ from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
 
 from . import notifications
-from .models import ActionItem, FollowUpPlan, JointMeeting, Notification, Participant, Review
+from .models import (
+    ActionItem,
+    ActionItemChange,
+    FollowUpPlan,
+    JointMeeting,
+    Notification,
+    Participant,
+    Review,
+)
 
 Status = JointMeeting.Status
 
 
 class StalePlanError(Exception):
     """Someone else saved the plan after this form was opened."""
+
+
+class StaleActionItemError(Exception):
+    """Someone else changed the action item after this form was opened."""
 
 
 def _transition(meeting: JointMeeting, status: str) -> None:
@@ -339,10 +351,20 @@ def plan_save(
 
 @transaction.atomic
 def action_item_add(
-    *, plan: FollowUpPlan, owner: Participant, what: str, due_date, by: User
+    *,
+    plan: FollowUpPlan,
+    owner: Participant | None,
+    what: str,
+    due_date: datetime.date | None,
+    by: User,
 ) -> ActionItem:
-    """Add one "who does what and when" line to the plan."""
+    """Add one "who does what and when" line to the plan. A Kela contact adds only items of
+    its own: the owner is its own participant row, whatever was posted."""
     meeting = plan.meeting
+    if not by.is_aftercare_worker:
+        owner = meeting.participants.filter(user=by).first()
+        if owner is None or not by.is_kela_contact:
+            raise ValidationError(_("Only the meeting's participants add action items."))
     item = ActionItem(plan=plan, owner=owner, what=what.strip(), due_date=due_date)
     item.full_clean()
     item.save()
@@ -350,12 +372,125 @@ def action_item_add(
     return item
 
 
+def _change_write(
+    item: ActionItem, field: str, old: str, new: str, by: User, note: str = ""
+) -> None:
+    change = ActionItemChange(
+        item=item, field=field, old_value=old, new_value=new, note=note.strip(), changed_by=by
+    )
+    change.full_clean()
+    change.save()
+
+
+def _locked(item: ActionItem, version: int | None) -> ActionItem:
+    """The item, locked for this transaction, if it is still the version the form was made
+    from; a form without a version is as outdated as one with an old version."""
+    current = ActionItem.objects.select_for_update().select_related("owner").get(pk=item.pk)
+    if version is None or current.version != version:
+        raise StaleActionItemError
+    return current
+
+
+@transaction.atomic
+def action_item_edit(
+    *,
+    item: ActionItem,
+    what: str,
+    owner: Participant | None,
+    due_date: datetime.date | None,
+    note: str,
+    version: int | None,
+    by: User,
+) -> ActionItem:
+    """Change an item's wording, owner or due date; each change is kept in its history, a
+    moved due date with the note saying why. A Kela contact keeps the item its own."""
+    current = _locked(item, version)
+    if not by.is_aftercare_worker or owner is None:
+        owner = current.owner
+    owner_before = current.owner_id
+    before = {
+        "what": current.what,
+        "owner": current.owner.display_name,
+        "due_date": current.due_date.isoformat() if current.due_date else "",
+    }
+    current.what, current.owner, current.due_date = what.strip(), owner, due_date
+    current.full_clean()
+    after = {
+        "what": current.what,
+        "owner": owner.display_name,
+        "due_date": due_date.isoformat() if due_date else "",
+    }
+    changed = [name for name in before if before[name] != after[name]]
+    if current.owner_id != owner_before and "owner" not in changed:
+        changed.append("owner")  # two participants of the same name
+    if not changed:
+        return current
+    current.version = F("version") + 1
+    current.save(update_fields=["what", "owner", "due_date", "version"])
+    current.refresh_from_db()
+    for name in changed:
+        _change_write(
+            current,
+            name,
+            before[name],
+            after[name],
+            by,
+            note if name == ActionItemChange.Field.DUE_DATE else "",
+        )
+    access_log_write(
+        user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=current
+    )
+    return current
+
+
+@transaction.atomic
+def action_item_cancel(*, item: ActionItem, reason: str, by: User) -> ActionItem:
+    """Cancel an item that is no longer needed, with the reason; it is no longer reminded."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the action item is not needed.")})
+    if not item.is_open:
+        raise ValidationError(_("Only an open action item can be cancelled."))
+    old = item.status
+    item.status = ActionItem.Status.CANCELLED
+    item.cancel_reason = reason
+    item.done_at = None
+    item.full_clean()
+    item.save(update_fields=["status", "cancel_reason", "done_at"])
+    _change_write(item, ActionItemChange.Field.STATUS, old, item.status, by, reason)
+    access_log_write(
+        user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=item
+    )
+    return item
+
+
+@transaction.atomic
+def action_item_note(*, item: ActionItem, note: str, by: User) -> ActionItemChange:
+    """Record how an item is progressing."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Write the note.")})
+    change = ActionItemChange(
+        item=item, field=ActionItemChange.Field.NOTE, note=note, changed_by=by
+    )
+    change.full_clean()
+    change.save()
+    access_log_write(
+        user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=item
+    )
+    return change
+
+
 @transaction.atomic
 def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionItem:
-    """Tick an action item done, or open it again."""
+    """Tick an action item done, or open it again (also a cancelled one)."""
+    old = item.status
     item.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
     item.done_at = timezone.now() if done else None
-    item.save(update_fields=["status", "done_at"])
+    item.cancel_reason = ""
+    item.save(update_fields=["status", "done_at", "cancel_reason"])
+    if old != item.status:
+        _change_write(item, ActionItemChange.Field.STATUS, old, item.status, by)
     access_log_write(
         user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=item
     )

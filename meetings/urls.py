@@ -27,5 +27,12 @@ urlpatterns = [
     ),
     path("<uuid:pk>/plan/items/", plan_views.action_item_add, name="item_add"),
     path("<uuid:pk>/plan/items/<int:item_pk>/", plan_views.action_item_toggle, name="item_toggle"),
+    path("<uuid:pk>/plan/items/<int:item_pk>/edit/", plan_views.action_item_edit, name="item_edit"),
+    path(
+        "<uuid:pk>/plan/items/<int:item_pk>/cancel/",
+        plan_views.action_item_cancel,
+        name="item_cancel",
+    ),
+    path("<uuid:pk>/plan/items/<int:item_pk>/note/", plan_views.action_item_note, name="item_note"),
     path("<uuid:pk>/review/", plan_views.review_create, name="review"),
 ]

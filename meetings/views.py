@@ -156,7 +156,7 @@ def _detail_context(request, meeting, **forms) -> dict:
     shows_plan = meeting.plan_visible_to(user)
     items = []
     if plan is not None:
-        items = plan.items.select_related("owner__user")
+        items = plan.items.with_history()
         if not shows_plan:
             items = items.filter(owner=mine)
     context = {

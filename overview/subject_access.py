@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Consent, YouthClient
 from kelayhteistyo.models import AccessLog
-from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant, Review
+from meetings.models import (
+    ActionItem,
+    ActionItemChange,
+    FollowUpPlan,
+    JointMeeting,
+    Participant,
+    Review,
+)
 
 SCHEMA = "yhteistyo-subject-access/1"
 
@@ -38,6 +45,8 @@ def _querysets(youth: YouthClient) -> dict:
         "participants": Participant.objects.filter(meeting__in=meetings),
         "plans": plans,
         "action_items": ActionItem.objects.filter(plan__in=plans),
+        # Moved dates, notes and cancellations: they may tell about the young person too.
+        "action_item_changes": ActionItemChange.objects.filter(item__plan__in=plans),
         "reviews": Review.objects.filter(plan__in=plans),
         "access_log": AccessLog.objects.filter(youth=youth).order_by("at"),
     }
@@ -103,6 +112,7 @@ SECTION_TITLES = {
     "participants": gettext_lazy("Participants"),
     "plans": gettext_lazy("Follow-up plans"),
     "action_items": gettext_lazy("Who does what and when"),
+    "action_item_changes": gettext_lazy("Changes and notes of the tasks"),
     "reviews": gettext_lazy("Reviews"),
     "access_log": gettext_lazy("Who has processed the data"),
 }

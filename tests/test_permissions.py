@@ -107,9 +107,17 @@ MATRIX = {
     "meetings:held": ("POST", {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403}),
     "meetings:cancel": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
     "meetings:plan": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    # The add page: a worker adds anyone's item, a Kela contact only its own.
     "meetings:item_add": (
-        "POST",
-        {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403},
+        "GET",
+        {
+            "anonymous": LOGIN,
+            "alice": 200,
+            "bob": 404,
+            "kela": 200,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
     ),
     "meetings:item_toggle": (
         "POST",
@@ -117,6 +125,40 @@ MATRIX = {
         {
             "anonymous": LOGIN,
             "alice": 302,
+            "bob": 404,
+            "kela": 404,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
+    # Edit, note and cancel: like ticking, Kela only its own items; this one is the worker's.
+    "meetings:item_edit": (
+        "GET",
+        {
+            "anonymous": LOGIN,
+            "alice": 200,
+            "bob": 404,
+            "kela": 404,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
+    "meetings:item_cancel": (
+        "POST",
+        {
+            "anonymous": LOGIN,
+            "alice": 400,
+            "bob": 404,
+            "kela": 404,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
+    "meetings:item_note": (
+        "POST",
+        {
+            "anonymous": LOGIN,
+            "alice": 400,
             "bob": 404,
             "kela": 404,
             "kela_other": 404,
@@ -207,6 +249,9 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
         "meetings:create": {"youth_pk": youth.pk},
         "meetings:proposal_accept": {"pk": meeting.pk, "participant_pk": kela_p.pk},
         "meetings:item_toggle": {"pk": meeting.pk, "item_pk": item.pk},
+        "meetings:item_edit": {"pk": meeting.pk, "item_pk": item.pk},
+        "meetings:item_cancel": {"pk": meeting.pk, "item_pk": item.pk},
+        "meetings:item_note": {"pk": meeting.pk, "item_pk": item.pk},
         "feedback:answer": {"token": feedback.token(youth_link)},
         "feedback:comment_hide": {"response": comment.response_id, "question": comment.question_id},
         "feedback:survey_edit": {"pk": survey.pk},

@@ -13,6 +13,7 @@ from .meeting import (
 from .notification import Notification, NotificationQuerySet
 from .plan import (
     ActionItem,
+    ActionItemChange,
     ActionItemQuerySet,
     FollowUpPlan,
     PlanExport,
@@ -23,6 +24,7 @@ from .plan import (
 
 __all__ = [
     "ActionItem",
+    "ActionItemChange",
     "ActionItemQuerySet",
     "FollowUpPlan",
     "JointMeeting",

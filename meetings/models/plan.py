@@ -1,5 +1,7 @@
 """The follow-up plan: who does what and when, reviews, and the plan's exported snapshots."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -65,13 +67,22 @@ class FollowUpPlan(models.Model):
 
 class ActionItemQuerySet(models.QuerySet):
     def tickable_by(self, user):
-        """The items `user` may tick done or open again (see `ActionItem.tickable_by`)."""
+        """The items `user` may tick done, open again, edit, cancel or note progress on (see
+        `ActionItem.tickable_by`): one rule for every change of an existing item."""
         items = self.filter(plan__meeting__in=JointMeeting.objects.visible_to(user))
         if user.is_aftercare_worker:
             return items
         if user.is_kela_contact:
             return items.filter(owner__user=user)
         return self.none()
+
+    def with_history(self):
+        """The items with their owners and changes, in a fixed number of queries."""
+        return self.select_related("owner__user").prefetch_related(
+            models.Prefetch(
+                "changes", queryset=ActionItemChange.objects.select_related("changed_by")
+            )
+        )
 
 
 class ActionItem(models.Model):
@@ -80,6 +91,7 @@ class ActionItem(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled, not needed")
 
     plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, related_name="items")
     owner = models.ForeignKey(
@@ -91,7 +103,10 @@ class ActionItem(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("why it is not needed"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic lock: an edit must name the version it was made from.
+    version = models.PositiveIntegerField(default=1)
 
     objects = ActionItemQuerySet.as_manager()
 
@@ -102,9 +117,14 @@ class ActionItem(models.Model):
         indexes = [models.Index(fields=["status", "due_date"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="open", done_at__isnull=True)
+                condition=Q(status__in=["open", "cancelled"], done_at__isnull=True)
                 | Q(status="done", done_at__isnull=False),
                 name="action_item_done_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled") & ~Q(cancel_reason="")
+                | ~Q(status="cancelled") & Q(cancel_reason=""),
+                name="action_item_cancel_has_reason",
             ),
         ]
 
@@ -124,8 +144,13 @@ class ActionItem(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
     def tickable_by(self, user) -> bool:
-        """Of a meeting the user sees: workers tick any item done, a Kela contact only its own."""
+        """Of a meeting the user sees: workers tick, edit, cancel and note any item, a Kela
+        contact only its own."""
         return user.is_aftercare_worker or (user.is_kela_contact and self.owner.user_id == user.pk)
 
     @property
@@ -135,6 +160,41 @@ class ActionItem(models.Model):
             and self.due_date is not None
             and self.due_date < timezone.localdate()
         )
+
+
+class ActionItemChange(models.Model):
+    """One step in an item's history: a changed field (old and new value) or a progress note."""
+
+    class Field(models.TextChoices):
+        WHAT = "what", _("what")
+        OWNER = "owner", _("who")
+        DUE_DATE = "due_date", _("due date")
+        STATUS = "status", _("status")
+        NOTE = "note", _("progress note")
+
+    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="changes")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    field = models.CharField(max_length=10, choices=Field.choices)
+    # Values as text: a date in ISO form, an owner by name, a status by its value.
+    old_value = models.CharField(max_length=500, blank=True)
+    new_value = models.CharField(max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        verbose_name = _("action item change")
+        verbose_name_plural = _("action item changes")
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.field}"
+
+    @property
+    def old_date(self) -> datetime.date | None:
+        """The due date before a move (None if there was none)."""
+        return datetime.date.fromisoformat(self.old_value) if self.old_value else None
 
 
 class Review(models.Model):

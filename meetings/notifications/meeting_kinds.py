@@ -33,7 +33,9 @@ def meeting_confirmed(n: Notification) -> str:
 
 def item_open(n: Notification) -> str:
     item = ActionItem.objects.filter(pk=n.action_item_id).first()
-    return "" if item is not None and item.status == ActionItem.Status.OPEN else "done"
+    if item is not None and item.status == ActionItem.Status.OPEN:
+        return ""
+    return "cancelled" if item is not None and item.is_cancelled else "done"
 
 
 def round_not_reviewed(n: Notification) -> str:

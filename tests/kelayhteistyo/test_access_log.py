@@ -192,3 +192,24 @@ def test_the_readable_export_has_a_constant_number_of_queries(
         f.invited_meeting(youth=youth, organiser=alice, kela=kela)
         client.get(reverse("cases:detail", args=[youth.pk]))
     assert few > 0 and queries() == few
+
+
+def test_the_subject_access_export_carries_the_notes_on_the_tasks(client_as, alice, kela, youth):
+    """Progress notes and moved dates may tell about the young person: they are their data."""
+    import json
+
+    from meetings import services
+    from meetings.models import ActionItem
+    from tests import factories as f
+
+    f.ConsentFactory(youth=youth, recorded_by=alice)
+    held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+    plan = services.plan_save(meeting=held, fields={"summary": "x"}, version=None, by=alice)
+    item = ActionItem.objects.create(
+        plan=plan, owner=f.kela_participant(held, kela), what="Soittaa"
+    )
+    services.action_item_note(item=item, note="Odottaa päätöstä", by=alice)
+    response = client_as(alice).get(reverse("cases:data_export", args=[youth.pk]))
+    data = json.loads(response.content)
+    changes = [json.dumps(c, ensure_ascii=False) for c in data["action_item_changes"]]
+    assert any("Odottaa päätöstä" in change for change in changes)
