@@ -52,7 +52,7 @@ bench: install
 	$(PY) bench/dashboard.py
 
 # The models and services of every app are type-checked (the rules the rest relies on).
-TYPED := $(wildcard */models.py */models/*.py */services.py) kelayhteistyo/access.py
+TYPED := $(wildcard */models.py */models/*.py */services.py */services/*.py) kelayhteistyo/access.py
 
 lint: install
 	$(VENV)/bin/ruff check .

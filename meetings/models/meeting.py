@@ -4,7 +4,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -209,6 +209,15 @@ class JointMeeting(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
+
+    def become(self, status: str) -> None:
+        """Move to `status` if TRANSITIONS allow it (the caller saves); else a clear message."""
+        if not self.can_become(status):
+            raise ValidationError(
+                _("A meeting that is “%(current)s” cannot become “%(new)s”.")
+                % {"current": self.get_status_display(), "new": self.Status(status).label}
+            )
+        self.status = status
 
     def topic_labels(self) -> list:
         labels = dict(Topic.choices)

@@ -1,10 +1,10 @@
-"""Operations on joint meetings: every status change goes through here."""
+"""Operations on a joint meeting: booking, invitations and answers, changes, cancelling (also
+when a consent is withdrawn), marking it held, and purging old drafts."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,35 +12,14 @@ from cases.models import Consent, YouthClient
 from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
 
-from . import notifications
-from .models import (
-    ActionItem,
-    ActionItemChange,
-    FollowUpPlan,
+from .. import notifications
+from ..models import (
     JointMeeting,
     Notification,
     Participant,
-    Review,
 )
 
 Status = JointMeeting.Status
-
-
-class StalePlanError(Exception):
-    """Someone else saved the plan after this form was opened."""
-
-
-class StaleActionItemError(Exception):
-    """Someone else changed the action item after this form was opened."""
-
-
-def _transition(meeting: JointMeeting, status: str) -> None:
-    if not meeting.can_become(status):
-        raise ValidationError(
-            _("A meeting that is “%(current)s” cannot become “%(new)s”.")
-            % {"current": meeting.get_status_display(), "new": Status(status).label}
-        )
-    meeting.status = status
 
 
 @transaction.atomic
@@ -106,7 +85,7 @@ def meeting_invite(*, meeting: JointMeeting, kela_contact: User, by: User) -> Pa
         raise ValidationError(
             {"kela_contact": _("A Kela contact is already invited to this meeting.")}
         )
-    _transition(meeting, Status.INVITED)
+    meeting.become(Status.INVITED)
     now = timezone.now()
     meeting.consent = consent
     meeting.invited_at = meeting.invited_at or now
@@ -157,7 +136,7 @@ def invitation_respond(
         raise ValidationError(_("You have already answered this invitation."))
     P = Participant.Status
     if answer == P.ACCEPTED:
-        _transition(meeting, Status.CONFIRMED)
+        meeting.become(Status.CONFIRMED)
         meeting.save()
     elif answer == P.DECLINED:
         if not message.strip():
@@ -201,7 +180,7 @@ def proposal_accept(*, participant: Participant, by: User) -> JointMeeting:
     if proposed <= timezone.now():
         raise ValidationError(_("The proposed time has already passed."))
     meeting.starts_at = proposed
-    _transition(meeting, Status.CONFIRMED)
+    meeting.become(Status.CONFIRMED)
     meeting.ics_sequence += 1
     meeting.save()
     participant.status = Participant.Status.ACCEPTED
@@ -228,7 +207,7 @@ def meeting_update(*, meeting: JointMeeting, by: User) -> JointMeeting:
         for f in ("duration_minutes", "place", "video_link", "modality")
     )
     if moved and seen_by_kela:
-        _transition(meeting, Status.INVITED)
+        meeting.become(Status.INVITED)
         meeting.participants.filter(
             kind=Participant.Kind.KELA_CONTACT,
             status__in=[Participant.Status.ACCEPTED, Participant.Status.PROPOSED],
@@ -256,7 +235,7 @@ def meeting_cancel(*, meeting: JointMeeting, by: User, reason: str) -> JointMeet
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for cancelling.")})
     was_sent = meeting.is_sent
-    _transition(meeting, Status.CANCELLED)
+    meeting.become(Status.CANCELLED)
     meeting.cancel_reason = reason.strip()
     meeting.ics_sequence += 1
     meeting.save()
@@ -270,7 +249,6 @@ def meeting_cancel(*, meeting: JointMeeting, by: User, reason: str) -> JointMeet
     return meeting
 
 
-@transaction.atomic
 def withdrawal_ends_kela_access(consent: Consent) -> bool:
     """Whether withdrawing `consent` ends Kela's access to the young person's meetings: yes,
     unless another valid consent still covers inviting Kela."""
@@ -308,7 +286,7 @@ def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
 
     if not meeting.has_started:
         raise ValidationError(_("The meeting has not started yet."))
-    _transition(meeting, Status.HELD)
+    meeting.become(Status.HELD)
     meeting.held_at = timezone.now()
     meeting.save()
     access_log_write(
@@ -316,236 +294,6 @@ def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
     )
     links_create(meeting)
     return meeting
-
-
-@transaction.atomic
-def plan_save(
-    *, meeting: JointMeeting, fields: dict, version: int | None, by: User
-) -> FollowUpPlan:
-    """Record or update the follow-up plan. A save from an outdated form is refused."""
-    if not meeting.was_held:
-        raise ValidationError(_("The plan is recorded after the meeting has been held."))
-    plan = FollowUpPlan.objects.filter(meeting=meeting).first()
-    if plan is None:
-        plan = FollowUpPlan(meeting=meeting, updated_by=by, **fields)
-        plan.full_clean()
-        plan.save()
-        _transition(meeting, Status.PLAN_RECORDED)
-        meeting.save()
-        action = AccessLog.Action.CREATE
-    else:
-        for name, value in fields.items():
-            setattr(plan, name, value)
-        plan.full_clean()
-        # A form without a version is as outdated as one with an old version.
-        updated = version is not None and FollowUpPlan.objects.filter(
-            pk=plan.pk, version=version
-        ).update(**fields, version=F("version") + 1, updated_by=by, updated_at=timezone.now())
-        if not updated:
-            raise StalePlanError
-        plan.refresh_from_db()
-        action = AccessLog.Action.CHANGE
-    access_log_write(user=by, youth_id=meeting.youth_id, action=action, obj=plan)
-    return plan
-
-
-@transaction.atomic
-def action_item_add(
-    *,
-    plan: FollowUpPlan,
-    owner: Participant | None,
-    what: str,
-    due_date: datetime.date | None,
-    by: User,
-) -> ActionItem:
-    """Add one "who does what and when" line to the plan. A Kela contact adds only items of
-    its own: the owner is its own participant row, whatever was posted."""
-    meeting = plan.meeting
-    if not by.is_aftercare_worker:
-        owner = meeting.participants.filter(user=by).first()
-        if owner is None or not by.is_kela_contact:
-            raise ValidationError(_("Only the meeting's participants add action items."))
-    item = ActionItem(plan=plan, owner=owner, what=what.strip(), due_date=due_date)
-    item.full_clean()
-    item.save()
-    access_log_write(user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=plan)
-    return item
-
-
-def _change_write(
-    item: ActionItem, field: str, old: str, new: str, by: User, note: str = ""
-) -> None:
-    change = ActionItemChange(
-        item=item, field=field, old_value=old, new_value=new, note=note.strip(), changed_by=by
-    )
-    change.full_clean()
-    change.save()
-
-
-def _locked(item: ActionItem, version: int | None) -> ActionItem:
-    """The item, locked for this transaction, if it is still the version the form was made
-    from; a form without a version is as outdated as one with an old version."""
-    current = ActionItem.objects.select_for_update().select_related("owner").get(pk=item.pk)
-    if version is None or current.version != version:
-        raise StaleActionItemError
-    return current
-
-
-@transaction.atomic
-def action_item_edit(
-    *,
-    item: ActionItem,
-    what: str,
-    owner: Participant | None,
-    due_date: datetime.date | None,
-    note: str,
-    version: int | None,
-    by: User,
-) -> ActionItem:
-    """Change an item's wording, owner or due date; each change is kept in its history, a
-    moved due date with the note saying why. A Kela contact keeps the item its own."""
-    current = _locked(item, version)
-    if not by.is_aftercare_worker or owner is None:
-        owner = current.owner
-    owner_before = current.owner_id
-    before = {
-        "what": current.what,
-        "owner": current.owner.display_name,
-        "due_date": current.due_date.isoformat() if current.due_date else "",
-    }
-    current.what, current.owner, current.due_date = what.strip(), owner, due_date
-    current.full_clean()
-    after = {
-        "what": current.what,
-        "owner": owner.display_name,
-        "due_date": due_date.isoformat() if due_date else "",
-    }
-    changed = [name for name in before if before[name] != after[name]]
-    if current.owner_id != owner_before and "owner" not in changed:
-        changed.append("owner")  # two participants of the same name
-    if not changed:
-        return current
-    current.version = F("version") + 1
-    current.save(update_fields=["what", "owner", "due_date", "version"])
-    current.refresh_from_db()
-    for name in changed:
-        _change_write(
-            current,
-            name,
-            before[name],
-            after[name],
-            by,
-            note if name == ActionItemChange.Field.DUE_DATE else "",
-        )
-    access_log_write(
-        user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=current
-    )
-    return current
-
-
-@transaction.atomic
-def action_item_cancel(*, item: ActionItem, reason: str, by: User) -> ActionItem:
-    """Cancel an item that is no longer needed, with the reason; it is no longer reminded."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the action item is not needed.")})
-    if not item.is_open:
-        raise ValidationError(_("Only an open action item can be cancelled."))
-    old = item.status
-    item.status = ActionItem.Status.CANCELLED
-    item.cancel_reason = reason
-    item.done_at = None
-    item.full_clean()
-    item.save(update_fields=["status", "cancel_reason", "done_at"])
-    _change_write(item, ActionItemChange.Field.STATUS, old, item.status, by, reason)
-    access_log_write(
-        user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=item
-    )
-    return item
-
-
-@transaction.atomic
-def action_item_note(*, item: ActionItem, note: str, by: User) -> ActionItemChange:
-    """Record how an item is progressing."""
-    note = note.strip()
-    if not note:
-        raise ValidationError({"note": _("Write the note.")})
-    change = ActionItemChange(
-        item=item, field=ActionItemChange.Field.NOTE, note=note, changed_by=by
-    )
-    change.full_clean()
-    change.save()
-    access_log_write(
-        user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=item
-    )
-    return change
-
-
-@transaction.atomic
-def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionItem:
-    """Tick an action item done, or open it again (also a cancelled one)."""
-    old = item.status
-    item.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
-    item.done_at = timezone.now() if done else None
-    item.cancel_reason = ""
-    item.save(update_fields=["status", "done_at", "cancel_reason"])
-    if old != item.status:
-        _change_write(item, ActionItemChange.Field.STATUS, old, item.status, by)
-    access_log_write(
-        user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=item
-    )
-    return item
-
-
-@transaction.atomic
-def review_record(
-    *,
-    plan: FollowUpPlan,
-    review: Review,
-    done_items: list[ActionItem],
-    by: User,
-    agreed_for: datetime.date | None,
-) -> Review:
-    """Record one review round: how things went, tick items done, and either set the next
-    round (in follow-up) or end the cooperation. `agreed_for` is the review date the form was
-    opened for: if the plan has moved on since (a review of that round was just recorded, or
-    the date was changed), the review is refused rather than filed under another round."""
-    plan = FollowUpPlan.objects.select_for_update().select_related("meeting").get(pk=plan.pk)
-    meeting = plan.meeting
-    if not meeting.awaits_review:
-        raise ValidationError(_("A review follows a recorded plan, until the cooperation ends."))
-    if agreed_for != plan.review_date:
-        raise ValidationError({"held_on": _("A review of this round has already been recorded.")})
-    review.plan = plan
-    review.recorded_by = by
-    # The round is the date agreed for it; a review without an agreed date is its own round.
-    review.agreed_for = plan.review_date or review.held_on
-    if review.close_cooperation:
-        review.next_review_date = None
-        review.kela_continues = False
-    if review.next_review_date and review.next_review_date <= review.held_on:
-        raise ValidationError({"next_review_date": _("The next review must be after this review.")})
-    if plan.reviews.filter(agreed_for=review.agreed_for).exists():
-        raise ValidationError({"held_on": _("A review of this round has already been recorded.")})
-    review.full_clean()
-    review.save()
-    for item in done_items:
-        if item.status != ActionItem.Status.DONE:
-            action_item_set_done(item=item, done=True, by=by)
-    Cooperation = FollowUpPlan.KelaCooperation
-    plan.review_date = review.next_review_date
-    plan.kela_cooperation = Cooperation.YES if review.kela_continues else Cooperation.NO
-    plan.version = F("version") + 1
-    plan.updated_by = by
-    plan.save(
-        update_fields=["review_date", "kela_cooperation", "version", "updated_by", "updated_at"]
-    )
-    _transition(
-        meeting, Status.COOPERATION_ENDED if review.close_cooperation else Status.IN_FOLLOW_UP
-    )
-    meeting.save()
-    access_log_write(user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CREATE, obj=review)
-    return review
 
 
 DRAFT_RETENTION = datetime.timedelta(days=180)

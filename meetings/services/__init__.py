@@ -1,0 +1,54 @@
+"""Operations that change several objects or have side effects, by topic: the meeting
+(`meeting.py`) and the follow-up plan (`plan.py`). Callers use `meetings.services.<name>`."""
+
+from .meeting import (
+    DRAFT_RETENTION,
+    drafts_purge,
+    invitation_respond,
+    meeting_cancel,
+    meeting_create,
+    meeting_invite,
+    meeting_mark_held,
+    meeting_update,
+    meetings_cancel_on_withdrawal,
+    proposal_accept,
+    valid_kela_consent,
+    withdrawal_cancels,
+    withdrawal_ends_kela_access,
+)
+from .plan import (
+    StaleActionItemError,
+    StalePlanError,
+    action_item_add,
+    action_item_cancel,
+    action_item_edit,
+    action_item_note,
+    action_item_set_done,
+    plan_save,
+    review_record,
+)
+
+__all__ = [
+    "DRAFT_RETENTION",
+    "StaleActionItemError",
+    "StalePlanError",
+    "action_item_add",
+    "action_item_cancel",
+    "action_item_edit",
+    "action_item_note",
+    "action_item_set_done",
+    "drafts_purge",
+    "invitation_respond",
+    "meeting_cancel",
+    "meeting_create",
+    "meeting_invite",
+    "meeting_mark_held",
+    "meeting_update",
+    "meetings_cancel_on_withdrawal",
+    "plan_save",
+    "proposal_accept",
+    "review_record",
+    "valid_kela_consent",
+    "withdrawal_cancels",
+    "withdrawal_ends_kela_access",
+]
