@@ -41,7 +41,9 @@ class AdminAccessLogMiddleware:
     notifications their recipients, the change history what was changed. The app's own reads
     go into the access log, which needs one young person per row; every page opened in the
     admin is written to the log `kelayhteistyo.admin_access` instead (who, when, what, and the
-    answer), kept by the log service. Its level is fixed, so LOG_LEVEL does not silence it."""
+    answer), kept by the log service. Its level is fixed, so LOG_LEVEL does not silence it.
+    The line names the user by id and the query by its parameter names only: a search in the
+    admin is often a person's name, and logs never hold names or e-mail addresses."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,12 +54,13 @@ class AdminAccessLogMiddleware:
         match = getattr(request, "resolver_match", None)  # set once the URL was resolved
         in_admin = match is not None and "admin" in match.namespaces
         if in_admin and user is not None and user.is_authenticated:
+            params = ",".join(sorted(request.GET))
             admin_access.info(
-                "admin %s %s by user %s (%s): %s",
+                "admin %s %s%s by user %s: %s",
                 request.method,
-                request.get_full_path(),
+                request.path,
+                f" ?{params}" if params else "",
                 user.pk,
-                user.email,
                 response.status_code,
             )
         return response
