@@ -25,7 +25,14 @@ from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.pdf import render_pdf
 
-from .models import ActionItem, ActionItemChange, FollowUpPlan, PlanExport, Review
+from .models import (
+    ActionItem,
+    ActionItemChange,
+    FollowUpPlan,
+    Participant,
+    PlanExport,
+    Review,
+)
 
 SCHEMA = "https://yhteistyo.example/schemas/plan-export/2"
 SCHEMA_VERSION = 2
@@ -55,6 +62,13 @@ class ReviewRound:
         if self.review.with_kela:
             kinds.append("kela_contact")
         return kinds
+
+    @property
+    def took_part_labels(self) -> list[str]:
+        """Who took part, for the document: the worker who recorded it by name."""
+        Kind = Participant.Kind
+        labels = [f"{Kind.AFTERCARE_WORKER.label} {self.review.recorded_by.get_full_name()}"]
+        return labels + [str(Kind(kind).label) for kind in self.took_part[1:]]
 
 
 def _open_before(item: ActionItem, when: datetime.datetime) -> datetime.date | None | bool:
