@@ -1,12 +1,15 @@
 """The follow-up plan as documents: the client plan's PDF/A-3b with the plan inside as JSON
-(schema: docs/plan-export.schema.json), and a plain-language copy for the young person.
+(schema: docs/plan-export-v2.schema.json; documents made before the reviews were added follow
+docs/plan-export-v1.schema.json), and a plain-language copy for the young person.
 
 Rendering is kelayhteistyo.pdf (static-only fetcher, fonts, time limit); this module decides
 what the documents say. Every export is an immutable PlanExport with its SHA-256.
 """
 
+import datetime
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -22,17 +25,160 @@ from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.pdf import render_pdf
 
-from .models import ActionItem, FollowUpPlan, PlanExport
+from .models import (
+    ActionItem,
+    ActionItemChange,
+    FollowUpPlan,
+    Participant,
+    PlanExport,
+    Review,
+)
 
-SCHEMA = "https://yhteistyo.example/schemas/plan-export/1"
-SCHEMA_VERSION = 1
+SCHEMA = "https://yhteistyo.example/schemas/plan-export/2"
+SCHEMA_VERSION = 2
 
 
-def plan_data(plan: FollowUpPlan, *, include_identity_code: bool) -> dict:
-    """The plan as structured data (docs/plan-export.schema.json), for a client information
-    system to import without retyping."""
+@dataclass
+class ItemOutcome:
+    """What happened to one action item that was open when a review round was recorded."""
+
+    item: ActionItem
+    done: bool  # ticked done in the review; otherwise it stayed open
+    due_date: datetime.date | None  # as it stood at the review
+
+
+@dataclass
+class ReviewRound:
+    number: int
+    review: Review
+    outcomes: list[ItemOutcome]
+
+    @property
+    def took_part(self) -> list[str]:
+        """The aftercare worker records every review; the others as ticked."""
+        kinds = ["aftercare_worker"]
+        if self.review.with_young_person:
+            kinds.append("young_person")
+        if self.review.with_kela:
+            kinds.append("kela_contact")
+        return kinds
+
+    @property
+    def took_part_labels(self) -> list[str]:
+        """Who took part, for the document: the worker who recorded it by name."""
+        Kind = Participant.Kind
+        labels = [f"{Kind.AFTERCARE_WORKER.label} {self.review.recorded_by.get_full_name()}"]
+        return labels + [str(Kind(kind).label) for kind in self.took_part[1:]]
+
+
+def _open_before(item: ActionItem, when: datetime.datetime) -> datetime.date | None | bool:
+    """The item's due date just before `when` if it was open then, else False: its present
+    state with the changes made since then undone (its history is complete)."""
+    if item.created_at >= when:
+        return False
+    status, due = item.status, item.due_date
+    for change in reversed(item.changes.all()):
+        if change.changed_at < when:
+            break
+        if change.field == ActionItemChange.Field.STATUS:
+            status = change.old_value
+        elif change.field == ActionItemChange.Field.DUE_DATE:
+            due = change.old_date
+    return due if status == ActionItem.Status.OPEN else False
+
+
+def review_rounds(plan: FollowUpPlan) -> list[ReviewRound]:
+    """The plan's review rounds, oldest first, each with what happened to the items open at
+    it. Works on the prefetched items, changes and reviews (see `_plan`): no queries."""
+    items = list(plan.items.all())
+    reviews = sorted(plan.reviews.all(), key=lambda r: (r.agreed_for, r.pk))
+    rounds = []
+    for number, review in enumerate(reviews, start=1):
+        outcomes = []
+        for item in items:
+            due = _open_before(item, review.recorded_at)
+            if due is False:
+                continue
+            done = any(
+                c.review_id == review.pk and c.new_value == ActionItem.Status.DONE
+                for c in item.changes.all()
+            )
+            outcomes.append(ItemOutcome(item=item, done=done, due_date=due))
+        rounds.append(ReviewRound(number=number, review=review, outcomes=outcomes))
+    return rounds
+
+
+def _change_data(change: ActionItemChange) -> dict:
+    return {
+        "at": change.changed_at,
+        "by": change.changed_by.get_full_name(),
+        "field": change.field,
+        "old": change.old_value or None,
+        "new": change.new_value or None,
+        "note": change.note or None,
+        "review_round": None,  # filled in by plan_data
+    }
+
+
+def _item_data(item: ActionItem, round_of: dict[int, int]) -> dict:
+    history = []
+    for change in item.changes.all():
+        data = _change_data(change)
+        data["review_round"] = round_of.get(change.review_id)
+        history.append(data)
+    return {
+        "id": item.pk,
+        "owner": item.owner.display_name,
+        "owner_kind": item.owner.kind,
+        "what": item.what,
+        "due_date": item.due_date,
+        "status": item.status,
+        "done_at": item.done_at,
+        "cancel_reason": item.cancel_reason or None,
+        "added_at": item.created_at,
+        "history": history,
+    }
+
+
+def _round_data(round_: ReviewRound) -> dict:
+    review = round_.review
+    return {
+        "round": round_.number,
+        "agreed_for": review.agreed_for,
+        "held_on": review.held_on,
+        "on_time": review.on_time,
+        "took_part": round_.took_part,
+        "how_it_went": review.how_it_went,
+        "items": [
+            {
+                "action_item": o.item.pk,
+                "what": o.item.what,
+                "due_date": o.due_date,
+                "outcome": "done" if o.done else "open",
+            }
+            for o in round_.outcomes
+        ],
+        "kela_continues": review.kela_continues,
+        "next_review_date": review.next_review_date,
+        "cooperation_ended": {
+            "reason": review.end_reason,
+            "details": review.end_details or None,
+        }
+        if review.close_cooperation
+        else None,
+        "recorded_by": review.recorded_by.get_full_name(),
+    }
+
+
+def plan_data(
+    plan: FollowUpPlan, *, include_identity_code: bool, rounds: list[ReviewRound] | None = None
+) -> dict:
+    """The plan as structured data (docs/plan-export-v2.schema.json), for a client information
+    system to import without retyping: with its review rounds and each item's history."""
     meeting, youth = plan.meeting, plan.meeting.youth
     consent = meeting.consent
+    rounds = review_rounds(plan) if rounds is None else rounds
+    round_of = {r.review.pk: r.number for r in rounds}
     return {
         "$schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -62,19 +208,12 @@ def plan_data(plan: FollowUpPlan, *, include_identity_code: bool) -> dict:
         },
         "own_words": plan.own_words or None,
         "summary": plan.summary,
-        "action_items": [
-            {
-                "owner": item.owner.display_name,
-                "owner_kind": item.owner.kind,
-                "what": item.what,
-                "due_date": item.due_date,
-                "status": item.status,
-            }
-            for item in plan.items.all()
-        ],
+        "action_items": [_item_data(item, round_of) for item in plan.items.all()],
         "kela_cooperation": {"continues": plan.kela_cooperation, "how": plan.kela_cooperation_how},
         "progress_followup": plan.progress_followup or None,
         "review_date": plan.review_date,
+        "reviews": [_round_data(r) for r in rounds],
+        "follow_up_status": meeting.status,
         "consent": {
             "scopes": [s for s in Consent.SCOPES if getattr(consent, s)] if consent else [],
             "given_on": timezone.localdate(consent.given_at) if consent else None,
@@ -90,11 +229,9 @@ def _plan(plan: FollowUpPlan) -> FollowUpPlan:
         .prefetch_related(
             "meeting__participants__user",
             Prefetch(
-                "items",
-                queryset=ActionItem.objects.select_related("owner__user").order_by(
-                    "due_date", "id"
-                ),
+                "items", queryset=ActionItem.objects.with_history().order_by("due_date", "id")
             ),
+            Prefetch("reviews", queryset=Review.objects.select_related("recorded_by")),
         )
         .get(pk=plan.pk)
     )
@@ -110,8 +247,10 @@ def render(
     number: int,
 ) -> bytes:
     plan = _plan(plan)
-    data = plan_data(plan, include_identity_code=include_identity_code)
+    rounds = review_rounds(plan)
+    data = plan_data(plan, include_identity_code=include_identity_code, rounds=rounds)
     context = {
+        "rounds": rounds,
         "plan": plan,
         "meeting": plan.meeting,
         "youth": plan.meeting.youth,

@@ -26,11 +26,12 @@ from .forms import (
     PlanForm,
     ReviewForm,
 )
-from .models import ActionItem, FollowUpPlan
+from .models import ActionItem, FollowUpPlan, PlanExport
 from .views import meeting_or_404
 
 
 def _plan_page(request, meeting, plan, form, item_form=None, status=200):
+    exports = list(plan.exports.select_related("created_by")) if plan else []
     return render(
         request,
         "meetings/plan_form.html",
@@ -40,7 +41,11 @@ def _plan_page(request, meeting, plan, form, item_form=None, status=200):
             "form": form,
             "item_form": item_form or (ActionItemForm(meeting=meeting) if plan else None),
             "items": plan.items.with_history() if plan else [],
-            "exports": plan.exports.select_related("created_by") if plan else [],
+            "exports": exports,
+            # The newest client plan document: the version the client plan holds.
+            "recorded_export": next(
+                (e for e in exports if e.variant == PlanExport.Variant.OFFICIAL), None
+            ),
             "export_languages": settings.LANGUAGES,
             "youth_language": meeting.youth.service_language,
         },

@@ -182,6 +182,11 @@ class ActionItemChange(models.Model):
     old_value = models.CharField(max_length=500, blank=True)
     new_value = models.CharField(max_length=500, blank=True)
     note = models.CharField(_("note"), max_length=1000, blank=True)
+    # The review round in which the change was made (an item ticked done in the review form):
+    # the client plan export says what happened to each open item in each round.
+    review = models.ForeignKey(
+        "Review", on_delete=models.PROTECT, null=True, blank=True, related_name="item_changes"
+    )
 
     class Meta:
         ordering = ["changed_at", "id"]

@@ -87,10 +87,22 @@ def action_item_add(
 
 
 def _change_write(
-    item: ActionItem, field: str, old: str, new: str, by: User, note: str = ""
+    item: ActionItem,
+    field: str,
+    old: str,
+    new: str,
+    by: User,
+    note: str = "",
+    review: Review | None = None,
 ) -> None:
     change = ActionItemChange(
-        item=item, field=field, old_value=old, new_value=new, note=note.strip(), changed_by=by
+        item=item,
+        field=field,
+        old_value=old,
+        new_value=new,
+        note=note.strip(),
+        changed_by=by,
+        review=review,
     )
     change.full_clean()
     change.save()
@@ -196,15 +208,18 @@ def action_item_note(*, item: ActionItem, note: str, by: User) -> ActionItemChan
 
 
 @transaction.atomic
-def action_item_set_done(*, item: ActionItem, done: bool, by: User) -> ActionItem:
-    """Tick an action item done, or open it again (also a cancelled one)."""
+def action_item_set_done(
+    *, item: ActionItem, done: bool, by: User, review: Review | None = None
+) -> ActionItem:
+    """Tick an action item done, or open it again (also a cancelled one); `review` is the
+    round in which it was ticked, if it was ticked in the review form."""
     old = item.status
     item.status = ActionItem.Status.DONE if done else ActionItem.Status.OPEN
     item.done_at = timezone.now() if done else None
     item.cancel_reason = ""
     item.save(update_fields=["status", "done_at", "cancel_reason"])
     if old != item.status:
-        _change_write(item, ActionItemChange.Field.STATUS, old, item.status, by)
+        _change_write(item, ActionItemChange.Field.STATUS, old, item.status, by, review=review)
     access_log_write(
         user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=item
     )
@@ -245,7 +260,7 @@ def review_record(
     review.save()
     for item in done_items:
         if item.status != ActionItem.Status.DONE:
-            action_item_set_done(item=item, done=True, by=by)
+            action_item_set_done(item=item, done=True, by=by, review=review)
     Cooperation = FollowUpPlan.KelaCooperation
     plan.review_date = review.next_review_date
     plan.kela_cooperation = Cooperation.YES if review.kela_continues else Cooperation.NO

@@ -1,20 +1,29 @@
 """The whole flow in a real browser: a young person, consent, a joint meeting, Kela's answer,
-and the follow-up plan with who does what and when.
+the follow-up plan with who does what and when, two review rounds with Kela, and the plan
+exported into the client plan.
 
-Everything happens through the UI except one shortcut: time passes (the meeting is moved into
-the past in the database) so that it can be marked held.
+Everything happens through the UI except two shortcuts: time passes (the meeting is moved into
+the past in the database) so that it can be marked held, and later the clock is moved on with
+time-machine (for the whole process, the live server included) to the day the reminder sweep
+finds the second round due; the sweep then runs in-process, as the beat task would run it.
 """
 
 import datetime
 import re
+import zoneinfo
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from cases.models import Consent, YouthClient, add_years
-from meetings.models import ActionItem, JointMeeting, Participant
+from meetings import notifications
+from meetings.models import ActionItem, JointMeeting, Notification, Participant, PlanExport
+from meetings.workdays import is_working_day
 from tests import factories as f
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -54,7 +63,9 @@ def meeting_status(page: Page):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_books_a_meeting_kela_accepts_and_the_plan_is_recorded(live_server, page: Page):
+def test_a_worker_books_a_meeting_kela_accepts_and_the_plan_is_recorded_and_reviewed(
+    live_server, page: Page
+):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_default_timeout(10_000)
     # The strict Content-Security-Policy is on: anything it blocks is a failure.
@@ -218,4 +229,111 @@ def test_a_worker_books_a_meeting_kela_accepts_and_the_plan_is_recorded(live_ser
             today + datetime.timedelta(days=10),
         ),
     ]
+
+    # 8. The first review round, recorded early (held today): the tenancy agreement was sent,
+    # cooperation with Kela continues and the next round is agreed.
+    second_review = today + datetime.timedelta(days=14)
+    page.locator("section[aria-labelledby=h-reviews]").get_by_role(
+        "link", name="Record a review"
+    ).click()
+    expect(page.locator("h1")).to_contain_text("Review: how has it gone?")
+    page.get_by_label("The young person took part").check()
+    page.get_by_label("The Kela contact person took part").check()
+    page.get_by_label("How has it gone?").fill("The student aid is applied for; housing pending.")
+    page.get_by_label("Send the tenancy agreement to Kela").check()
+    expect(page.get_by_label("Cooperation with Kela continues")).to_be_checked()
+    page.get_by_label("Next review date").fill(second_review.isoformat())
+    screenshot(page, "12-review-round-1")
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator("#messages")).to_contain_text("The review was recorded.")
+    expect(meeting_status(page)).to_have_text("In follow-up")
+    log_out(page)
+
+    # 9. The Kela contact sees the review on the meeting page and moves its own item, saying why.
+    log_in(page, live_server, kela)
+    page.goto(meeting_url)
+    plan_section = page.locator("section[aria-labelledby=h-plan]")
+    expect(plan_section).to_contain_text("The student aid is applied for; housing pending.")
+    expect(plan_section).to_contain_text("Cooperation with Kela continues.")
+    plan_section.get_by_role(
+        "link", name="Edit, note or cancel: Check the student aid application"
+    ).click()
+    moved_to = today + datetime.timedelta(days=12)
+    page.get_by_label("When (due date)").fill(moved_to.isoformat())
+    page.get_by_label("Why the due date moves (optional)").fill("Waiting for the decision")
+    page.get_by_role("button", name="Save the changes: Check the student aid application").click()
+    expect(page.locator("#messages")).to_contain_text("The action item was saved")
+    expect(page.locator("section[aria-labelledby=h-plan]")).to_contain_text(
+        "Waiting for the decision"
+    )
+    screenshot(page, "13-meeting-kela-item-moved")
+    log_out(page)
+
+    # 10. Days pass: on the last working day before the second round the reminder sweep runs
+    # (as the beat task would) and both are reminded; the worker's reminder opens the plan.
+    sweep_day = second_review - datetime.timedelta(days=1)
+    while not is_working_day(sweep_day):
+        sweep_day -= datetime.timedelta(days=1)
+    helsinki = zoneinfo.ZoneInfo("Europe/Helsinki")
+    sweep_at = datetime.datetime.combine(sweep_day, datetime.time(9), tzinfo=helsinki)
+    with time_machine.travel(sweep_at, tick=True):
+        notifications.reminders_create()
+        due = Notification.objects.filter(kind=Notification.Kind.REVIEW_DUE)
+        assert set(due.values_list("recipient", flat=True)) == {worker.pk, kela.pk}
+
+        log_in(page, live_server, kela)  # the sessions of two weeks ago have ended
+        page.goto(f"{live_server.url}/notifications/")
+        reminder = page.locator("li", has_text="A review is coming up")
+        expect(reminder).to_contain_text("Amina")
+        reminder.get_by_role("button", name="Open: A review is coming up").click()
+        expect(page).to_have_url(meeting_url)
+        log_out(page)
+
+        log_in(page, live_server, worker)
+        page.goto(f"{live_server.url}/notifications/")
+        reminder = page.locator("li", has_text="A review is coming up")
+        expect(reminder).to_contain_text(f"made with Amina is on {second_review:%-d.%-m.%Y}")
+        screenshot(page, "14-notifications-review-due")
+        reminder.get_by_role("button", name="Open: A review is coming up").click()
+        expect(page).to_have_url(re.compile(r"/plan/$"))
+
+        # 11. The second round ends the cooperation: the goals were reached.
+        page.locator("section[aria-labelledby=h-reviews]").get_by_role(
+            "link", name="Record a review"
+        ).click()
+        page.get_by_label("The Kela contact person took part").check()
+        page.get_by_label("How has it gone?").fill("Both benefits granted; Amina manages.")
+        page.get_by_label("Cooperation with Kela continues").uncheck()
+        page.get_by_label("End the cooperation").check()
+        page.get_by_label("Reason for ending").select_option("goals_reached")
+        page.get_by_label("More about the ending").fill("Amina knows whom to call.")
+        screenshot(page, "15-review-round-2")
+        page.get_by_role("button", name="Record the review").click()
+        expect(page.locator("#messages")).to_contain_text("The review was recorded.")
+        expect(meeting_status(page)).to_have_text("Cooperation ended")
+
+        # 12. The plan, with both rounds, into the client plan.
+        page.goto(f"{meeting_url}plan/")
+        page.get_by_role("button", name="Export into client plan").click()
+        expect(page.locator("#messages")).to_contain_text(
+            "The plan was exported into the client plan (version 1)."
+        )
+        expect(page.locator("#recorded-in-client-plan")).to_contain_text(
+            "Recorded into the client plan: version 1"
+        )
+        screenshot(page, "16-plan-exported")
+        with page.expect_download() as download:
+            page.get_by_role(
+                "link", name="Download version 1, client plan document, English"
+            ).click()
+        content = Path(download.value.path()).read_bytes()
+
+    with PlanExport.objects.get(variant="official").file.open("rb") as stored:
+        assert content == stored.read()  # the snapshot as it was stored
+    reader = PdfReader(BytesIO(content))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Review round 1" in text and "Review round 2" in text
+    assert "The student aid is applied for; housing pending." in text
+    assert "Both benefits granted; Amina manages." in text
+    assert "Waiting for the decision" in text and "Amina knows whom to call." in text
     assert not blocked, blocked

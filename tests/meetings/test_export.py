@@ -16,10 +16,20 @@ from pypdf import PdfReader
 
 from kelayhteistyo.models import AccessLog
 from meetings import pdf, services
-from meetings.models import ActionItem, FollowUpPlan, PlanExport
+from meetings.models import ActionItem, FollowUpPlan, PlanExport, Review
 from tests import factories as f
 
-SCHEMA = json.loads((Path(settings.BASE_DIR) / "docs" / "plan-export.schema.json").read_text())
+DOCS = Path(settings.BASE_DIR) / "docs"
+SCHEMA = json.loads((DOCS / "plan-export-v2.schema.json").read_text())
+SCHEMA_V1 = json.loads((DOCS / "plan-export-v1.schema.json").read_text())
+
+
+def validate(data: dict, schema: dict) -> None:
+    """Against the schema, dates and times included (not checked by default)."""
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    validator.validate(data)
 
 
 def stored(export: PlanExport) -> bytes:
@@ -92,7 +102,8 @@ def test_the_client_plan_document_is_pdf_a_3b_with_the_plan_inside(client_as, al
 
     (attachment,) = reader.attachments["plan.json"]
     data = json.loads(attachment)
-    jsonschema.validate(data, SCHEMA)
+    validate(data, SCHEMA)
+    assert data["schema_version"] == 2 and data["reviews"] == []
     assert data["summary"] == plan.summary
     assert [i["what"] for i in data["action_items"]] == [
         "Hakee opintotukea",
@@ -309,3 +320,142 @@ def test_the_young_persons_own_words_come_first_in_their_copy(client_as, alice, 
     export(client_as(alice), plan)
     official = text_of(stored(PlanExport.objects.get(variant="official")))
     assert "Haluan oman asunnon keväällä." in official
+
+
+def plan_json(export: PlanExport) -> dict:
+    (attachment,) = PdfReader(BytesIO(stored(export))).attachments["plan.json"]
+    return json.loads(attachment)
+
+
+def test_the_client_plan_carries_the_review_rounds_and_each_items_history(client_as, alice, plan):
+    """Issue 16: plan.json version 2 has every review round (agreed for, held on, who took
+    part, what happened to each open item, Kela, the next round or the end) and each item's
+    history; the document shows the rounds."""
+    today = timezone.localdate()
+    youths_item = plan.items.get(what="Hakee opintotukea")
+    kelas_item = plan.items.get(what="Selvittää asumistuen liitteet")
+    first_agreed = plan.review_date
+    services.review_record(
+        plan=plan,
+        review=Review(
+            held_on=today,
+            with_young_person=True,
+            with_kela=True,
+            how_it_went="Opintotuki haettu, asumistuki kesken.",
+            kela_continues=True,
+            next_review_date=today + datetime.timedelta(days=40),
+        ),
+        done_items=[kelas_item],
+        by=alice,
+        agreed_for=first_agreed,
+    )
+    moved_from = youths_item.due_date
+    services.action_item_edit(
+        item=youths_item,
+        what=youths_item.what,
+        owner=youths_item.owner,
+        due_date=today + datetime.timedelta(days=35),
+        note="odottaa päätöstä",
+        version=youths_item.version,
+        by=alice,
+    )
+    services.action_item_note(item=youths_item, note="liitteet lähetetty", by=alice)
+    services.review_record(
+        plan=FollowUpPlan.objects.get(pk=plan.pk),
+        review=Review(
+            held_on=today,
+            how_it_went="Tavoitteet saavutettu.",
+            close_cooperation=True,
+            end_reason=Review.EndReason.GOALS_REACHED,
+            end_details="Nuori pärjää itse.",
+        ),
+        done_items=[],
+        by=alice,
+        agreed_for=today + datetime.timedelta(days=40),
+    )
+    export(client_as(alice), plan)
+    e = PlanExport.objects.get()
+    data = plan_json(e)
+    validate(data, SCHEMA)
+    assert data["follow_up_status"] == "cooperation_ended" and data["review_date"] is None
+
+    first, second = data["reviews"]
+    assert (first["round"], first["agreed_for"], first["held_on"]) == (
+        1,
+        first_agreed.isoformat(),
+        today.isoformat(),
+    )
+    assert first["took_part"] == ["aftercare_worker", "young_person", "kela_contact"]
+    assert first["kela_continues"] is True and first["cooperation_ended"] is None
+    assert first["next_review_date"] == (today + datetime.timedelta(days=40)).isoformat()
+    assert {(i["what"], i["outcome"], i["due_date"]) for i in first["items"]} == {
+        ("Hakee opintotukea", "open", moved_from.isoformat()),
+        ("Selvittää asumistuen liitteet", "done", kelas_item.due_date.isoformat()),
+    }
+    assert second["took_part"] == ["aftercare_worker"]
+    assert second["kela_continues"] is False and second["next_review_date"] is None
+    assert second["cooperation_ended"] == {
+        "reason": "goals_reached",
+        "details": "Nuori pärjää itse.",
+    }
+    # Only the item still open at the second round, with its moved date.
+    assert second["items"] == [
+        {
+            "action_item": youths_item.pk,
+            "what": "Hakee opintotukea",
+            "due_date": (today + datetime.timedelta(days=35)).isoformat(),
+            "outcome": "open",
+        }
+    ]
+
+    items = {i["what"]: i for i in data["action_items"]}
+    moved = items["Hakee opintotukea"]
+    assert [(h["field"], h["old"], h["note"]) for h in moved["history"]] == [
+        ("due_date", moved_from.isoformat(), "odottaa päätöstä"),
+        ("note", None, "liitteet lähetetty"),
+    ]
+    ticked = items["Selvittää asumistuen liitteet"]
+    assert ticked["status"] == "done" and ticked["done_at"]
+    assert [(h["field"], h["new"], h["review_round"]) for h in ticked["history"]] == [
+        ("status", "done", 1)
+    ]
+
+    text = text_of(stored(e))
+    assert "Tarkistuskierros 1" in text and "Tarkistuskierros 2" in text
+    assert "Opintotuki haettu, asumistuki kesken." in text and "Tavoitteet saavutettu." in text
+    assert "Yhteistyö päättyi" in text and "Nuori pärjää itse." in text
+    assert "odottaa päätöstä" in text and "liitteet lähetetty" in text
+
+
+def test_a_cancelled_item_is_exported_with_its_reason(client_as, alice, plan):
+    item = plan.items.get(what="Hakee opintotukea")
+    services.action_item_cancel(item=item, reason="Haki jo itse", by=alice)
+    export(client_as(alice), plan)
+    data = plan_json(PlanExport.objects.get())
+    validate(data, SCHEMA)
+    (cancelled,) = [i for i in data["action_items"] if i["status"] == "cancelled"]
+    assert cancelled["cancel_reason"] == "Haki jo itse"
+    assert cancelled["history"][0]["new"] == "cancelled"
+    assert "Haki jo itse" in text_of(stored(PlanExport.objects.get()))
+
+
+def test_a_version_1_document_stays_valid_against_its_own_schema():
+    """Documents exported before the reviews were added keep their schema: docs/ has both."""
+    v1 = json.loads((Path(__file__).parent / "plan-export-v1.json").read_text())
+    validate(v1, SCHEMA_V1)
+    with pytest.raises(jsonschema.ValidationError):
+        validate(v1, SCHEMA)  # version 2 is a new version, not a silent change of version 1
+
+
+def test_exporting_records_the_plan_into_the_client_plan_with_the_version(client_as, alice, plan):
+    """Issue 16: the plan page says which version the client plan holds, and since when."""
+    client = client_as(alice)
+    url = reverse("meetings:plan", args=[plan.meeting_id])
+    assert "Kirjattu asiakassuunnitelmaan: versio" not in client.get(url).content.decode()
+    export(client, plan)
+    export(client, plan, variant="plain")  # the young person's copy is not the client plan
+    export(client, plan)
+    assert FollowUpPlan.objects.get(pk=plan.pk).recorded_in_client_plan
+    page = client.get(url).content.decode()
+    assert "Kirjattu asiakassuunnitelmaan: versio 2, viety" in page
+    assert alice.get_full_name() in page

@@ -294,3 +294,89 @@ def test_the_data_migration_rebuilds_rounds_and_statuses(plan, alice):
     migration.meetings_forward(apps, None)
     plan.meeting.refresh_from_db()
     assert plan.meeting.status == S.COOPERATION_ENDED
+
+
+def test_the_data_migration_links_items_ticked_in_a_review_to_its_round(plan, alice):
+    """0012: a review recorded before the link existed ticked its items right after it was
+    saved, as the same user; those ticks (and no later ones) are linked to the round."""
+    from django.apps import apps
+
+    from meetings.models import ActionItem, ActionItemChange
+
+    migration = importlib.import_module("meetings.migrations.0012_action_item_change_review")
+    owner = plan.meeting.participants.get(user=alice)
+    ticked, later = (
+        ActionItem.objects.create(plan=plan, owner=owner, what=what) for what in ("a", "b")
+    )
+    with time_machine.travel(at("2026-11-25", 12), tick=False):
+        review = Review.objects.create(
+            plan=plan,
+            agreed_for=d("2026-11-25"),
+            held_on=d("2026-11-25"),
+            how_it_went="x",
+            next_review_date=d("2026-12-16"),
+            recorded_by=alice,
+        )
+    for item, hour in ((ticked, 12), (later, 14)):
+        with time_machine.travel(at("2026-11-25", hour), tick=False):
+            services.action_item_set_done(item=item, done=True, by=alice)
+    ActionItemChange.objects.update(review=None)
+    migration.link_ticks_to_reviews(apps, None)
+    linked = ActionItemChange.objects.filter(review=review).values_list("item__what", flat=True)
+    assert list(linked) == ["a"]
+
+
+@pytest.mark.parametrize("who", ["worker on the plan page", "worker", "kela"])
+def test_pages_with_the_plan_take_as_many_queries_for_50_items_and_5_rounds_as_for_1(
+    client_as, plan, alice, kela, who, django_assert_num_queries
+):
+    """Issue 16: the plan page (and the meeting page, where Kela sees the plan and its reviews)
+    with 50 items, each moved and noted, and 5 review rounds takes as many queries as with 1."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owners = [plan.meeting.participants.get(user=alice), f.kela_participant(plan.meeting, kela)]
+
+    def add(items: int, rounds: int) -> None:
+        for i in range(items):
+            item = services.action_item_add(
+                plan=plan, owner=owners[i % 2], what=f"Tehtävä {i}", due_date=None, by=alice
+            )
+            item = services.action_item_edit(
+                item=item,
+                what=item.what,
+                owner=item.owner,
+                due_date=plan.meeting.day + datetime.timedelta(days=3),
+                note="siirtyi",
+                version=item.version,
+                by=alice,
+            )
+            services.action_item_note(item=item, note="etenee", by=alice)
+        for _ in range(rounds):
+            current = FollowUpPlan.objects.get(pk=plan.pk)
+            services.review_record(
+                plan=current,
+                review=Review(
+                    held_on=current.review_date,
+                    how_it_went="Hyvin",
+                    with_kela=True,
+                    kela_continues=True,
+                    next_review_date=current.review_date + datetime.timedelta(days=20),
+                ),
+                done_items=list(current.items.filter(status="open")[:1]),
+                by=alice,
+                agreed_for=current.review_date,
+            )
+
+    client = client_as(alice if who.startswith("worker") else kela)
+    name = "meetings:plan" if who == "worker on the plan page" else "meetings:detail"
+    url = reverse(name, args=[plan.meeting_id])
+    add(1, 1)
+    client.get(url)  # warm up the session and caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add(49, 4)
+    assert plan.items.count() == 50 and plan.reviews.count() == 5
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert "Tehtävä 48" in page and page.count("Hyvin") == 5
