@@ -150,7 +150,7 @@ def action_item_edit(
     if not by.is_aftercare_worker:
         owner, service = current.owner, current.outside_service
     elif owner is None:
-        owner = follow_up_worker(current.plan.meeting, by) if service else current.owner
+        owner = (follow_up_worker(current.plan.meeting, by) if service else None) or current.owner
     owner_before = current.owner_id
     before = {
         "what": current.what,

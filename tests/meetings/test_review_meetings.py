@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,8 +207,12 @@ class TestHeldReviewMeeting:
         url = reverse("meetings:detail", args=[review_meeting.pk])
         body = client_as(kela).get(url).content.decode()
         assert "Soittaa Kelaan" in body
-        # Kela adds items where its own item table of the plan is, not here.
+        # Kela adds items beside its item table on the plan's own meeting page, not here
+        # (the Kela contact of a review meeting need not be the one of the plan's meeting).
         assert reverse("meetings:item_add", args=[review_meeting.pk]) not in body
+        assert reverse("meetings:item_add", args=[plan.meeting_id]) not in body
+        own = client_as(kela).get(reverse("meetings:detail", args=[plan.meeting_id]))
+        assert reverse("meetings:item_add", args=[plan.meeting_id]) in own.content.decode()
         type(consent).objects.filter(pk=consent.pk).update(scope_share_plan=False)
         body = client_as(kela).get(url).content.decode()
         assert "Soittaa Kelaan" not in body
@@ -231,3 +237,19 @@ class TestHeldReviewMeeting:
             held_in=review_meeting,
         )
         assert review_meeting not in client.get(reverse("home")).context["to_record"]
+
+
+def test_the_plan_page_queries_do_not_grow_with_review_meetings(
+    client_as, alice, kela, plan, django_assert_num_queries
+):
+    client = client_as(alice)
+    url = reverse("meetings:plan", args=[plan.meeting_id])
+    book_review(plan, alice, kela)
+    client.get(url)  # warm up the session and caches
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _i in range(3):
+        book_review(plan, alice, kela)
+    with django_assert_num_queries(len(one.captured_queries)):
+        body = client.get(url).content.decode()
+    assert body.count("Pidetty") >= 4  # every review meeting is listed with its status
