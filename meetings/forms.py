@@ -339,7 +339,7 @@ class ReviewForm(forms.ModelForm):
         done.queryset = plan.items.filter(status=ActionItem.Status.OPEN).select_related(
             "owner__user"
         )
-        done.label_from_instance = lambda item: f"{item.what} ({item.owner.display_name})"
+        done.label_from_instance = lambda item: f"{item.what} ({item.owner_label})"
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]

@@ -378,13 +378,16 @@ def proposal_accept(request, pk, participant_pk):
 @require_POST
 @worker_required
 def meeting_held(request, pk):
-    """Mark the meeting held; the follow-up plan is recorded next."""
+    """Mark the meeting held; the follow-up plan (of a review meeting: the review) is
+    recorded next."""
     meeting = meeting_or_404(request, pk)
     response = _post_action(
         request,
         meeting,
         lambda: services.meeting_mark_held(meeting=meeting, by=request.user),
-        _("The meeting was marked held. Record the follow-up plan next."),
+        _("The meeting was marked held. Record the review next.")
+        if meeting.is_review_meeting
+        else _("The meeting was marked held. Record the follow-up plan next."),
     )
     if meeting.status == JointMeeting.Status.HELD:
         # A review meeting continues its plan: its review is recorded next, not a new plan.

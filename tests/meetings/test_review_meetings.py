@@ -253,3 +253,27 @@ def test_the_plan_page_queries_do_not_grow_with_review_meetings(
     with django_assert_num_queries(len(one.captured_queries)):
         body = client.get(url).content.decode()
     assert body.count("Pidetty") >= 4  # every review meeting is listed with its status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 302), ("alice", 200), ("bob", 404), ("kela", 403), ("coordinator", 403)],
+)
+def test_who_may_open_the_review_booking(client, request, plan, role, status):
+    """The booking with `review_of` answers as the booking page does (tests/test_permissions)."""
+    if role != "anonymous":
+        f.log_in(client, request.getfixturevalue(role))
+    response = client.get(book_url(plan))
+    assert response.status_code == status
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_another_organisations_plan_cannot_be_reviewed_through_the_parameter(client_as, bob, plan):
+    """Bob books for his own young person, naming Alice's plan: 404, nothing booked."""
+    own = f.YouthFactory(organisation=bob.organisation, responsible_worker=bob)
+    url = reverse("meetings:create", args=[own.pk]) + f"?review_of={plan.meeting_id}"
+    client = client_as(bob)
+    assert client.get(url).status_code == 404
+    assert client.post(url, booking(None, action="draft")).status_code == 404
+    assert not JointMeeting.objects.filter(reviews_plan=plan).exists()
