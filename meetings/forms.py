@@ -210,9 +210,12 @@ class PlanForm(forms.ModelForm):
 
 
 class ActionItemForm(forms.ModelForm):
+    """Who does what and when. Who is a participant, or a named outside service
+    ("TE-palvelut") that an aftercare worker of the meeting follows up."""
+
     class Meta:
         model = ActionItem
-        fields = ["owner", "what", "due_date"]
+        fields = ["owner", "outside_service", "what", "due_date"]
         widgets = {"due_date": DateInput()}
 
     def __init__(self, *args, meeting: JointMeeting, user: User | None = None, **kwargs):
@@ -223,11 +226,26 @@ class ActionItemForm(forms.ModelForm):
         if user is not None and not user.is_aftercare_worker:
             # A Kela contact's items are its own (services.action_item_add, _edit).
             del self.fields["owner"]
+            del self.fields["outside_service"]
             return
         owner = self.fields["owner"]
         owner.queryset = meeting.participants.exclude(status=Participant.Status.DECLINED)
         owner.label_from_instance = lambda p: f"{p.display_name} ({p.get_kind_display()})"
         owner.empty_label = _("Choose who")
+        # Not needed when an outside service is named: the worker then follows it up.
+        owner.required = False
+        self.fields["outside_service"].label = _("Or an outside service does it")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "owner" in self.fields
+            and not cleaned.get("owner")
+            and not cleaned.get("outside_service")
+            and "owner" not in self.errors
+        ):
+            self.add_error("owner", _("Choose who does it, or name the outside service."))
+        return cleaned
 
 
 class ActionItemEditForm(ActionItemForm):
@@ -248,6 +266,7 @@ class ActionItemEditForm(ActionItemForm):
         return {
             "what": data["what"],
             "owner": data.get("owner"),
+            "outside_service": data.get("outside_service"),
             "due_date": data["due_date"],
             "note": data["move_note"],
             "version": data["version"],
@@ -303,9 +322,14 @@ class ReviewForm(forms.ModelForm):
             "how_it_went": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, plan: FollowUpPlan, **kwargs):
+    def __init__(self, *args, plan: FollowUpPlan, held_in: JointMeeting | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_on"].initial = timezone.localdate()
+        if held_in is not None:  # a review held as a joint meeting: who took part is known
+            kela = held_in.kela_participant
+            self.fields["held_on"].initial = held_in.day
+            self.fields["with_young_person"].initial = True
+            self.fields["with_kela"].initial = kela is not None and kela.is_taking_part
         self.fields["agreed_for"].initial = plan.review_date
         self.fields["kela_continues"].initial = (
             plan.kela_cooperation == FollowUpPlan.KelaCooperation.YES
@@ -315,7 +339,7 @@ class ReviewForm(forms.ModelForm):
         done.queryset = plan.items.filter(status=ActionItem.Status.OPEN).select_related(
             "owner__user"
         )
-        done.label_from_instance = lambda item: f"{item.what} ({item.owner.display_name})"
+        done.label_from_instance = lambda item: f"{item.what} ({item.owner_label})"
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]

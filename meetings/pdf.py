@@ -130,6 +130,7 @@ def _item_data(item: ActionItem, round_of: dict[int, int]) -> dict:
         "id": item.pk,
         "owner": item.owner.display_name,
         "owner_kind": item.owner.kind,
+        "outside_service": item.outside_service or None,
         "what": item.what,
         "due_date": item.due_date,
         "status": item.status,

@@ -26,7 +26,7 @@ from .forms import (
     PlanForm,
     ReviewForm,
 )
-from .models import ActionItem, FollowUpPlan, PlanExport
+from .models import ActionItem, FollowUpPlan, JointMeeting, PlanExport, Review
 from .views import meeting_or_404
 
 
@@ -48,6 +48,10 @@ def _plan_page(request, meeting, plan, form, item_form=None, status=200):
             ),
             "export_languages": settings.LANGUAGES,
             "youth_language": meeting.youth.service_language,
+            # Joint meetings booked to review this plan (it continues in them).
+            "review_meetings": plan.review_meetings.exclude(status=JointMeeting.Status.CANCELLED)
+            if plan
+            else [],
         },
         status=status,
     )
@@ -58,6 +62,11 @@ def _plan_page(request, meeting, plan, form, item_form=None, status=200):
 def plan_edit(request, pk):
     """Record or change the follow-up plan: who does what and when, and the review date."""
     meeting = meeting_or_404(request, pk)
+    if request.method == "GET" and meeting.is_review_meeting:
+        messages.info(
+            request, _("This meeting reviews an earlier follow-up plan: the plan continues here.")
+        )
+        return redirect("meetings:plan", pk=meeting.reviews_plan.meeting_id)
     plan = meeting.plan_or_none
     form = PlanForm(request.POST or None, instance=plan, meeting=meeting)
     if request.method == "GET":
@@ -120,6 +129,7 @@ def action_item_add(request, pk):
                 plan=plan,
                 by=request.user,
                 owner=form.cleaned_data.get("owner"),
+                outside_service=form.cleaned_data.get("outside_service", ""),
                 what=form.cleaned_data["what"],
                 due_date=form.cleaned_data["due_date"],
             )
@@ -274,13 +284,22 @@ def action_item_toggle(request, pk, item_pk):
 @require_http_methods(["GET", "POST"])
 @worker_required
 def review_create(request, pk):
-    """One review round: how things went, items done, the next round or the end of it."""
+    """One review round: how things went, items done, the next round or the end of it. For a
+    meeting booked to review a plan, the round is recorded on that plan (no second plan)."""
     meeting = meeting_or_404(request, pk)
-    plan = get_object_or_404(FollowUpPlan, meeting=meeting)
-    if request.method == "GET" and not meeting.awaits_review:  # no form only to be refused
-        messages.info(request, _("The cooperation has ended: no more reviews are recorded."))
-        return redirect("meetings:detail", pk=meeting.pk)
-    form = ReviewForm(request.POST or None, plan=plan)
+    held_in = meeting if meeting.is_review_meeting else None
+    if held_in is not None:
+        plan = get_object_or_404(
+            FollowUpPlan.objects.select_related("meeting"), pk=meeting.reviews_plan_id
+        )
+    else:
+        plan = get_object_or_404(FollowUpPlan, meeting=meeting)
+    if request.method == "GET":  # no form only to be refused
+        refusal = _review_refused(plan, held_in)
+        if refusal:
+            messages.info(request, refusal)
+            return redirect("meetings:detail", pk=meeting.pk)
+    form = ReviewForm(request.POST or None, plan=plan, held_in=held_in)
     if form.is_valid():
         try:
             services.review_record(
@@ -289,6 +308,7 @@ def review_create(request, pk):
                 done_items=list(form.cleaned_data["done_items"]),
                 by=request.user,
                 agreed_for=form.cleaned_data["agreed_for"],
+                held_in=held_in,
             )
         except ValidationError as e:
             add_errors(form, e)
@@ -305,3 +325,14 @@ def review_create(request, pk):
         {"meeting": meeting, "plan": plan, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _review_refused(plan: FollowUpPlan, held_in) -> str:
+    """Why no review can be recorded now (the page then says so), or ""."""
+    if not plan.meeting.awaits_review:
+        return _("The cooperation has ended: no more reviews are recorded.")
+    if held_in is not None and not held_in.was_held:
+        return _("The review is recorded once its meeting has been held.")
+    if held_in is not None and Review.objects.filter(meeting=held_in).exists():
+        return _("The review of this meeting has already been recorded.")
+    return ""

@@ -1,7 +1,10 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,7 +31,7 @@ from .forms import (
     OtherParticipantFormSet,
     RespondForm,
 )
-from .models import JointMeeting, Participant, PlanExport
+from .models import ActionItem, FollowUpPlan, JointMeeting, Participant, PlanExport, Review
 from .workdays import day_off_name
 
 PAGE_SIZE = 50
@@ -75,10 +78,12 @@ def meeting_list(request):
 def meeting_create(request, youth_pk):
     """Book a joint meeting for a young person and invite a Kela contact."""
     youth = get_object_or_404(YouthClient.objects.visible_to(request.user), pk=youth_pk)
+    reviewed = _plan_to_review(request, youth)
     search = DirectorySearchForm(request.POST or request.GET or None, prefix="search")
     filters = search.cleaned_data if search.is_valid() else {}
     action = request.POST.get("action")
     initial = {"language": youth.language_id, "interpreter_needed": youth.needs_interpreter}
+    initial.update(_review_initial(reviewed))
     data = request.POST if request.method == "POST" and action != "search" else None
     form = MeetingForm(
         data,
@@ -105,6 +110,7 @@ def meeting_create(request, youth_pk):
                     kela_contact=form.cleaned_data.get("kela_contact"),
                     others=[f.cleaned_data for f in others if f.cleaned_data.get("name")],
                     invite=invite,
+                    reviews_plan=reviewed,
                 )
             except ValidationError as e:
                 add_errors(form, e)
@@ -121,9 +127,47 @@ def meeting_create(request, youth_pk):
         "search": search,
         "youth": youth,
         "consent": services.valid_kela_consent(youth),
+        "reviewed": reviewed,
+        "carried_items": reviewed.items.filter(status=ActionItem.Status.OPEN).select_related(
+            "owner__user"
+        )
+        if reviewed
+        else [],
     }
     access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
     return render(request, "meetings/meeting_form.html", context)
+
+
+def _plan_to_review(request, youth) -> FollowUpPlan | None:
+    """The plan a review meeting is booked for (`review_of`: the meeting of the plan), if the
+    worker sees it and it is this young person's; else None, or 404 for a plan not theirs."""
+    pk = request.POST.get("review_of") or request.GET.get("review_of")
+    if not pk:
+        return None
+    try:
+        uuid.UUID(pk)
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(
+        FollowUpPlan.objects.select_related("meeting"),
+        meeting__in=JointMeeting.objects.visible_to(request.user),
+        meeting__pk=pk,
+        meeting__youth=youth,
+    )
+
+
+def _review_initial(plan: FollowUpPlan | None) -> dict:
+    """A review meeting starts from the plan's meeting: the same Kela contact, the goal."""
+    if plan is None:
+        return {}
+    meeting = plan.meeting
+    kela = meeting.kela_participant
+    day = date_format(meeting.day, "SHORT_DATE_FORMAT")
+    return {
+        "goal": _("Review of the follow-up plan (joint meeting on %(day)s)") % {"day": day},
+        "kela_contact": kela.user_id if kela and kela.is_taking_part else None,
+        "topics": meeting.topics,
+    }
 
 
 def _posted(post) -> dict:
@@ -180,8 +224,27 @@ def _detail_context(request, meeting, **forms) -> dict:
         if plan is not None and shows_plan and user.is_kela_contact
         else None,
     }
+    context.update(_review_meeting_context(meeting, user, shows_plan))
     context.update(forms)
     return context
+
+
+def _review_meeting_context(meeting, user, shows_plan: bool) -> dict:
+    """A review meeting shows the plan it continues (its items, not a copy of them) and the
+    review round recorded in it, to whoever may see that plan."""
+    if not meeting.is_review_meeting:
+        return {}
+    reviewed = FollowUpPlan.objects.select_related("meeting").get(pk=meeting.reviews_plan_id)
+    held_review = Review.objects.filter(meeting=meeting).first()
+    return {
+        "reviewed_plan": reviewed if shows_plan else None,
+        "reviewed_items": reviewed.items.with_history() if shows_plan else [],
+        "held_reviews": [held_review] if held_review and shows_plan else [],
+        "may_record_review": user.is_aftercare_worker
+        and held_review is None
+        and meeting.was_held
+        and reviewed.meeting.awaits_review,
+    }
 
 
 @require_GET
@@ -315,16 +378,22 @@ def proposal_accept(request, pk, participant_pk):
 @require_POST
 @worker_required
 def meeting_held(request, pk):
-    """Mark the meeting held; the follow-up plan is recorded next."""
+    """Mark the meeting held; the follow-up plan (of a review meeting: the review) is
+    recorded next."""
     meeting = meeting_or_404(request, pk)
     response = _post_action(
         request,
         meeting,
         lambda: services.meeting_mark_held(meeting=meeting, by=request.user),
-        _("The meeting was marked held. Record the follow-up plan next."),
+        _("The meeting was marked held. Record the review next.")
+        if meeting.is_review_meeting
+        else _("The meeting was marked held. Record the follow-up plan next."),
     )
     if meeting.status == JointMeeting.Status.HELD:
-        return redirect("meetings:plan", pk=meeting.pk)
+        # A review meeting continues its plan: its review is recorded next, not a new plan.
+        return redirect(
+            "meetings:review" if meeting.is_review_meeting else "meetings:plan", pk=meeting.pk
+        )
     return response
 
 

@@ -87,11 +87,14 @@ def _worker_home(request):
             responsible_worker=user, status=YouthClient.Status.ACTIVE
         ),
         "upcoming": meetings.upcoming()[:20],
-        # Held (or past and confirmed) but no plan yet: the worker's next step.
+        # Held (or past and confirmed) but no plan yet: the worker's next step. A held review
+        # meeting waits for its review; once recorded (on the plan it reviews), nothing.
         "to_record": meetings.filter(
             Q(status=JointMeeting.Status.HELD)
             | Q(status=JointMeeting.Status.CONFIRMED, starts_at__lt=timezone.now())
-        ).order_by("starts_at")[:50],
+        )
+        .filter(held_review__isnull=True)
+        .order_by("starts_at")[:50],
         # A time Kela proposed waits for the worker: those first, saying so.
         "waiting": meetings.filter(status=JointMeeting.Status.INVITED)
         .filter(

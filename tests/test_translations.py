@@ -133,3 +133,18 @@ def test_msgfmt_accepts_the_file(lang):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_swedish_calls_an_action_item_atgard_throughout():
+    """One Swedish term for an action item (issue 16): "åtgärd", never "uppgift" (which the
+    Swedish texts also use for "data", so only entries about action items or tasks count)."""
+    about_items = re.compile(r"\baction items?\b|\btasks?\b", re.IGNORECASE)
+    po = load("sv")
+    wrong = [
+        where(po, e)
+        for e in entries(po)
+        if about_items.search(e.msgid) and re.search(r"uppgift", e.msgstr, re.IGNORECASE)
+    ]
+    assert not wrong, wrong
+    assert po.find("action item").msgstr == "åtgärd"
+    assert po.find("Add an action item of your own").msgstr == "Lägg till en egen åtgärd"

@@ -146,6 +146,17 @@ class JointMeeting(models.Model):
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # A meeting booked to review an earlier meeting's follow-up plan: the plan continues in it
+    # (its review round is recorded on that plan, services.review_record); no plan of its own.
+    reviews_plan = models.ForeignKey(
+        "meetings.FollowUpPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_meetings",
+        editable=False,
+        verbose_name=_("reviews the follow-up plan"),
+    )
     # RFC 5545 SEQUENCE of the calendar event: increased on every change sent to calendars.
     ics_sequence = models.PositiveIntegerField(default=0)
 
@@ -302,8 +313,13 @@ class JointMeeting(models.Model):
         )
 
     @property
+    def is_review_meeting(self) -> bool:
+        """Booked to review an earlier plan: the review is recorded on that plan."""
+        return self.reviews_plan_id is not None
+
+    @property
     def needs_plan(self) -> bool:
-        return self.can_become(self.Status.PLAN_RECORDED)
+        return self.can_become(self.Status.PLAN_RECORDED) and not self.is_review_meeting
 
     @property
     def has_plan(self) -> bool:

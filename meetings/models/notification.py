@@ -56,6 +56,7 @@ class Notification(models.Model):
         MEETING_TOMORROW = "meeting_tomorrow", _("Meeting tomorrow")
         ITEM_DUE = "item_due", _("Task due soon")
         ITEM_OVERDUE = "item_overdue", _("Task overdue")
+        ITEM_ESCALATED = "item_escalated", _("Action item still not done")
         REVIEW_DUE = "review_due", _("Review coming up")
         REVIEW_OVERDUE = "review_overdue", _("Review overdue")
         CONSENT_EXPIRING = "consent_expiring", _("Consent about to expire")

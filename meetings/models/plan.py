@@ -97,6 +97,18 @@ class ActionItem(models.Model):
     owner = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("who")
     )
+    # A named outside service that does it ("TE-palvelut", "aikuissosiaalityö"): it has no
+    # account and is no participant, so `owner` is then the aftercare worker who follows it up
+    # and gets its reminders.
+    outside_service = models.CharField(
+        _("outside service"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For example TE-palvelut or aikuissosiaalityö. The aftercare worker follows it up "
+            "and gets its reminders."
+        ),
+    )
     what = models.CharField(_("what"), max_length=500)
     due_date = models.DateField(_("when (due date)"), null=True, blank=True)
     status = models.CharField(
@@ -137,8 +149,23 @@ class ActionItem(models.Model):
         meeting = self.plan.meeting
         if self.owner_id and self.owner.meeting_id != meeting.pk:
             raise ValidationError({"owner": _("Choose one of the meeting's participants.")})
+        if (
+            self.outside_service
+            and self.owner_id
+            and self.owner.kind != Participant.Kind.AFTERCARE_WORKER
+        ):
+            raise ValidationError(
+                {"owner": _("An outside service is followed up by an aftercare worker.")}
+            )
         if self.due_date and self.due_date < meeting.day:
             raise ValidationError({"due_date": _("The due date cannot be before the meeting.")})
+
+    @property
+    def owner_label(self) -> str:
+        """Who does it, in words: the outside service, or the participant."""
+        if self.outside_service:
+            return f"{self.outside_service} ({self.owner.display_name})"
+        return self.owner.display_name
 
     @property
     def is_open(self) -> bool:
@@ -212,6 +239,16 @@ class Review(models.Model):
         OTHER = "other", _("Other reason")
 
     plan = models.ForeignKey(FollowUpPlan, on_delete=models.PROTECT, related_name="reviews")
+    # The joint meeting this round was held in, when it was booked as one (its `reviews_plan`
+    # is this plan): one round per such meeting.
+    meeting = models.OneToOneField(
+        JointMeeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="held_review",
+        verbose_name=_("held as the joint meeting"),
+    )
     # The plan's review date when this round was recorded (the held date if none was agreed):
     # the figures compare each round with its own date, not with the plan's next one.
     agreed_for = models.DateField(_("review agreed for"))

@@ -29,7 +29,7 @@ def meeting_page(n: Notification) -> str:
 class KindSpec:
     """One kind of notification: what it says, who may turn it off, when it is moot, where it
     leads. The texts may use %(name)s (first name only), %(when)s, %(who)s, %(proposed)s,
-    %(what)s and %(day)s (see render.context)."""
+    %(what)s, %(owner)s (who does the action item) and %(day)s (see render.context)."""
 
     kind: Notification.Kind
     subject: Promise

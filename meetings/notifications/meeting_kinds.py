@@ -7,6 +7,8 @@ The feedback request is declared by feedback (feedback/notifications.py).
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import Consent
+
 from .. import calendar
 from ..models import ActionItem, JointMeeting, Notification, Participant
 from .kinds import KindSpec, register
@@ -36,6 +38,20 @@ def item_open(n: Notification) -> str:
     if item is not None and item.status == ActionItem.Status.OPEN:
         return ""
     return "cancelled" if item is not None and item.is_cancelled else "done"
+
+
+def item_still_followed(n: Notification) -> str:
+    """An escalation: the item is still open, the cooperation goes on, a consent covers it,
+    and the worker still sees the meeting (see reminders.items_escalate)."""
+    meeting = n.meeting
+    if meeting.status not in JointMeeting.AWAITING_REVIEW:
+        return "cooperation ended"
+    consent = Consent.objects.covering(Consent.Scope.KELA_MEETING).filter(youth=meeting.youth_id)
+    if not consent.exists():
+        return "no access any more (consent)"
+    if not JointMeeting.objects.visible_to(n.recipient).filter(pk=meeting.pk).exists():
+        return "no access any more"
+    return item_open(n)
 
 
 def round_not_reviewed(n: Notification) -> str:
@@ -191,6 +207,21 @@ register(
         reminder=True,
         mutable=True,
         still_needed=item_open,
+        link=item_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.ITEM_ESCALATED,
+        subject=_("An action item is still not done"),
+        text=_(
+            "“%(what)s” in the plan made with %(name)s was due on %(day)s and is still not "
+            "done. You are the responsible worker: check with whoever does it (%(owner)s)."
+        ),
+        reminder=True,
+        # Sent once, to the one who answers for the plan: not something to turn off.
+        mutable=False,
+        still_needed=item_still_followed,
         link=item_page,
     )
 )

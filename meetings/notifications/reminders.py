@@ -7,6 +7,8 @@ rows and must not change.
 
 import datetime
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cases.models import Consent, YouthClient
@@ -147,6 +149,47 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
     return rows
 
 
+def escalation_due_by(today: datetime.date, workdays: int) -> datetime.date:
+    """The latest due date that is `workdays` working days past today: an item due on a day
+    off counts from the next working day (add_working_days(due, n) <= today)."""
+    last = add_working_days(today, -workdays)
+    while not is_working_day(last + datetime.timedelta(days=1)):
+        last += datetime.timedelta(days=1)
+    return last
+
+
+def items_escalate(today: datetime.date, now: datetime.datetime) -> list[Notification]:
+    """Open action items still not done ACTION_ITEM_ESCALATION_WORKDAYS working days after
+    their due date: once per item and due date (a moved date is a new agreement) to the young
+    person's responsible worker, while the cooperation goes on and a consent still covers it
+    (withdrawn: the worker's ground to chase it ended)."""
+    workdays = settings.ACTION_ITEM_ESCALATION_WORKDAYS
+    consent = Consent.objects.covering(Consent.Scope.KELA_MEETING).filter(
+        youth=OuterRef("plan__meeting__youth_id")
+    )
+    items = (
+        ActionItem.objects.filter(
+            status=ActionItem.Status.OPEN,
+            due_date__lte=escalation_due_by(today, workdays),
+            due_date__gte=today - OVERDUE_WITHIN,
+            plan__meeting__status__in=JointMeeting.AWAITING_REVIEW,
+        )
+        .filter(Exists(consent))
+        .select_related("plan__meeting__youth__responsible_worker")
+    )
+    return [
+        _row(
+            Kind.ITEM_ESCALATED,
+            f"escalated:{item.pk}:{item.due_date:%Y%m%d}",
+            recipient=item.plan.meeting.youth.responsible_worker,
+            due_at=now,
+            action_item=item,
+            meeting=item.plan.meeting,
+        )
+        for item in items
+    ]
+
+
 def reviews_due(today: datetime.date, now: datetime.datetime) -> list[Notification]:
     """Every review round within 3 working days, and overdue ones (once per review date): the
     responsible worker, and the Kela contacts taking part while cooperation with Kela
@@ -205,7 +248,14 @@ def consents_expiring(today: datetime.date, now: datetime.datetime) -> list[Noti
     ]
 
 
-RULES = (invitations_unanswered, meetings_soon, action_items_due, reviews_due, consents_expiring)
+RULES = (
+    invitations_unanswered,
+    meetings_soon,
+    action_items_due,
+    items_escalate,
+    reviews_due,
+    consents_expiring,
+)
 
 
 def reminders_create(now: datetime.datetime | None = None) -> int:

@@ -47,6 +47,7 @@ def context(n: Notification) -> dict:
             )
     if n.action_item_id:
         values["what"] = n.action_item.what
+        values["owner"] = n.action_item.owner_label
         values["day"] = date_format(n.action_item.due_date, "SHORT_DATE_FORMAT")
     if n.plan_id and n.plan.review_date:
         values["day"] = date_format(n.plan.review_date, "SHORT_DATE_FORMAT")

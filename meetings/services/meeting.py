@@ -14,6 +14,7 @@ from kelayhteistyo.models import AccessLog, User
 
 from .. import notifications
 from ..models import (
+    FollowUpPlan,
     JointMeeting,
     Notification,
     Participant,
@@ -30,10 +31,18 @@ def meeting_create(
     kela_contact: User | None,
     others: list[dict],
     invite: bool,
+    reviews_plan: FollowUpPlan | None = None,
 ) -> JointMeeting:
-    """Book a joint meeting with its participants; invite the Kela contact if asked."""
+    """Book a joint meeting with its participants; invite the Kela contact if asked. A meeting
+    booked to review a plan (`reviews_plan`) continues that plan: its review is recorded on it."""
     meeting.organiser = by
     meeting.status = Status.DRAFT
+    if reviews_plan is not None:
+        if reviews_plan.meeting.youth_id != meeting.youth_id:
+            raise ValidationError(_("A review meeting is for the young person of the plan."))
+        if not reviews_plan.meeting.awaits_review:
+            raise ValidationError(_("The cooperation has ended: no more reviews are recorded."))
+        meeting.reviews_plan = reviews_plan
     meeting.full_clean()
     meeting.save()
     youth = meeting.youth

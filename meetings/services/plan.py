@@ -39,6 +39,11 @@ def plan_save(
     """Record or update the follow-up plan. A save from an outdated form is refused."""
     if not meeting.was_held:
         raise ValidationError(_("The plan is recorded after the meeting has been held."))
+    if meeting.is_review_meeting:
+        # The plan continues in it: one plan, no second one to keep in step.
+        raise ValidationError(
+            _("This meeting reviews an earlier follow-up plan: record the review on that plan.")
+        )
     plan = FollowUpPlan.objects.filter(meeting=meeting).first()
     if plan is None:
         plan = FollowUpPlan(meeting=meeting, updated_by=by, **fields)
@@ -71,19 +76,38 @@ def action_item_add(
     what: str,
     due_date: datetime.date | None,
     by: User,
+    outside_service: str = "",
 ) -> ActionItem:
     """Add one "who does what and when" line to the plan. A Kela contact adds only items of
-    its own: the owner is its own participant row, whatever was posted."""
+    its own: the owner is its own participant row, whatever was posted. An item of a named
+    outside service is followed up by an aftercare worker of the meeting (`owner`)."""
     meeting = plan.meeting
+    outside_service = outside_service.strip()
     if not by.is_aftercare_worker:
         owner = meeting.participants.filter(user=by).first()
+        outside_service = ""
         if owner is None or not by.is_kela_contact:
             raise ValidationError(_("Only the meeting's participants add action items."))
-    item = ActionItem(plan=plan, owner=owner, what=what.strip(), due_date=due_date)
+    elif outside_service and owner is None:
+        owner = follow_up_worker(meeting, by)
+    item = ActionItem(
+        plan=plan,
+        owner=owner,
+        outside_service=outside_service,
+        what=what.strip(),
+        due_date=due_date,
+    )
     item.full_clean()
     item.save()
     access_log_write(user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=plan)
     return item
+
+
+def follow_up_worker(meeting: JointMeeting, by: User) -> Participant | None:
+    """The aftercare worker who follows up an outside service's item: the worker acting, if
+    they take part in the meeting, else the meeting's (first) aftercare worker."""
+    workers = [p for p in meeting.participants.all() if p.kind == Participant.Kind.AFTERCARE_WORKER]
+    return next((p for p in workers if p.user_id == by.pk), workers[0] if workers else None)
 
 
 def _change_write(
@@ -127,23 +151,30 @@ def action_item_edit(
     note: str,
     version: int | None,
     by: User,
+    outside_service: str | None = None,
 ) -> ActionItem:
-    """Change an item's wording, owner or due date; each change is kept in its history, a
-    moved due date with the note saying why. A Kela contact keeps the item its own."""
+    """Change an item's wording, owner (a participant, or a named outside service that a
+    worker follows up) or due date; each change is kept in its history, a moved due date with
+    the note saying why. A Kela contact keeps the item its own. `outside_service` None keeps
+    it as it is."""
     current = _locked(item, version)
-    if not by.is_aftercare_worker or owner is None:
-        owner = current.owner
+    service = current.outside_service if outside_service is None else outside_service.strip()
+    if not by.is_aftercare_worker:
+        owner, service = current.owner, current.outside_service
+    elif owner is None:
+        owner = (follow_up_worker(current.plan.meeting, by) if service else None) or current.owner
     owner_before = current.owner_id
     before = {
         "what": current.what,
-        "owner": current.owner.display_name,
+        "owner": current.owner_label,
         "due_date": current.due_date.isoformat() if current.due_date else "",
     }
     current.what, current.owner, current.due_date = what.strip(), owner, due_date
+    current.outside_service = service
     current.full_clean()
     after = {
         "what": current.what,
-        "owner": owner.display_name,
+        "owner": current.owner_label,
         "due_date": due_date.isoformat() if due_date else "",
     }
     changed = [name for name in before if before[name] != after[name]]
@@ -152,7 +183,7 @@ def action_item_edit(
     if not changed:
         return current
     current.version = F("version") + 1
-    current.save(update_fields=["what", "owner", "due_date", "version"])
+    current.save(update_fields=["what", "owner", "outside_service", "due_date", "version"])
     current.refresh_from_db()
     for name in changed:
         _change_write(
@@ -234,15 +265,25 @@ def review_record(
     done_items: list[ActionItem],
     by: User,
     agreed_for: datetime.date | None,
+    held_in: JointMeeting | None = None,
 ) -> Review:
     """Record one review round: how things went, tick items done, and either set the next
     round (in follow-up) or end the cooperation. `agreed_for` is the review date the form was
     opened for: if the plan has moved on since (a review of that round was just recorded, or
-    the date was changed), the review is refused rather than filed under another round."""
+    the date was changed), the review is refused rather than filed under another round.
+    `held_in` is the joint meeting booked to review this plan, when the round was one."""
     plan = FollowUpPlan.objects.select_for_update().select_related("meeting").get(pk=plan.pk)
     meeting = plan.meeting
     if not meeting.awaits_review:
         raise ValidationError(_("A review follows a recorded plan, until the cooperation ends."))
+    if held_in is not None:
+        if held_in.reviews_plan_id != plan.pk or not held_in.was_held:
+            raise ValidationError(_("The review is recorded once its meeting has been held."))
+        if Review.objects.filter(meeting=held_in).exists():
+            raise ValidationError(
+                {"held_on": _("The review of this meeting has already been recorded.")}
+            )
+        review.meeting = held_in
     if agreed_for != plan.review_date:
         raise ValidationError({"held_on": _("A review of this round has already been recorded.")})
     review.plan = plan
