@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu
 
-from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin
+from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin, PhoneNumberField
 from kelayhteistyo.models import User
 
 from .models import AFTERCARE_END_AGE, AFTERCARE_MIN_AGE, Consent, YouthClient, age_on
@@ -35,7 +35,11 @@ class YouthForm(NamesInUserLanguageMixin, forms.ModelForm):
             "aftercare_ends_on",
             "status",
         ]
-        field_classes = {"date_of_birth": DateField, "aftercare_ends_on": DateField}
+        field_classes = {
+            "date_of_birth": DateField,
+            "aftercare_ends_on": DateField,
+            "phone": PhoneNumberField,
+        }
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .formats import DATE_INPUT_FORMATS, TIME_INPUT_FORMATS
 from .models import County, Language, LocalizedName, active_language
+from .sms import PHONE_INVALID, phone_normalize
 
 
 class DateInput(forms.TextInput):
@@ -80,6 +81,22 @@ class TimeField(_FormatHint, forms.TimeField):
     default_error_messages = {
         "invalid": _("Enter the time as hours:minutes on the 24-hour clock, for example 14:00."),
     }
+
+
+class PhoneNumberField(forms.CharField):
+    """A phone number for text messages: Finnish (040 123 4567) or international (+46 70…),
+    stored in E.164 (+358401234567) as the SMS gateway takes it (kelayhteistyo.sms)."""
+
+    default_error_messages = {"invalid": PHONE_INVALID}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("autocomplete", "off")
+        self.widget.attrs.setdefault("inputmode", "tel")
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return phone_normalize(value) if value not in self.empty_values else value
 
 
 class NamesInUserLanguageMixin:
