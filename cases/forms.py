@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu
 
-from kelayhteistyo.forms import DateInput, NamesInUserLanguageMixin
+from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin, PhoneNumberField
 from kelayhteistyo.models import User
 
 from .models import AFTERCARE_END_AGE, AFTERCARE_MIN_AGE, Consent, YouthClient, age_on
@@ -35,7 +35,11 @@ class YouthForm(NamesInUserLanguageMixin, forms.ModelForm):
             "aftercare_ends_on",
             "status",
         ]
-        widgets = {"date_of_birth": DateInput(), "aftercare_ends_on": DateInput()}
+        field_classes = {
+            "date_of_birth": DateField,
+            "aftercare_ends_on": DateField,
+            "phone": PhoneNumberField,
+        }
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,12 +122,10 @@ class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
         fields = [*Consent.SCOPES, "how_given", "given_at", "valid_until"]
-        widgets = {
-            "how_given": forms.RadioSelect,
-            "valid_until": DateInput(),
-        }
+        widgets = {"how_given": forms.RadioSelect}
+        field_classes = {"valid_until": DateField}
 
-    given_at = forms.DateField(label=_("Given on"), widget=DateInput())
+    given_at = DateField(label=_("Given on"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

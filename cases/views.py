@@ -18,7 +18,7 @@ from kelayhteistyo.access import (
     recent_login_required,
     worker_required,
 )
-from kelayhteistyo.forms import DateInput
+from kelayhteistyo.forms import DateField
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.pdf import render_pdf
 
@@ -154,8 +154,8 @@ def _withdrawn_message(cancelled: list) -> str:
 
 
 class ReportPeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=DateInput(), required=False)
-    end = forms.DateField(label=gettext_lazy("To"), widget=DateInput(), required=False)
+    start = DateField(label=gettext_lazy("From"), required=False)
+    end = DateField(label=gettext_lazy("To"), required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -270,3 +270,18 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Text messages (issue 19; kelayhteistyo/sms.py). Development prints them; production sends
+# through an HTTP gateway, which needs its address (and credentials) before a message is sent.
+SMS_BACKEND = env(
+    "SMS_BACKEND",
+    default="kelayhteistyo.sms.ConsoleBackend" if DEBUG else "kelayhteistyo.sms.HttpGatewayBackend",
+)
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_USER = env("SMS_GATEWAY_USER", default="")
+SMS_GATEWAY_PASSWORD = env("SMS_GATEWAY_PASSWORD", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
+SMS_SENDER = env("SMS_SENDER", default="Yhteistyo")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(BASE_DIR / "sms-messages"))
+# --- end of text messages

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kelayhteistyo.forms import DateInput, NamesInUserLanguageMixin, TimeInput
+from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin, TimeField
 from kelayhteistyo.models import User
 
 from .models import ActionItem, FollowUpPlan, JointMeeting, Modality, Participant, Review, Topic
@@ -25,9 +25,9 @@ class KelaContactChoiceField(forms.ModelChoiceField):
 class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
     """Book or change a joint meeting."""
 
-    day = forms.DateField(label=_("Date"), widget=DateInput())
-    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
-    end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput())
+    day = DateField(label=_("Date"))
+    start_time = TimeField(label=_("Starts at"))
+    end_time = TimeField(label=_("Ends at"))
     topics = forms.MultipleChoiceField(
         label=_("Topics"),
         choices=Topic.choices,
@@ -147,8 +147,8 @@ class RespondForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when you decline."),
     )
-    proposed_day = forms.DateField(label=_("Proposed date"), required=False, widget=DateInput())
-    proposed_time = forms.TimeField(label=_("Proposed time"), required=False, widget=TimeInput())
+    proposed_day = DateField(label=_("Proposed date"), required=False)
+    proposed_time = TimeField(label=_("Proposed time"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -193,8 +193,8 @@ class PlanForm(forms.ModelForm):
             "own_words": forms.Textarea(attrs={"rows": 3}),
             "summary": forms.Textarea(attrs={"rows": 5}),
             "kela_cooperation": forms.RadioSelect,
-            "review_date": DateInput(),
         }
+        field_classes = {"review_date": DateField}
 
     def __init__(self, *args, meeting: JointMeeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,7 +216,7 @@ class ActionItemForm(forms.ModelForm):
     class Meta:
         model = ActionItem
         fields = ["owner", "outside_service", "what", "due_date"]
-        widgets = {"due_date": DateInput()}
+        field_classes = {"due_date": DateField}
 
     def __init__(self, *args, meeting: JointMeeting, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -317,10 +317,9 @@ class ReviewForm(forms.ModelForm):
             "end_details",
         ]
         widgets = {
-            "held_on": DateInput(),
-            "next_review_date": DateInput(),
             "how_it_went": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"held_on": DateField, "next_review_date": DateField}
 
     def __init__(self, *args, plan: FollowUpPlan, held_in: JointMeeting | None = None, **kwargs):
         super().__init__(*args, **kwargs)

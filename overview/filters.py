@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import YouthClient
 from feedback.models import LinkCount, Response, quarter_start
-from kelayhteistyo.forms import DateInput, NamesInUserLanguageMixin
+from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin
 from kelayhteistyo.models import County, Organisation
 from meetings.models import JointMeeting, Modality
 
@@ -22,8 +22,8 @@ from .suppression import SMALL
 
 
 class Filters(NamesInUserLanguageMixin, forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
+    start = DateField(label=gettext_lazy("From"), required=False)
+    end = DateField(label=gettext_lazy("To"), required=False)
     county = forms.ModelChoiceField(
         label=gettext_lazy("Wellbeing services county"),
         queryset=County.objects.all(),

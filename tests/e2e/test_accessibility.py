@@ -235,13 +235,12 @@ def test_a_meeting_can_be_booked_with_the_keyboard_only(live_server, page: Page)
     tab_to(page, "input[name=topics][value=housing]")
     page.keyboard.press("Space")
     tab_to(page, "input[name=day]")
-    # Chromium formats date and time fields by the machine's locale, here en-US (a Finnish
-    # computer shows dd.mm.yyyy and 24 h): the keys are those its user would type.
-    page.keyboard.type(day.strftime("%m%d%Y"))
+    # Dates and times are typed the Finnish way whatever the browser's locale (issue 19).
+    page.keyboard.type(f"{day.day}.{day.month}.{day.year}")
     tab_to(page, "input[name=start_time]")
-    page.keyboard.type("1000A")
+    page.keyboard.type("10.00")
     tab_to(page, "input[name=end_time]")
-    page.keyboard.type("1100A")
+    page.keyboard.type("11:00")
     tab_to(page, "input[name=modality]")  # the radio group is one stop; arrows choose
     page.keyboard.press("ArrowDown")  # video
     expect(page.locator("input[name=modality][value=video]")).to_be_checked()
