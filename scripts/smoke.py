@@ -551,12 +551,17 @@ class Stack:
 
     def __init__(self, env: dict[str, str], port: int, run: int):
         self.port = port
+        # As the compose file's web: metrics of all gunicorn workers together, from a folder
+        # emptied at each start.
+        metrics = ARTIFACTS / f"prometheus-{run}"
+        shutil.rmtree(metrics, ignore_errors=True)
+        metrics.mkdir()
         self.services = [
             Service(
                 f"web-{run}",
                 [str(BIN / "gunicorn"), "kelayhteistyo.wsgi", "--bind", f"127.0.0.1:{port}"]
                 + ["--workers", "2", "--graceful-timeout", "20", "--no-control-socket"],
-                env,
+                env | {"PROMETHEUS_MULTIPROC_DIR": str(metrics)},
             ),
             Service(
                 f"worker-{run}",
