@@ -311,4 +311,7 @@ LOGGING["handlers"]["console"]["filters"] = ["request_id", "requests"]
 LOGGING["handlers"]["console"]["formatter"] = env(
     "LOG_FORMAT", default="plain" if DEBUG else "json"
 )
-LOGGING["loggers"]["kelayhteistyo.request"] = {"level": "INFO"}
+# The line of each request carries its fields in JSON only (runserver prints its own in text).
+LOGGING["loggers"]["kelayhteistyo.request"] = {
+    "level": "INFO" if LOGGING["handlers"]["console"]["formatter"] == "json" else "WARNING"
+}

@@ -67,20 +67,26 @@ def test_a_sweep_that_ran_records_its_time(db):
     assert timezone.now() - beat.at < datetime.timedelta(seconds=5)
 
 
-def test_no_worker_and_no_broker_are_named_without_a_traceback(client, swept, monkeypatch):
+def test_a_broker_that_is_down_is_named_with_the_worker_behind_it(client, swept, monkeypatch):
     monkeypatch.setattr(app, "connection_for_write", lambda: Connection("redis://127.0.0.1:1/0"))
-    monkeypatch.setattr(
-        health.Ping,
-        "run",
-        lambda self: (_ for _ in ()).throw(ServiceUnavailable("Celery workers unavailable")),
-    )
     response = client.get("/health/")
     assert response.status_code == 503
     body = response.json()
     assert body["failing"] == ["broker", "celery_worker"]
     assert body["checks"]["broker"] == "Unavailable: broker unreachable (OperationalError)"
-    assert body["checks"]["celery_worker"] == "Unavailable: Celery workers unavailable"
+    assert body["checks"]["celery_worker"] == "Unavailable: the broker is unreachable"
     assert "Traceback" not in response.content.decode()
+
+
+def test_no_worker_is_named(client, swept, monkeypatch):
+    def no_answer(self):
+        raise ServiceUnavailable("Celery workers unavailable")
+
+    monkeypatch.setattr(health.Ping, "run", no_answer)
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["celery_worker"]
+    assert response.json()["checks"]["celery_worker"] == "Unavailable: Celery workers unavailable"
 
 
 def test_an_unexpected_error_is_named_not_described(client, worker_answers, swept, monkeypatch):
