@@ -274,7 +274,7 @@ class Forms(html.parser.HTMLParser):
             self.forms.append({"action": a.get("action", ""), "fields": [], "options": {}})
         elif not self.forms:
             return
-        form = self.forms[-1] if self.forms else None
+        form = self.forms[-1]
         if tag == "input" and a.get("name"):
             kind = a.get("type", "text")
             if kind in ("checkbox", "radio") and "checked" not in a:
@@ -294,7 +294,10 @@ class Forms(html.parser.HTMLParser):
             form["fields"].append((a["name"], ""))
 
     def handle_endtag(self, tag):
-        if tag == "select":
+        if tag == "select" and self._select and self.forms:
+            form = self.forms[-1]
+            if self._select not in dict(form["fields"]) and form["options"][self._select]:
+                form["fields"].append((self._select, form["options"][self._select][0]))
             self._select = None
         elif tag == "textarea":
             self._textarea = None
