@@ -8,7 +8,8 @@ WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir . \
     && DEBUG=1 python manage.py compilemessages --ignore=.venv \
-    && DEBUG=1 python manage.py collectstatic --noinput
+    && DEBUG=1 STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
+       python manage.py collectstatic --noinput
 # Exported documents (MEDIA_ROOT, a volume in docker-compose.yml): the app's user only.
 RUN useradd --system app && install -d -o app -m 0700 /app/media
 USER app

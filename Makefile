@@ -5,7 +5,7 @@ PYTHON ?= python3
 # Extra pytest arguments, e.g. `make test ARGS="-k consent"`.
 ARGS ?=
 
-.PHONY: install messages messages-check run demo-code test bench lint format clean
+.PHONY: install messages messages-check run demo-code test smoke bench lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ demo-code: install
 # Branch coverage is printed after the tests; CI (.ci/run) holds it at a floor.
 test: messages
 	$(VENV)/bin/pytest -n 2 --cov --cov-report=term $(ARGS)
+
+# The production shape without Docker (scripts/smoke.py; README "Production shape"): PostgreSQL
+# with two roles, Redis, gunicorn, a Celery worker and beat, a real SMTP server; a browser's flow
+# over HTTP, SIGTERM, a restore drill. Needs PostgreSQL (SMOKE_PG or DATABASE_URL) and Redis.
+smoke: messages
+	$(PY) scripts/smoke.py
 
 # Benchmarks on PostgreSQL (not part of `make test`): ratios measured side by side in one run.
 bench: install

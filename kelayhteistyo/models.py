@@ -297,3 +297,20 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last succeeded (the reminder sweep); `/health/` reads it. An
+    operator's record: no personal data, not shown in the app."""
+
+    NOTIFICATION_SWEEP = "notification_sweep"
+
+    name = models.CharField(max_length=50, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name: str) -> None:
+        cls.objects.update_or_create(name=name, defaults={"at": timezone.now()})

@@ -4,6 +4,7 @@ Secure by default: production values apply unless DEBUG is set.
 """
 
 import datetime
+import sys
 from pathlib import Path
 
 import environ
@@ -16,9 +17,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# A development key only when DEBUG is on; production must set SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY") if not DEBUG else env("SECRET_KEY", default="dev-only-insecure-key")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# A development key only when DEBUG is on; production must set SECRET_KEY (and ALLOWED_HOSTS,
+# DATABASE_URL): checked in "Production shape" at the end of this file.
+SECRET_KEY = env("SECRET_KEY", default="" if not DEBUG else "dev-only-insecure-key")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -91,7 +93,9 @@ TEMPLATES = [
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # SQLite for the quick start; PostgreSQL in production and CI through DATABASE_URL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# (An empty DATABASE_URL is a missing one: production stops at the end of this file.)
+_database_url = env.str("DATABASE_URL", default="").strip()
+DATABASES = {"default": env.db_url_config(_database_url or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The dashboard's covering index (PostgreSQL) is a plain index on SQLite: nothing to fix in
     # the quick start, so no warning on every command.
@@ -285,3 +289,47 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
 SMS_SENDER = env("SMS_SENDER", default="Yhteistyo")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(BASE_DIR / "sms-messages"))
 # --- end of text messages
+
+# --- Production shape (issue 21): required settings, JSON logs, health and metrics -----------
+# Production (DEBUG off) does not start without these; each missing one is one line on standard
+# error, and the process exits (manage.py, gunicorn's worker, Celery alike) without a traceback.
+_REQUIRED = {
+    "SECRET_KEY": "the key that signs sessions, a long random string",
+    "ALLOWED_HOSTS": "the service's host names, comma-separated",
+    "DATABASE_URL": "postgres://<application role>:<password>@<host>:5432/<database>",
+}
+if not DEBUG:
+    _missing = [name for name in _REQUIRED if not env.str(name, default="").strip()]
+    for _name in _missing:
+        sys.stderr.write(
+            f"Missing setting {_name} ({_REQUIRED[_name]}): set it in the environment.\n"
+        )
+    if _missing:
+        raise SystemExit(78)  # EX_CONFIG: nothing starts half-configured
+
+INSTALLED_APPS += ["health_check", "django_prometheus"]
+# Request metrics by view, method and status (no paths); /metrics/ answers only with the token.
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "kelayhteistyo.observability.RequestLogMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Bearer token of the Prometheus scraper; unset, /metrics/ answers 404 to everyone.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# The reminder sweep (beat) must have succeeded this recently for /health/ to say ok.
+HEALTH_SWEEP_MAX_AGE = datetime.timedelta(minutes=env.int("HEALTH_SWEEP_MAX_MINUTES", default=10))
+# Probes and the scraper talk to the container directly, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics/$"]
+# JSON lines in production (one object a line: time, level, logger, message, and for requests
+# request_id, user_id, view, method, status, duration_ms); plain text in the quick start.
+LOGGING["formatters"]["json"] = {"()": "kelayhteistyo.observability.JsonFormatter"}
+LOGGING["filters"]["request_id"] = {"()": "kelayhteistyo.observability.RequestIdFilter"}
+LOGGING["handlers"]["console"]["filters"] = ["request_id", "requests"]
+LOGGING["handlers"]["console"]["formatter"] = env(
+    "LOG_FORMAT", default="plain" if DEBUG else "json"
+)
+# The line of each request carries its fields in JSON only (runserver prints its own in text).
+LOGGING["loggers"]["kelayhteistyo.request"] = {
+    "level": "INFO" if LOGGING["handlers"]["console"]["formatter"] == "json" else "WARNING"
+}

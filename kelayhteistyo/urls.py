@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import account, views
+from . import account, health, views
 
 handler400 = views.bad_request
 handler403 = views.permission_denied
@@ -14,6 +14,9 @@ handler500 = views.server_error
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    # For operators: nothing personal; see kelayhteistyo/health.py.
+    path("health/", health.health, name="health"),
+    path("metrics/", health.metrics, name="metrics"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path("account/two-factor/", account.otp_setup, name="otp_setup"),

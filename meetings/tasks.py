@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from kelayhteistyo.models import Heartbeat
+
 from . import notifications
 
 
@@ -14,5 +16,8 @@ def deliver_notification(self, notification_id: int) -> str:
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_notifications() -> int:
-    """Every few minutes (beat): create due reminders, hand waiting rows to deliver_notification."""
-    return len(notifications.sweep())
+    """Every few minutes (beat): create due reminders, hand waiting rows to deliver_notification.
+    A sweep that succeeded is recorded: /health/ fails when none did for 10 minutes."""
+    handed = len(notifications.sweep())
+    Heartbeat.beat(Heartbeat.NOTIFICATION_SWEEP)
+    return handed

@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from feedback.models import Answer, Survey
+from kelayhteistyo import health
+from kelayhteistyo.models import Heartbeat
 from meetings.models import ActionItem, PlanExport
 from tests import factories as f
 
@@ -23,6 +25,10 @@ MATRIX = {
     "logout": ("POST", {"others": 302}),
     "set_language": ("POST", {"others": 302}),
     "accessibility": ("GET", {"others": 200}),
+    # For operators, the same for everyone: nothing personal (test_health.py). The metrics
+    # exist only for the scraper's bearer token, which no user's request carries.
+    "health": ("GET", {"others": 200}),
+    "metrics": ("GET", {"others": 404}),
     "dashboard": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
     "otp_setup": ("GET", {"anonymous": LOGIN, "others": 200}),
     "meetings:plan_export": (
@@ -192,8 +198,12 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(alice, bob, kela, kela_other, coordinator, youth, consent):
+def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, monkeypatch):
     """A meeting of Alice's young person, held, with a plan, an item and Kela invited."""
+    # /health/: a sweep ran and a worker answers; /metrics/: a scraper's token is configured.
+    Heartbeat.beat(Heartbeat.NOTIFICATION_SWEEP)
+    monkeypatch.setattr(health.Ping, "run", lambda self: None)
+    settings.METRICS_TOKEN = "scraper-token-0123456789"
     meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
     from meetings import services
 

@@ -265,3 +265,24 @@ def test_the_worker_computes_the_dashboards_ahead(worker, youth, alice, kela, co
     assert country.data["youth"] == [[youth.client_group, 1]]
     county = DashboardSnapshot.objects.get(scope=youth.organisation.county.code)
     assert county.data["youth"] == [[youth.client_group, 1]]
+
+
+def test_health_sees_the_worker_and_its_sweep_and_names_a_stopped_worker(worker, client):
+    """/health/ with a real Redis and worker (issue 21): the sweep the worker ran is recorded;
+    with the worker stopped the answer is 503 naming it."""
+    from kelayhteistyo.models import Heartbeat
+    from meetings.tasks import sweep_notifications
+
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["reminder_sweep"]  # no sweep ran yet
+    sweep_notifications.delay()
+    assert wait_until(lambda: Heartbeat.objects.filter(name=Heartbeat.NOTIFICATION_SWEEP).exists())
+    response = client.get("/health/")
+    assert response.status_code == 200, response.json()
+    worker.stop()
+    response = client.get("/health/")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["celery_worker"]
+    assert body["checks"]["celery_worker"] == "Unavailable: Celery workers unavailable"
