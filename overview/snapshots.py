@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from kelayhteistyo.models import County
 
-from .aggregates import aggregates
+from .aggregates import VERSION, aggregates
 from .filters import default_filters
 from .models import DashboardSnapshot
 
@@ -35,7 +35,8 @@ def dashboard_data(county, filters: dict) -> tuple[dict, datetime.datetime | Non
             day=timezone.localdate(),
             computed_at__gte=timezone.now() - SNAPSHOT_MAX_AGE,
         ).first()
-        if snapshot is not None:
+        # A snapshot written by an earlier version of the figures is computed again.
+        if snapshot is not None and snapshot.data.get("version") == VERSION:
             return snapshot.data, snapshot.computed_at
     return aggregates(county, filters), None
 

@@ -24,6 +24,7 @@ from meetings.models import (
     Review,
     Topic,
 )
+from overview.rollups import rollups_rebuild
 
 PASSWORD = "demo-salasana-2026"
 # The coordinator and the admin must use two-factor authentication; in the demo their
@@ -65,6 +66,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 self.seed()
+                rollups_rebuild()  # the demo's dates are set past the services
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"\nDemo logins (password for all: {PASSWORD}):")
         for email, what in LOGINS:

@@ -32,6 +32,7 @@ from meetings.models import (
     PlanExport,
     Review,
 )
+from overview.rollups import rollups_rebuild
 
 CHUNK = 2_000  # young people per transaction
 S = JointMeeting.Status
@@ -71,6 +72,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  " + ", ".join(f"{n:,} {what}" for what, n in self.counts.items()), ending="\r"
             )
+        # Written in bulk, past the services: the dashboard's summary rows from scratch.
+        rollups_rebuild()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "SELECT 1")
         self.stdout.write("")
