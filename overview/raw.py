@@ -82,7 +82,11 @@ def items_raw(plans, today: datetime.date) -> list[dict]:
         )
         .order_by("owner__kind")
     )
-    return [{"kind": r.pop("owner__kind"), **r, "moved": r.pop("moved_n")} for r in rows]
+    columns = ("on_time", "late", "cancelled", "overdue", "open")
+    return [
+        {"kind": r["owner__kind"], **{c: r[c] for c in columns}, "moved": r["moved_n"]}
+        for r in rows
+    ]
 
 
 def reviews_raw(plans, today: datetime.date) -> dict:
