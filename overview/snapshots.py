@@ -11,6 +11,7 @@ from kelayhteistyo.models import County
 from .aggregates import VERSION, aggregates
 from .filters import default_filters
 from .models import DashboardSnapshot
+from .rollups import rollups_refresh
 
 # A snapshot older than this is not shown (the beat task refreshes every few minutes; if the
 # worker stops, the page computes its figures itself rather than show old ones).
@@ -42,7 +43,9 @@ def dashboard_data(county, filters: dict) -> tuple[dict, datetime.datetime | Non
 
 
 def snapshots_refresh() -> int:
-    """Compute the default view of the whole country and of every county (the beat task)."""
+    """Compute the default view of the whole country and of every county (the beat task),
+    from summary rows brought up to date first."""
+    rollups_refresh()
     scopes = [None, *County.objects.all()]
     for county in scopes:
         started = timezone.now()
