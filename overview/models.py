@@ -43,8 +43,8 @@ class Tally(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["month"],
-                include=["organisation", "client_group", "modality", "key", "day", "number", "n"],
+                fields=["month", "key"],
+                include=["organisation", "client_group", "modality", "day", "number", "n"],
                 name="tally_month_cover",
             )
         ]

@@ -28,7 +28,7 @@ client group; rows changed by hand in the database).
 import datetime
 from collections import Counter, defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, Min, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -154,7 +154,14 @@ def month_rows(month: datetime.date) -> tuple[list[Tally], list[YouthMonth]]:
         m = meetings[meeting_id]
         return (m["organisation_id"], m["youth__client_group"], m["modality"])
 
+    today = timezone.localdate()
+
     def add(meeting_id, key, day=None, number=None, n=1):
+        # A date already past (an item overdue, a review round awaited since) is kept as its
+        # month: it stays before any later day the figures are read on, and the rows of a
+        # month do not grow with every past due date.
+        if day is not None and day < today:
+            day = month_of(day)
         tally[(*cell(meeting_id), key, day, number)] += n
 
     for pk, m in meetings.items():
@@ -253,6 +260,9 @@ def rollups_rebuild() -> int:
     YouthMonth.objects.all().delete()
     n = months_recompute(_all_months())
     _mark(started)
+    if connection.vendor == "postgresql":  # the planner's statistics of the new rows
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE overview_tally, overview_youthmonth")
     return n
 
 
