@@ -1,22 +1,27 @@
-"""Benchmark: the coordinators' dashboard and the list pages at national scale.
+"""Benchmark: the coordinators' dashboard, the feedback results and the list pages at national
+scale.
 
 Two PostgreSQL databases are made and filled on the first run with `seed_scale` (kept after):
-kelayhteistyo_scale (60,000 young people, about 5 minutes) and kelayhteistyo_scale_1k (1,000).
-On each, in a process of its own, through Django's test client and the whole middleware stack:
+<prefix>_scale (60,000 young people, about 10 minutes) and <prefix>_scale_1k (1,000); the
+prefix is `kelayhteistyo` (BENCH_DB_PREFIX changes it). On each, in a process of its own,
+through Django's test client and the whole middleware stack:
 
-- the dashboard (a national coordinator, the default period of 12 months): median and 95th
-  percentile, and its query count, as a coordinator opens it (from the snapshot the beat task
-  computes ahead) and computed on request (as every filtered view is); the same aggregates as
-  hand-written SQL on a raw cursor (the floor) and the ratio of the computed view to it; the time
-  the beat task takes to compute every default view ahead (the country and each county);
+- the dashboard (a national coordinator) with filters: the default period, then each of
+  `FILTERS` in turn (client group, modality, county, organisation, a shorter period, several
+  together), every request a filtered view read from the per-month summary rows (issue 20):
+  median, 95th percentile and query count; the same summary rows read by hand-written SQL on a
+  raw cursor for the same filters (the floor), and the ratio; the view computed ahead (the
+  snapshot) as a coordinator opens it;
+- the feedback results with filters (group, version, county, period): median and p95;
 - the young-people list and the meeting list (50 rows a page, a worker's first page) against a
   trivial page (the accessibility statement, same user, same middleware).
 
-Targets (issue 6): dashboard ≤ 2× its floor and ≤ 300 ms at the 95th percentile with 60,000
-young people (the view computed ahead; the view computed on request is printed beside it); the same query count at 1,000 and at 60,000; lists ≤ 5× the trivial page.
-Run with `make bench` (BENCH_YOUTH changes the size of the large data set).
+Targets (issue 20): dashboard and results with any filter p95 ≤ 300 ms with 60,000 young
+people, the dashboard ≤ 2× its floor; the same query count at 1,000 and at 60,000; lists ≤ 5×
+the trivial page. Run with `make bench` (BENCH_YOUTH changes the size of the large data set).
 """
 
+import itertools
 import json
 import os
 import statistics
@@ -27,9 +32,10 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("BENCH_SERVER", "postgres://postgres@127.0.0.1:5432")
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "kelayhteistyo")
 SIZES = {
-    "kelayhteistyo_scale_1k": 1_000,
-    "kelayhteistyo_scale": int(os.environ.get("BENCH_YOUTH", 60_000)),
+    f"{PREFIX}_scale_1k": 1_000,
+    f"{PREFIX}_scale": int(os.environ.get("BENCH_YOUTH", 60_000)),
 }
 REPEATS = 20
 TZ = "Europe/Helsinki"
@@ -62,6 +68,12 @@ def prepare(name: str, youth: int) -> None:
         print(f"filling {name} with {youth:,} young people (once; kept for the next runs)…")
         seed = [*manage, "seed_scale", "--youth", str(youth)]
         subprocess.run(seed, env=env, check=True)  # noqa: S603 — our own command
+    with psycopg.connect(f"{SERVER}/{name}") as conn:
+        rolled = conn.execute("SELECT count(*) FROM overview_tally").fetchone()[0]
+    if not rolled:  # seeded before the summary rows existed
+        print(f"building the summary rows of {name} (once)…")
+        rebuild = [*manage, "rebuild_rollups"]
+        subprocess.run(rebuild, env=env, check=True)  # noqa: S603 — our own command
 
 
 def main() -> None:
@@ -78,23 +90,32 @@ def main() -> None:
         results[youth] = json.loads(out.strip().splitlines()[-1])
     small, large = (results[y] for y in sorted(results))
     n = max(results)
-    d, ahead = large["dashboard"], large["ahead"]
+    d, ahead, r = large["dashboard"], large["ahead"], large["results"]
     print(f"\nDashboard with {n:,} young people ({large['meetings']:,} meetings):")
     print(
-        f"  as opened (computed ahead)  median {ahead['median']:7.1f} ms, p95 {ahead['p95']:7.1f} ms"
-        f" (target p95 ≤ 300 ms), {ahead['queries']} queries"
+        f"  with filters (summary rows)  median {d['median']:7.1f} ms, p95 {d['p95']:7.1f} ms"
+        f" (target p95 ≤ 300 ms), {d['queries']} queries"
     )
-    print(f"  computed on request         median {d['median']:7.1f} ms, p95 {d['p95']:7.1f} ms")
-    print(f"  hand-written SQL (floor)    median {d['floor']:7.1f} ms")
-    print(f"  ratio computed / floor: {d['median'] / d['floor']:.2f} (target ≤ 2.0)")
+    print(f"  hand-written SQL (floor)     median {d['floor']:7.1f} ms")
+    print(f"  ratio with filters / floor: {d['median'] / d['floor']:.2f} (target ≤ 2.0)")
     print(
-        f"  computing ahead every default view ({large['scopes']} scopes: the country, each"
-        f" county): {large['refresh']:.1f} s, every 5 minutes by the beat task"
+        f"  as opened (computed ahead)   median {ahead['median']:7.1f} ms,"
+        f" p95 {ahead['p95']:7.1f} ms, {ahead['queries']} queries"
     )
     print(
-        f"  queries with {n:,} young people: {d['queries']} computed, {ahead['queries']} ahead;"
+        f"  queries with {n:,} young people: {d['queries']} filtered, {ahead['queries']} ahead;"
         f" with 1,000: {small['dashboard']['queries']} and {small['ahead']['queries']}"
         " (target: the same)"
+    )
+    print(
+        f"  computing ahead every default view ({large['scopes']} scopes): {large['refresh']:.1f} s;"
+        f" recomputing one month of summary rows (the beat task, per touched month):"
+        f" {large['month']:.1f} s"
+    )
+    print(
+        f"\nFeedback results with filters: median {r['median']:7.1f} ms, p95 {r['p95']:7.1f} ms"
+        f" (target p95 ≤ 300 ms), {r['queries']} queries (with 1,000:"
+        f" {small['results']['queries']})"
     )
     trivial = large["trivial"]["median"]
     print(f"\nLists (50 rows a page) against a trivial page ({trivial:.1f} ms median):")
@@ -133,10 +154,12 @@ def measure() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
+    from django.utils import timezone
 
     from kelayhteistyo.models import Organisation, User
     from meetings.models import JointMeeting
     from overview.models import DashboardSnapshot
+    from overview.rollups import months_recompute
     from overview.snapshots import snapshots_refresh
     from tests.factories import log_in
 
@@ -156,24 +179,32 @@ def measure() -> None:
 
     client = log_in(Client(), coordinator)
     url = reverse("dashboard")
+    choices = filter_choices()
+    turn = itertools.cycle(choices)
 
-    def dashboard():
-        response = client.get(url)
+    def dashboard(params=None):
+        response = client.get(url, params)
         if response.status_code != 200:
             raise RuntimeError(f"dashboard answered {response.status_code}")
         return response
 
-    def counted(key):
+    def counted(key, params=None, page=url):
         with CaptureQueriesContext(connection) as queries:
-            dashboard()
+            client.get(page, params)
         result[key]["queries"] = len(queries.captured_queries)
 
-    DashboardSnapshot.objects.all().delete()  # computed on request, as a filtered view is
-    result["dashboard"] = timed(dashboard)
-    counted("dashboard")
+    DashboardSnapshot.objects.all().delete()  # every view read from the summary rows
+    result["dashboard"] = timed(lambda: dashboard(next(turn)), repeats=3 * len(choices))
+    counted("dashboard", choices[1])
     with connection.cursor() as cursor:
-        result["dashboard"]["floor"] = timed(lambda: floor(cursor))["median"]
+        floors = itertools.cycle(choices)
+        result["dashboard"]["floor"] = timed(
+            lambda: floor(cursor, next(floors)), repeats=3 * len(choices)
+        )["median"]
 
+    started = time.perf_counter()
+    months_recompute([timezone.localdate().replace(day=1)])
+    result["month"] = time.perf_counter() - started
     started = time.perf_counter()
     result["scopes"] = snapshots_refresh()
     result["refresh"] = time.perf_counter() - started
@@ -181,6 +212,23 @@ def measure() -> None:
     counted("ahead")
     if result["ahead"]["queries"] >= result["dashboard"]["queries"]:
         raise RuntimeError("the dashboard did not use the snapshot")
+
+    results_url = reverse("feedback:results")
+    result_choices = [
+        {},
+        {"group": "aftercare"},
+        {"county": choices[3]["county"]},
+        {"start": choices[5]["start"], "end": choices[5]["end"], "group": "kela"},
+    ]
+    turn_results = itertools.cycle(result_choices)
+
+    def results():
+        response = client.get(results_url, next(turn_results))
+        if response.status_code != 200:
+            raise RuntimeError(f"results answered {response.status_code}")
+
+    result["results"] = timed(results, repeats=5 * len(result_choices))
+    counted("results", result_choices[1], results_url)
 
     client = log_in(Client(), worker)
     for key, path in (
@@ -201,89 +249,77 @@ def measure() -> None:
     print(json.dumps(result))
 
 
-# The dashboard's aggregates as hand-written SQL: what the database alone costs.
-PERIOD = "m.starts_at >= %(from)s AND m.starts_at < %(to)s"
-HELD = "('held', 'plan_recorded', 'reviewed')"
-FLOOR = [
-    f"""SELECT y.client_group, count(DISTINCT m.youth_id) FROM meetings_jointmeeting m
-        JOIN cases_youthclient y ON y.id = m.youth_id
-        WHERE {PERIOD} AND m.status NOT IN ('draft', 'cancelled') GROUP BY 1""",
-    f"""SELECT date_trunc('month', m.starts_at AT TIME ZONE '{TZ}'), count(DISTINCT m.youth_id)
-        FROM meetings_jointmeeting m WHERE {PERIOD} AND m.status NOT IN ('draft', 'cancelled')
-        AND NOT EXISTS (SELECT 1 FROM meetings_jointmeeting e WHERE e.youth_id = m.youth_id
-          AND e.starts_at < m.starts_at AND e.status NOT IN ('draft', 'cancelled'))
-        GROUP BY 1 ORDER BY 1""",
-    f"""SELECT date_trunc('month', m.starts_at AT TIME ZONE '{TZ}'),
-          count(*) FILTER (WHERE m.modality = 'face_to_face' AND m.status <> 'cancelled'),
-          count(*) FILTER (WHERE m.modality = 'video' AND m.status <> 'cancelled'),
-          count(*) FILTER (WHERE m.modality = 'phone' AND m.status <> 'cancelled'),
-          count(*) FILTER (WHERE m.status = 'cancelled')
-        FROM meetings_jointmeeting m WHERE {PERIOD} AND m.status <> 'draft'
-        GROUP BY 1 ORDER BY 1""",
-    f"""SELECT count(*), count(*) FILTER (WHERE p.status <> 'pending'),
-          count(*) FILTER (WHERE p.status = 'accepted'),
-          count(*) FILTER (WHERE p.proposed_start IS NOT NULL)
-        FROM meetings_participant p JOIN meetings_jointmeeting m ON m.id = p.meeting_id
-        WHERE p.kind = 'kela_contact' AND {PERIOD} AND m.status <> 'draft'""",
-    f"""SELECT count(*),
-          percentile_cont(0.5) WITHIN GROUP (ORDER BY m.starts_at - m.invited_at),
-          percentile_cont(0.9) WITHIN GROUP (ORDER BY m.starts_at - m.invited_at)
-        FROM meetings_jointmeeting m WHERE {PERIOD}
-          AND m.status NOT IN ('draft', 'cancelled') AND m.invited_at IS NOT NULL""",
-    f"""SELECT count(*), count(pl.id) FROM meetings_jointmeeting m
-        LEFT JOIN meetings_followupplan pl ON pl.meeting_id = m.id
-        WHERE {PERIOD} AND m.status IN {HELD}""",
-    f"""SELECT o.kind,
-          count(*) FILTER (WHERE i.status = 'done' AND (i.due_date IS NULL
-            OR (i.done_at AT TIME ZONE '{TZ}')::date <= i.due_date)),
-          count(*) FILTER (WHERE i.status = 'done'
-            AND (i.done_at AT TIME ZONE '{TZ}')::date > i.due_date),
-          count(*) FILTER (WHERE i.status = 'open' AND i.due_date < %(today)s),
-          count(*) FILTER (WHERE i.status = 'open'
-            AND (i.due_date >= %(today)s OR i.due_date IS NULL))
-        FROM meetings_actionitem i JOIN meetings_participant o ON o.id = i.owner_id
-        JOIN meetings_followupplan pl ON pl.id = i.plan_id
-        JOIN meetings_jointmeeting m ON m.id = pl.meeting_id
-        WHERE {PERIOD} AND m.status <> 'draft' GROUP BY 1 ORDER BY 1""",
-    f"""SELECT count(DISTINCT pl.id) FILTER (WHERE pl.review_date <= %(today)s),
-          count(DISTINCT pl.id) FILTER (WHERE pl.review_date <= %(today)s
-            AND r.held_on <= pl.review_date),
-          count(DISTINCT pl.id) FILTER (WHERE pl.review_date < %(today)s
-            AND m.status = 'plan_recorded'),
-          count(DISTINCT pl.id) FILTER (WHERE pl.kela_cooperation = 'yes'),
-          count(DISTINCT pl.id)
-        FROM meetings_followupplan pl JOIN meetings_jointmeeting m ON m.id = pl.meeting_id
-        LEFT JOIN meetings_review r ON r.plan_id = pl.id
-        WHERE {PERIOD} AND m.status <> 'draft' AND pl.review_date IS NOT NULL""",
-    f"""SELECT count(DISTINCT e.plan_id) FROM meetings_planexport e
-        JOIN meetings_followupplan pl ON pl.id = e.plan_id
-        JOIN meetings_jointmeeting m ON m.id = pl.meeting_id
-        WHERE {PERIOD} AND m.status <> 'draft' AND e.variant = 'official'""",
-    """SELECT r."group", count(*), count(*) FILTER (WHERE a.number = 1)
-        FROM feedback_answer a JOIN feedback_question q ON q.id = a.question_id
-        JOIN feedback_response r ON r.id = a.response_id
-        WHERE q.key = 'again' AND r.quarter >= %(start_month)s
-          AND r.quarter < %(end_month)s GROUP BY 1""",
-]
-
-
-def floor(cursor) -> None:
+def filter_choices() -> list[dict]:
+    """Filters a coordinator chooses: the default view, each filter alone, and together."""
     import datetime
 
     from django.utils import timezone
 
+    from kelayhteistyo.models import County, Organisation
+    from overview.filters import Filters
+
     today = timezone.localdate()
-    start = today - datetime.timedelta(days=365)
+    county = County.objects.filter(organisation__kind="aftercare").order_by("code").first()
+    org = Organisation.objects.filter(kind="aftercare", county=county).first()
+    three_months = {"start": (today - datetime.timedelta(days=90)).isoformat()}
+    choices = [
+        {},
+        {"client_group": "aftercare"},
+        {"modality": "video"},
+        {"county": county.pk},
+        {"organisation": org.pk},
+        {**three_months, "end": today.isoformat()},
+        {"client_group": "unaccompanied", "modality": "face_to_face", "county": county.pk},
+    ]
+    for choice in choices:  # each one a filtered view, not an explained error
+        if not Filters(choice or None).is_valid() and choice:
+            raise RuntimeError(f"filters not valid: {choice}")
+    return choices
 
-    def midnight(day):
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
+# The same summary rows read by hand-written SQL: what the database alone costs.
+CELLS = """{table} t JOIN kelayhteistyo_organisation o ON o.id = t.organisation_id
+    WHERE t.month >= %(start)s AND t.month <= %(end)s
+      AND (%(county)s::bigint IS NULL OR o.county_id = %(county)s::bigint)
+      AND (%(organisation)s::bigint IS NULL OR t.organisation_id = %(organisation)s::bigint)
+      AND (%(client_group)s::text IS NULL OR t.client_group = %(client_group)s::text)
+      AND (%(modality)s::text IS NULL OR t.modality = %(modality)s::text)"""
+TALLY = CELLS.format(table="overview_tally")
+YOUTH = CELLS.format(table="overview_youthmonth")
+FLOOR = [
+    f"""SELECT t.month, t.modality, t.key, sum(t.n) FROM {TALLY}
+        AND t.key IN ('meetings', 'cancelled') GROUP BY 1, 2, 3""",
+    f"""SELECT t.key, t.day, t.number, sum(t.n) FROM {TALLY}
+        AND t.key NOT IN ('meetings', 'cancelled') GROUP BY 1, 2, 3""",
+    f"SELECT t.client_group, count(DISTINCT t.youth_id) FROM {YOUTH} GROUP BY 1",
+    f"SELECT t.month, count(DISTINCT t.youth_id) FROM {YOUTH} AND t.new GROUP BY 1",
+    """SELECT r."group", count(*), count(*) FILTER (WHERE a.number = 1)
+        FROM feedback_answer a JOIN feedback_question q ON q.id = a.question_id
+        JOIN feedback_response r ON r.id = a.response_id
+        WHERE q.key = 'again' AND r.quarter >= %(start_quarter)s
+          AND r.quarter < %(end_quarter)s GROUP BY 1""",
+]
+
+
+def floor(cursor, choice: dict) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from overview.filters import default_filters, whole_months
+
+    period = default_filters()
+    if "start" in choice:
+        period = whole_months(
+            datetime.date.fromisoformat(choice["start"]), datetime.date.fromisoformat(choice["end"])
+        )
+    today = timezone.localdate()
     params = {
-        "from": midnight(start),
-        "to": midnight(today + datetime.timedelta(days=1)),
-        "today": today,
-        "start_month": start.replace(day=1),
-        "end_month": (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1),
+        "start": period["start"],
+        "end": period["end"],
+        "start_quarter": period["start"].replace(month=(period["start"].month - 1) // 3 * 3 + 1),
+        "end_quarter": today.replace(day=1, month=(today.month - 1) // 3 * 3 + 1),
+        **{k: choice.get(k) for k in ("county", "organisation", "client_group", "modality")},
     }
     for sql in FLOOR:
         cursor.execute(sql, params)

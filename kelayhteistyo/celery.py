@@ -24,6 +24,17 @@ app.conf.beat_schedule = {
         "task": "overview.tasks.refresh_dashboards",
         "schedule": float(os.environ.get("DASHBOARD_REFRESH_SECONDS", 300)),
     },
+    # The dashboard's per-month summary rows: the months touched since the last run, every
+    # minute (overview.rollups says why a beat task and not the write services); all of them
+    # again nightly.
+    "refresh-rollups": {
+        "task": "overview.tasks.refresh_rollups",
+        "schedule": float(os.environ.get("ROLLUP_REFRESH_SECONDS", 60)),
+    },
+    "rebuild-rollups": {
+        "task": "overview.tasks.rebuild_rollups",
+        "schedule": crontab(40, 2),
+    },
     "purge-stale-data": {
         "task": "overview.tasks.purge_stale_data",
         "schedule": crontab(3, 15),

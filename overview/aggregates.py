@@ -1,184 +1,149 @@
-"""The numbers of the dashboard, computed by the database: one query per figure, whatever the
-data size. Plain JSON (numbers, ISO months), so that a snapshot can keep them; `dashboard.figures`
-puts them into words in the user's language."""
+"""The numbers of the dashboard, read from the per-month rollups (`rollups.py`): a constant
+number of queries over summary rows, whatever the data size. Plain JSON (numbers, ISO months),
+so that a snapshot can keep them; `dashboard.figures` puts them into words in the user's
+language. `raw.py` computes the same from the raw rows (the oracle of the tests).
 
-import datetime
+The period is whole months (`filters.whole_months`): the rows are per month."""
 
-from django.db import connection
-from django.db.models import (
-    Aggregate,
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-)
-from django.db.models.functions import TruncMonth
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from feedback.models import Answer
-from meetings.models import (
-    ActionItem,
-    FollowUpPlan,
-    JointMeeting,
-    Modality,
-    Participant,
-    PlanExport,
-    Review,
-)
+from meetings.models import Modality
 
-from .filters import meetings_in_scope, responses_in_scope
-
-Status = JointMeeting.Status
-Item = ActionItem.Status
-HELD = [Status.HELD, *JointMeeting.WITH_PLAN]
-
-
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont: the percentile with interpolation, over a duration."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-
-def _quantile(values: list[float], fraction: float) -> float | None:
-    """percentile_cont's interpolation, for SQLite."""
-    if not values:
-        return None
-    position = fraction * (len(values) - 1)
-    low = int(position)
-    high = min(low + 1, len(values) - 1)
-    return values[low] + (values[high] - values[low]) * (position - low)
-
+from .filters import responses_in_scope
+from .models import Tally, YouthMonth
+from .rollups import month_of
 
 QUANTILES = {"median": 0.5, "p90": 0.9}
+# Review rounds shown one by one; later ones together ("3 or later").
+ROUNDS_SHOWN = 3
+VERSION = 2  # of the JSON: a snapshot of another version is not shown
+MONTHLY = ("meetings", "cancelled")
+ITEM_COLUMNS = ("on_time", "late", "cancelled", "overdue", "open", "moved")
 
 
-def speed_raw(meetings) -> dict:
-    """How many meetings, and the median and 90th percentile of days from the invitation to the
-    meeting. PostgreSQL computes them (at national scale the rows never leave the database);
-    SQLite, in the quick start only, has no percentile_cont, so there they are computed here."""
-    waited = ExpressionWrapper(F("starts_at") - F("invited_at"), output_field=DurationField())
-    if connection.vendor == "postgresql":
-        row = meetings.aggregate(
-            n=Count("id"), **{q: Percentile(waited, fraction) for q, fraction in QUANTILES.items()}
-        )
-        return {"n": row["n"], **{q: row[q] and row[q].total_seconds() / 86400 for q in QUANTILES}}
-    days = sorted(d.total_seconds() / 86400 for d in meetings.values_list(waited, flat=True))
-    return {"n": len(days), **{q: _quantile(days, fraction) for q, fraction in QUANTILES.items()}}
+def cells(model, county, filters: dict):
+    """The summary rows of a coordinator's scope (their county, or None: the country) and
+    filters."""
+    rows = model.objects.filter(
+        month__gte=month_of(filters["start"]), month__lte=month_of(filters["end"])
+    )
+    if county is not None:
+        rows = rows.filter(organisation__county=county)
+    for field, lookup in (
+        ("county", "organisation__county"),
+        ("organisation", "organisation"),
+        ("client_group", "client_group"),
+        ("modality", "modality"),
+    ):
+        if filters.get(field):
+            rows = rows.filter(**{lookup: filters[field]})
+    return rows
+
+
+def quantile_of_histogram(histogram: dict[int, int], fraction: float) -> float | None:
+    """percentile_cont's interpolation over the values a histogram (value → how many) stands
+    for: the same number as over the sorted values themselves."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    position = fraction * (n - 1)
+    low = int(position)
+    high = min(low + 1, n - 1)
+
+    def at(rank: int) -> int:
+        seen = 0
+        for value in sorted(histogram):
+            seen += histogram[value]
+            if rank < seen:
+                return value
+        raise IndexError(rank)
+
+    return at(low) + (at(high) - at(low)) * (position - low)
+
+
+def _months(county, filters) -> list[dict]:
+    months: dict = defaultdict(lambda: {m: 0 for m in (*Modality.values, "cancelled")})
+    for month, modality, key, n in (
+        cells(Tally, county, filters)
+        .filter(key__in=MONTHLY)
+        .values_list("month", "modality", "key")
+        .annotate(n=Sum("n"))
+        .order_by()
+    ):
+        months[month][modality if key == "meetings" else "cancelled"] += n
+    return [{"month": m.isoformat(), **months[m]} for m in sorted(months)]
 
 
 def aggregates(county, filters: dict) -> dict:
-    """Every number of the dashboard, computed by the database: one query per figure. Plain
-    JSON (numbers, ISO months), so that a snapshot can keep it; `figures` puts it into words in
-    the user's language."""
+    """Every number of the dashboard, from the rollups: five queries."""
     today = timezone.localdate()
-    meetings = meetings_in_scope(county, filters)
-    held = meetings.filter(status__in=HELD)
-    plans = FollowUpPlan.objects.filter(meeting__in=meetings)
-    not_cancelled = meetings.exclude(status=Status.CANCELLED)
-
+    totals: Counter = Counter()
+    speed: Counter = Counter()
+    items: dict = defaultdict(lambda: dict.fromkeys(ITEM_COLUMNS, 0))
+    rounds: dict = defaultdict(Counter)
+    for key, day, number, n in (
+        cells(Tally, county, filters)
+        .exclude(key__in=MONTHLY)
+        .values_list("key", "day", "number")
+        .annotate(n=Sum("n"))
+        .order_by()
+    ):
+        if key == "speed":
+            speed[number] += n
+        elif key.startswith("item_"):
+            column, kind = key.removeprefix("item_").split(":", 1)
+            if column == "open" and day is not None and day < today:
+                column = "overdue"
+            items[kind][column] += n
+        elif key.startswith("review_"):
+            column = key.removeprefix("review_")
+            if column == "due":
+                if day >= today:
+                    continue  # not due yet
+                column = "overdue"
+            rounds[min(number, ROUNDS_SHOWN)][column] += n
+        else:
+            totals[key] += n
+    youth = cells(YouthMonth, county, filters)
     by_group = (
-        not_cancelled.values("youth__client_group")
+        youth.values_list("client_group")
         .annotate(n=Count("youth", distinct=True))
-        .order_by("youth__client_group")
+        .order_by("client_group")
     )
-    # A young person is new in the month of their first meeting ever (not a draft, not
-    # cancelled): a meeting of the period with no earlier one (an anti-join, not a lookup per
-    # young person).
-    earlier = JointMeeting.objects.filter(
-        youth=OuterRef("youth"), starts_at__lt=OuterRef("starts_at")
-    ).exclude(status__in=[Status.DRAFT, Status.CANCELLED])
-    new_per_month = (
-        not_cancelled.filter(~Exists(earlier))
-        .annotate(month=TruncMonth("starts_at"))
-        .values("month")
+    new = (
+        youth.filter(new=True)
+        .values_list("month")
         .annotate(n=Count("youth", distinct=True))
         .order_by("month")
     )
-    per_month = (
-        meetings.annotate(month=TruncMonth("starts_at"))
-        .values("month")
-        .annotate(
-            **{
-                m: Count("id", filter=Q(modality=m) & ~Q(status=Status.CANCELLED))
-                for m in Modality.values
-            },
-            cancelled=Count("id", filter=Q(status=Status.CANCELLED)),
-        )
-        .order_by("month")
-    )
-    invitations = Participant.objects.filter(
-        meeting__in=meetings, kind=Participant.Kind.KELA_CONTACT
-    ).aggregate(
-        invited=Count("id"),
-        answered=Count("id", filter=~Q(status=Participant.Status.PENDING)),
-        accepted=Count("id", filter=Q(status=Participant.Status.ACCEPTED)),
-        proposed=Count("id", filter=Q(proposed_start__isnull=False)),
-    )
-    items = (
-        ActionItem.objects.filter(plan__in=plans)
-        .values("owner__kind")
-        .annotate(
-            on_time=Count(
-                "id",
-                filter=Q(status=Item.DONE)
-                & (Q(due_date__isnull=True) | Q(done_at__date__lte=F("due_date"))),
-            ),
-            late=Count("id", filter=Q(status=Item.DONE, done_at__date__gt=F("due_date"))),
-            overdue=Count("id", filter=Q(status=Item.OPEN, due_date__lt=today)),
-            open=Count(
-                "id",
-                filter=Q(status=Item.OPEN) & (Q(due_date__gte=today) | Q(due_date__isnull=True)),
-            ),
-        )
-        .order_by("owner__kind")
-    )
-    # Per review round, each against the date agreed for it: a review is a round done on time
-    # (held on or before that date) or late; the plan's current date, passed with no review
-    # for it while the follow-up goes on, is an overdue round. Joined to the reviews: the
-    # rounds count reviews, the plans are counted distinct.
-    reviewed_round = Review.objects.filter(plan=OuterRef("pk"), agreed_for=OuterRef("review_date"))
-    reviews = plans.aggregate(
-        on_time=Count("reviews", filter=Q(reviews__held_on__lte=F("reviews__agreed_for"))),
-        late=Count("reviews", filter=Q(reviews__held_on__gt=F("reviews__agreed_for"))),
-        overdue=Count(
-            "id",
-            filter=Q(review_date__lt=today, meeting__status__in=JointMeeting.AWAITING_REVIEW)
-            & ~Exists(reviewed_round),
-            distinct=True,
-        ),
-        continues=Count(
-            "id", filter=Q(kela_cooperation=FollowUpPlan.KelaCooperation.YES), distinct=True
-        ),
-        total=Count("id", distinct=True),
-    )
-    exported = PlanExport.objects.filter(
-        plan__in=plans, variant=PlanExport.Variant.OFFICIAL
-    ).aggregate(plans=Count("plan", distinct=True))
     return {
-        "youth": [[r["youth__client_group"], r["n"]] for r in by_group],
-        "new": [{**r, "month": _month(r["month"])} for r in new_per_month],
-        "meetings": [{**r, "month": _month(r["month"])} for r in per_month],
-        "invitations": invitations,
-        "speed": speed_raw(not_cancelled.filter(invited_at__isnull=False)),
-        "plans": held.aggregate(n=Count("id"), with_plan=Count("plan")),
-        "items": [{"kind": r.pop("owner__kind"), **r} for r in items],
-        "reviews": reviews,
-        "exported": exported["plans"],
+        "version": VERSION,
+        "youth": [[group, n] for group, n in by_group],
+        "new": [{"month": month.isoformat(), "n": n} for month, n in new],
+        "meetings": _months(county, filters),
+        "invitations": {k: totals[k] for k in ("invited", "answered", "accepted", "proposed")},
+        "speed": {
+            "n": sum(speed.values()),
+            **{q: quantile_of_histogram(speed, f) for q, f in QUANTILES.items()},
+        },
+        "plans": {"n": totals["held"], "with_plan": totals["with_plan"]},
+        "items": [{"kind": kind, **items[kind]} for kind in sorted(items)],
+        "reviews": {
+            "rounds": [
+                {"round": r, **{k: rounds[r][k] for k in ("on_time", "late", "overdue")}}
+                for r in sorted(rounds)
+                if any(rounds[r].values())
+            ],
+            "continues": totals["continues"],
+            "total": totals["plans"],
+        },
+        "exported": totals["exported"],
         "again": again_counts(county, filters),
     }
-
-
-def _month(moment: datetime.datetime) -> str:
-    """A month of TruncMonth (in Finnish time) as an ISO date, for JSON."""
-    return moment.date().isoformat()
 
 
 def again_counts(county, filters) -> dict:

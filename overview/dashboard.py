@@ -17,7 +17,7 @@ from feedback.models import Group
 from kelayhteistyo.access import coordinator_required, scope_county
 from meetings.models import Modality, Participant
 
-from .aggregates import QUANTILES
+from .aggregates import QUANTILES, ROUNDS_SHOWN
 from .figures import Figure, figure_csv, filter_query
 from .filters import Filters, default_filters
 from .snapshots import dashboard_data
@@ -119,13 +119,22 @@ def figures(data: dict) -> list[Figure]:
         Figure(
             "plans",
             _("Plans made"),
-            _("Held meetings and how many of them have a follow-up plan recorded."),
-            [_("Held meetings"), _("With a plan"), _("Share")],
+            _(
+                "Held meetings and how many of them have a follow-up plan recorded; the share "
+                "of the plans in which cooperation with Kela continues."
+            ),
+            [
+                _("Held meetings"),
+                _("With a plan"),
+                _("Share"),
+                _("Cooperation with Kela continues"),
+            ],
             [
                 (
                     small(plans["n"]),
                     small(plans["with_plan"]),
                     share_beside(plans["with_plan"], plans["n"]),
+                    share(reviews["continues"], reviews["total"]),
                 )
             ],
         ),
@@ -134,47 +143,31 @@ def figures(data: dict) -> list[Figure]:
             _("Who does what and when: are tasks done?"),
             _(
                 "Action items of the plans by who owns them: done by the due date (or "
-                "without one), done late, overdue (open past the due date) and open."
+                "without one), done late, cancelled as not needed, overdue (open past the due "
+                "date) and open. Each item is in one of these columns. Moved: items whose due "
+                "date was changed at least once, whatever their state now."
             ),
-            [_("Owner"), _("Done on time"), _("Done late"), _("Overdue"), _("Open")],
+            [
+                _("Owner"),
+                _("Done on time"),
+                _("Done late"),
+                _("Cancelled"),
+                _("Overdue"),
+                _("Open"),
+                _("Moved"),
+            ],
             [
                 (
                     kinds.get(r["kind"], r["kind"]),
-                    small(r["on_time"]),
-                    small(r["late"]),
-                    small(r["overdue"]),
-                    small(r["open"]),
+                    *(small(r[c]) for c in ("on_time", "late", "cancelled", "overdue", "open")),
+                    small(r["moved"]),
                 )
                 for r in data["items"]
             ],
             chart=True,
+            series=5,  # the moved items are also in another column: not stacked
         ),
-        Figure(
-            "reviews",
-            _("Reviews"),
-            _(
-                "Review rounds, each against the date agreed for it: held on or before that "
-                "date, held later, and overdue (the date has passed, not reviewed yet). The "
-                "share of plans in which cooperation with Kela continues."
-            ),
-            [
-                _("Review rounds"),
-                _("Done on time"),
-                _("Done late"),
-                _("Overdue"),
-                _("Cooperation with Kela continues"),
-            ],
-            [
-                (
-                    # A snapshot computed before rounds were counted has no "late" (minutes).
-                    small(reviews["on_time"] + reviews.get("late", 0) + reviews["overdue"]),
-                    small(reviews["on_time"]),
-                    small(reviews.get("late", 0)),
-                    small(reviews["overdue"]),
-                    share(reviews["continues"], reviews["total"]),
-                )
-            ],
-        ),
+        review_figure(reviews),
         Figure(
             "exports",
             _("Plans exported into the client plan"),
@@ -190,6 +183,31 @@ def figures(data: dict) -> list[Figure]:
         ),
         headline_figure(data["again"]),
     ]
+
+
+def _round_label(number: int) -> str:
+    if number >= ROUNDS_SHOWN:
+        return _("Round %(n)s or later") % {"n": number}
+    return _("Round %(n)s") % {"n": number}
+
+
+def review_figure(reviews: dict) -> Figure:
+    """Review rounds by round, each against the date agreed for it. No total beside the
+    parts: with one part shown as "< 5", the total would give it away."""
+    return Figure(
+        "reviews",
+        _("Reviews"),
+        _(
+            "Review rounds by round (the first review of a plan, the second, …), each "
+            "against the date agreed for it: held on or before that date, held later, and "
+            "overdue (the date has passed, not reviewed yet)."
+        ),
+        [_("Round"), _("Done on time"), _("Done late"), _("Overdue")],
+        [
+            (_round_label(r["round"]), small(r["on_time"]), small(r["late"]), small(r["overdue"]))
+            for r in reviews["rounds"]
+        ],
+    )
 
 
 def headline_figure(counts: dict) -> Figure:

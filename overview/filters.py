@@ -54,6 +54,8 @@ class Filters(NamesInUserLanguageMixin, forms.Form):
             self.fields["organisation"].queryset = self.fields["organisation"].queryset.filter(
                 county=county
             )
+        self.fields["start"].help_text = _("From the start of this date's month.")
+        self.fields["end"].help_text = _("To the end of this date's month.")
 
     # Dates outside these bounds are typing mistakes (a year 0001 or 9999 from the date picker),
     # and the period's arithmetic would overflow on them.
@@ -85,12 +87,22 @@ class Filters(NamesInUserLanguageMixin, forms.Form):
         cleaned["start"] = cleaned.get("start") or cleaned["end"] - datetime.timedelta(days=365)
         if cleaned["start"] > cleaned["end"]:
             self.add_error("start", _("The start of the period is after its end."))
+        else:
+            cleaned.update(whole_months(cleaned["start"], cleaned["end"]))
         return cleaned
 
 
+def whole_months(start: datetime.date, end: datetime.date) -> dict:
+    """The period widened to whole months, from the first day of the start's month to the last
+    day of the end's: the figures are read from per-month summary rows (`rollups`)."""
+    following = (end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return {"start": start.replace(day=1), "end": following - datetime.timedelta(days=1)}
+
+
 def default_filters() -> dict:
+    """The view a coordinator opens: the month a year ago to the end of this month."""
     today = timezone.localdate()
-    return {"start": today - datetime.timedelta(days=365), "end": today}
+    return whole_months(today - datetime.timedelta(days=365), today)
 
 
 def meetings_in_scope(county, filters: dict):

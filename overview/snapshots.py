@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from kelayhteistyo.models import County
 
-from .aggregates import aggregates
+from .aggregates import VERSION, aggregates
 from .filters import default_filters
 from .models import DashboardSnapshot
+from .rollups import rollups_refresh
 
 # A snapshot older than this is not shown (the beat task refreshes every few minutes; if the
 # worker stops, the page computes its figures itself rather than show old ones).
@@ -35,13 +36,16 @@ def dashboard_data(county, filters: dict) -> tuple[dict, datetime.datetime | Non
             day=timezone.localdate(),
             computed_at__gte=timezone.now() - SNAPSHOT_MAX_AGE,
         ).first()
-        if snapshot is not None:
+        # A snapshot written by an earlier version of the figures is computed again.
+        if snapshot is not None and snapshot.data.get("version") == VERSION:
             return snapshot.data, snapshot.computed_at
     return aggregates(county, filters), None
 
 
 def snapshots_refresh() -> int:
-    """Compute the default view of the whole country and of every county (the beat task)."""
+    """Compute the default view of the whole country and of every county (the beat task),
+    from summary rows brought up to date first."""
+    rollups_refresh()
     scopes = [None, *County.objects.all()]
     for county in scopes:
         started = timezone.now()

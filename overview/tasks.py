@@ -5,6 +5,7 @@ from celery import shared_task
 from feedback.services import hidden_texts_purge, links_forget_expired
 from meetings.services import drafts_purge
 
+from .rollups import rollups_rebuild, rollups_refresh
 from .snapshots import snapshots_refresh
 
 
@@ -23,3 +24,16 @@ def purge_stale_data() -> dict:
 def refresh_dashboards() -> int:
     """The dashboard's default views, computed ahead (overview.snapshots)."""
     return snapshots_refresh()
+
+
+@shared_task(acks_late=True)
+def refresh_rollups() -> int:
+    """The dashboard's per-month summary rows: the months touched since the last run
+    (overview.rollups; every minute, so the figures are at most about a minute behind)."""
+    return rollups_refresh()
+
+
+@shared_task(acks_late=True)
+def rebuild_rollups() -> int:
+    """Every month's summary rows again, nightly: what timestamps cannot tell."""
+    return rollups_rebuild()

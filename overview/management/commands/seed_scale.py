@@ -12,6 +12,7 @@ from django.db import connection
 from cases.models import YouthClient
 from kelayhteistyo.models import County
 from overview.history import History
+from overview.rollups import rollups_rebuild
 
 
 class Command(BaseCommand):
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         History(seed=seed, progress=progress).generate(
             youth=youth, counties=County.objects.order_by("code")
         )
+        # Written in bulk, past the services: the dashboard's summary rows from scratch.
+        rollups_rebuild()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "SELECT 1")
         self.stdout.write("")
