@@ -12,6 +12,7 @@ import collections
 import datetime
 import itertools
 import random
+import time
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -22,7 +23,7 @@ from django.utils import timezone
 from cases.models import Consent, YouthClient
 from feedback.models import GROUP_OF_KIND, Answer, Response, Survey, SurveyLink, quarter_start
 from feedback.services import links_count
-from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
+from kelayhteistyo.models import AccessLog, County, KelaContactProfile, Language, Organisation, User
 from meetings.models import (
     ActionItem,
     FollowUpPlan,
@@ -34,6 +35,36 @@ from meetings.models import (
 )
 
 CHUNK = 2_000  # young people per transaction
+LOG_CHUNK = 1_000_000  # access-log rows per transaction
+LOG_SPAN_SECONDS = 2 * 365 * 24 * 3600
+LOG_OBJECTS = ["youthclient", "jointmeeting", "followupplan", "home", "meeting_list"]
+# Each young person once, numbered, with their organisation and responsible worker.
+LOG_YOUTH = """
+CREATE TEMP TABLE seed_log_youth AS
+SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, organisation_id, responsible_worker_id
+FROM cases_youthclient WHERE responsible_worker_id IS NOT NULL;
+CREATE UNIQUE INDEX ON seed_log_youth (n);
+"""
+# Row g: young person g mod people; a time spread over the span (7919 is a prime: the times of
+# one young person's rows are spread too); four reads to one change.
+LOG_INSERT = """
+INSERT INTO kelayhteistyo_accesslog
+    (at, user_id, role, organisation_id, youth_id, action, object_type, object_id, basis)
+SELECT %(now)s - make_interval(secs => (g * 7919) %% %(span)s),
+    y.responsible_worker_id, 'aftercare_worker', y.organisation_id, y.id,
+    (ARRAY['read', 'read', 'read', 'read', 'change'])[1 + g %% 5],
+    (ARRAY['youthclient', 'jointmeeting', 'followupplan', 'home', 'meeting_list'])[1 + g %% 5],
+    '', 'own_client'
+FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
+JOIN seed_log_youth y ON y.n = g %% %(people)s
+"""
+
+
+def _superuser(cursor) -> bool:
+    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    return cursor.fetchone()[0]
+
+
 S = JointMeeting.Status
 P = Participant.Kind
 MODALITIES = [Modality.FACE_TO_FACE, Modality.VIDEO, Modality.PHONE]
@@ -51,11 +82,21 @@ class Command(BaseCommand):
         parser.add_argument("--youth", type=int, default=60_000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+        parser.add_argument(
+            "--log-rows",
+            type=int,
+            default=0,
+            help="Also add this many access-log rows (on a database that already has the data "
+            "set: only the rows).",
+        )
 
-    def handle(self, *args, youth, seed, force, **options):
+    def handle(self, *args, youth, seed, force, log_rows, **options):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Use --force to seed.")
         if YouthClient.objects.exists():
+            if log_rows:
+                self.access_log(log_rows)
+                return
             raise CommandError("The database already has young people: use an empty database.")
         self.rng = random.Random(seed)  # noqa: S311 — repeatable test data, not a secret
         self.now = timezone.now()
@@ -75,6 +116,79 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "SELECT 1")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Scale data loaded."))
+        if log_rows:
+            self.access_log(log_rows)
+
+    # The access log at scale (issue 20) ------------------------------------------------------
+
+    def access_log(self, n: int) -> None:
+        """n reads and changes of the young people's data by their own workers, spread evenly
+        over the young people and the last two years. On PostgreSQL in the database itself
+        (INSERT … SELECT generate_series, a million rows a transaction; the rows refer only to
+        existing young people and workers, so the foreign-key checks are skipped with
+        session_replication_role for that transaction — the append-only trigger, which guards
+        UPDATE and DELETE, is untouched and holds afterwards)."""
+        started = time.monotonic()
+        if connection.vendor != "postgresql":
+            self.access_log_python(n)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(LOG_YOUTH)
+                cursor.execute("SELECT count(*) FROM seed_log_youth")
+                people = cursor.fetchone()[0]
+                cursor.execute("SELECT coalesce(max(id), 0) FROM kelayhteistyo_accesslog")
+                first = cursor.fetchone()[0]
+                skip_checks = _superuser(cursor)
+                now = getattr(self, "now", timezone.now())
+                for start in range(0, n, LOG_CHUNK):
+                    params = {
+                        "first": first + start + 1,
+                        "last": first + min(start + LOG_CHUNK, n),
+                        "people": people,
+                        "now": now,
+                        "span": LOG_SPAN_SECONDS,
+                    }
+                    with transaction.atomic():
+                        if skip_checks:
+                            cursor.execute("SET LOCAL session_replication_role = replica")
+                        try:
+                            cursor.execute(LOG_INSERT, params)
+                        finally:
+                            # Back at once: SET LOCAL would last to the end of an enclosing
+                            # transaction, and the triggers must hold for everything after.
+                            if skip_checks:
+                                cursor.execute("SET LOCAL session_replication_role = origin")
+                    done = min(start + LOG_CHUNK, n)
+                    self.stdout.write(f"  {done:,} access-log rows", ending="\r")
+                cursor.execute("DROP TABLE seed_log_youth")
+                cursor.execute("ANALYZE kelayhteistyo_accesslog")
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(f"{n:,} access-log rows in {time.monotonic() - started:.0f} s.")
+        )
+
+    def access_log_python(self, n: int) -> None:
+        """The same rows with the ORM (SQLite, the tests)."""
+        now = timezone.now()
+        youth = list(YouthClient.objects.values_list("pk", "organisation_id", "responsible_worker"))
+        actions = [AccessLog.Action.READ] * 4 + [AccessLog.Action.CHANGE]
+        AccessLog.objects.bulk_create(
+            (
+                AccessLog(
+                    at=now - datetime.timedelta(seconds=(i * 7919) % LOG_SPAN_SECONDS),
+                    user_id=worker,
+                    role=User.Role.AFTERCARE_WORKER,
+                    organisation_id=org,
+                    youth_id=pk,
+                    action=actions[i % 5],
+                    object_type=LOG_OBJECTS[i % 5],
+                    object_id="",
+                    basis=AccessLog.Basis.OWN_CLIENT,
+                )
+                for i, (pk, org, worker) in zip(range(n), itertools.cycle(youth), strict=False)
+            ),
+            batch_size=5_000,
+        )
 
     # The organisations and people -------------------------------------------------------------
 
