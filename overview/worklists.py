@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -266,7 +266,8 @@ def lists_of(user: User) -> dict[str, WorkList]:
 
 @dataclass
 class Section:
-    """A list as the home page shows it: its first rows and how many there are in all."""
+    """A list as the home page shows it: its first rows and how many there are in all (counted
+    up to COUNT_CAP: beyond that the home page says "more than", the full list says how many)."""
 
     list: WorkList
     rows: list
@@ -276,17 +277,25 @@ class Section:
     def more(self) -> bool:
         return self.total > len(self.rows)
 
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+
+# Counting stops here: a count touches every row it counts, and thousands of overdue items of
+# a whole organisation would cost more than the rest of the page.
+COUNT_CAP = 100
+
 
 def home_sections(user: User, organisation: bool) -> dict[str, Section]:
-    """The first HOME_ROWS rows of each list and its total: one query a list (the total is a
-    window count over the same rows, computed before the limit)."""
+    """The first HOME_ROWS rows of each list and its total (two queries a list, each bounded:
+    the rows stop at HOME_ROWS, the count at COUNT_CAP + 1)."""
     sections = {}
     for key, work_list in lists_of(user).items():
-        rows = list(
-            work_list.query(user, organisation).annotate(total_rows=Window(Count("*")))[:HOME_ROWS]
-        )
-        total = rows[0].total_rows if rows else 0
-        sections[key] = Section(work_list, work_list.present(rows), total)
+        rows = work_list.query(user, organisation)
+        shown = list(rows[:HOME_ROWS])
+        total = rows[: COUNT_CAP + 1].count()
+        sections[key] = Section(work_list, work_list.present(shown), total)
     return sections
 
 

@@ -169,3 +169,15 @@ def test_full_lists_have_a_constant_number_of_queries(
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert len(response.context["rows"]) >= 5
+
+
+def test_a_count_past_the_cap_says_over_and_the_full_list_counts_exactly(
+    client_as, alice, many_young_people, monkeypatch
+):
+    monkeypatch.setattr(worklists, "COUNT_CAP", 20)
+    client = client_as(alice)
+    page = client.get("/").content.decode()
+    assert 'Nuoret <span class="text-body-secondary">(yli 20)</span>' in page
+    assert "10 / yli 20 näytetään." in page
+    full = client.get(reverse("work_list", args=["youth_clients"]))
+    assert full.context["page"].paginator.count == 55
