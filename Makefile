@@ -5,7 +5,7 @@ PYTHON ?= python3
 # Extra pytest arguments, e.g. `make test ARGS="-k consent"`.
 ARGS ?=
 
-.PHONY: install messages messages-check run demo-code test smoke bench lint format clean
+.PHONY: install messages messages-check run demo-code test smoke bench load lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,11 +51,20 @@ test: messages
 smoke: messages
 	$(PY) scripts/smoke.py
 
-# Benchmarks on PostgreSQL (not part of `make test`): ratios measured side by side in one run.
+# Benchmarks on PostgreSQL (not part of `make test`): ratios measured side by side in one run;
+# every figure also in bench-results.json, and one summary table at the end.
 bench: install
+	$(PY) bench/results.py --reset
 	$(PY) bench/pdf.py
 	$(PY) bench/sweep.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/pages.py
+	$(PY) bench/results.py
+
+# Load test (Locust, not part of `make test`): gunicorn with production settings on the
+# national-scale database of `make bench`; LOAD_TIME=60s LOAD_USERS_N=16 by default.
+load: install
+	$(PY) bench/load.py
 
 # The models and services of every app are type-checked (the rules the rest relies on).
 TYPED := $(wildcard */models.py */models/*.py */services.py */services/*.py) kelayhteistyo/access.py

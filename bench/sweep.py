@@ -42,6 +42,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.results import record  # noqa: E402
 from cases.models import YouthClient  # noqa: E402
 from kelayhteistyo.models import Language, Organisation, User  # noqa: E402
 from meetings import notifications  # noqa: E402
@@ -188,9 +189,13 @@ def main():
         results[total] = measure()
     for total, (seconds, created) in results.items():
         print(f"sweep with {total:>9,} items: {seconds * 1000:7.1f} ms median, {created} reminders")
+        record(f"sweep with {total:,} action items", seconds * 1000, "ms")
     if len(results) == 2:
         small, large = results[100_000][0], results[1_000_000][0]
         print(f"ratio 1,000,000 / 100,000: {large / small:.2f} (target ≤ 1.5)")
+        record(
+            "sweep: 1,000,000 / 100,000 items", large / small, "×", "≤ 1.5", large / small <= 1.5
+        )
     today = timezone.localdate()
     query = ActionItem.objects.filter(
         status="open", due_date__gt=today, due_date__lte=notifications.add_working_days(today, 1)

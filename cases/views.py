@@ -232,6 +232,7 @@ class AccessReportRow:
         "youth_list": gettext_lazy("the list of young people"),
         "meeting_list": gettext_lazy("the list of joint meetings"),
         "home": gettext_lazy("the home page"),
+        "home_list": gettext_lazy("a list of the home page in full"),
         "notifications": gettext_lazy("the notifications"),
         "accessreport": gettext_lazy("the report of who has processed the data"),
     }

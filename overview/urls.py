@@ -37,6 +37,7 @@ feedback_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("lists/<slug:key>/", views.work_list, name="work_list"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path(

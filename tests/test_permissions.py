@@ -21,6 +21,8 @@ LOGIN = 302  # anonymous → the login page
 # name: (method, {role: status}); a missing role means the same as "others".
 MATRIX = {
     "home": ("GET", {"anonymous": LOGIN, "others": 200}),
+    # A list of the home page in full; the lists are the user's own (or the organisation's).
+    "work_list": ("GET", {"anonymous": LOGIN, "coordinator": 403, "others": 200}),
     "login": ("GET", {"anonymous": 200, "others": 302}),
     "logout": ("POST", {"others": 302}),
     "set_language": ("POST", {"others": 302}),
@@ -245,6 +247,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "anonymous": None,
     }
     kwargs = {
+        "work_list": {"key": "upcoming"},
         "cases:detail": {"pk": youth.pk},
         "cases:access_report": {"pk": youth.pk},
         "meetings:ics": {"pk": meeting.pk},

@@ -1,0 +1,214 @@
+"""Benchmark: the pages people open daily, and the access log, at national scale (issue 20).
+
+On the 60,000-young-people database (BENCH_SCALE_URL, default kelayhteistyo_scale on
+127.0.0.1; made and filled with `seed_scale` on the first run, as bench/dashboard.py does),
+through Django's test client and the whole middleware stack, side by side in one process:
+
+- the worker's home page (their own young people, and the whole organisation), the Kela
+  contact's home page and every full list of the home pages (first page), each as a ratio to
+  a trivial page (the accessibility statement, same user) — target ≤ 5×; with its query count;
+- the access log with BENCH_LOG_ROWS rows (default 20,000,000, added once with
+  `seed_scale --log-rows`): the "who has processed my data" report for one young person
+  (target p95 ≤ 200 ms) and logging a page of 50 young people (target: one query).
+
+The worker is the one responsible for the most young people and the Kela contact the one with
+the most invitations: the heaviest home pages of the data set. Run with `make bench`.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
+URL = os.environ.get("BENCH_SCALE_URL", "postgres://postgres@127.0.0.1:5432/kelayhteistyo_scale")
+YOUTH = int(os.environ.get("BENCH_YOUTH", 60_000))
+LOG_ROWS = int(os.environ.get("BENCH_LOG_ROWS", 20_000_000))
+REPEATS = int(os.environ.get("BENCH_REPEATS", 20))
+ENV = {
+    "DATABASE_URL": URL,
+    "DEBUG": "1",
+    "CELERY_BROKER_URL": "memory://",
+    "ALLOWED_HOSTS": "testserver",
+    "LOG_LEVEL": "WARNING",
+    "DJANGO_SETTINGS_MODULE": "kelayhteistyo.settings",
+}
+
+
+def prepare() -> None:
+    """Create and fill the database on the first run; add the access-log rows once."""
+    import psycopg
+
+    server, name = URL.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, **ENV}
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)  # noqa: S603 — ours
+    with psycopg.connect(URL) as conn:
+        filled = conn.execute("SELECT count(*) FROM cases_youthclient").fetchone()[0]
+        # The planner's estimate: counting 20 million rows exactly takes seconds.
+        logged = conn.execute(
+            "SELECT greatest(reltuples, 0)::bigint FROM pg_class"
+            " WHERE relname = 'kelayhteistyo_accesslog'"
+        ).fetchone()[0]
+    if not filled:
+        print(f"filling {name} with {YOUTH:,} young people (once; kept for the next runs)…")
+        subprocess.run([*manage, "seed_scale", "--youth", str(YOUTH)], env=env, check=True)  # noqa: S603
+    if logged < LOG_ROWS * 0.99:
+        missing = LOG_ROWS - logged
+        print(f"adding {missing:,} access-log rows (once; kept for the next runs)…")
+        command = [*manage, "seed_scale", "--log-rows", str(missing)]
+        subprocess.run(command, env=env, check=True)  # noqa: S603 — our own command
+
+
+def timed(call, repeats=REPEATS) -> dict:
+    for _ in range(2):  # warm up
+        call()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "median": statistics.median(times),
+        "p95": statistics.quantiles(times, n=20, method="inclusive")[18],
+    }
+
+
+def main() -> None:  # noqa: PLR0915 — one measurement after another, in the order printed
+    prepare()
+    os.environ.update(ENV)
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from bench.results import record
+    from cases.models import YouthClient
+    from kelayhteistyo.access import AUTH_AT, access_log_page
+    from kelayhteistyo.models import AccessLog, User
+    from overview import worklists
+    from tests.factories import log_in
+
+    worker = (
+        User.objects.filter(role=User.Role.AFTERCARE_WORKER)
+        .annotate(n=Count("youth_clients"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    kela = (
+        User.objects.filter(role=User.Role.KELA_CONTACT)
+        .annotate(n=Count("participations"))
+        .order_by("-n", "pk")
+        .first()
+    )
+
+    def measure(client, path) -> dict:
+        def page():
+            response = client.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}")
+            return response
+
+        result = timed(page)
+        with CaptureQueriesContext(connection) as queries:
+            response = page()
+        result["queries"] = len(queries.captured_queries)
+        result["kb"] = len(response.content) / 1024
+        return result
+
+    pages = {}
+    for user, lists in ((worker, worklists.WORKER_LISTS), (kela, worklists.KELA_LISTS)):
+        client = log_in(Client(), user)
+        role = "worker" if user == worker else "Kela"
+        trivial = measure(client, reverse("accessibility"))
+        pages[f"{role}: trivial page"] = (trivial, None)
+        paths = {f"{role} home": reverse("home")}
+        if user == worker:
+            paths["worker home, whole organisation"] = f"{reverse('home')}?scope=organisation"
+        for key in lists:
+            paths[f"{role} list {key}"] = reverse("work_list", args=[key])
+        if user == worker:
+            paths["worker list upcoming, whole organisation"] = (
+                f"{reverse('work_list', args=['upcoming'])}?scope=organisation"
+            )
+        for label, path in paths.items():
+            pages[label] = (measure(client, path), trivial["median"])
+
+    print(
+        f"\nPages against a trivial page (the worker: {worker.n:,} young people of their own;"
+        f" the Kela contact: {kela.n:,} invitations):"
+    )
+    for label, (row, trivial) in pages.items():
+        line = (
+            f"  {label:42} median {row['median']:6.1f} ms, p95 {row['p95']:6.1f} ms,"
+            f" {row['queries']:2} queries, {row['kb']:5.1f} KB"
+        )
+        if trivial is None:
+            print(line)
+            record(f"page: {label}", row["median"], "ms")
+            continue
+        ratio = row["median"] / trivial
+        print(f"{line}, ratio {ratio:.2f} (target ≤ 5)")
+        record(f"page: {label} / trivial", ratio, "×", "≤ 5", ratio <= 5)
+
+    # The access log at scale.
+    rows = AccessLog.objects.count()
+    youth = YouthClient.objects.filter(responsible_worker=worker).order_by("pk").first()
+    client = log_in(Client(), worker)
+    session = client.session
+    session[AUTH_AT] = timezone.now().isoformat()
+    session.save()
+    report_url = reverse("cases:access_report", args=[youth.pk])
+    report = measure(client, report_url)
+    own = AccessLog.objects.filter(youth=youth).count()
+    print(
+        f"\nAccess log with {rows:,} rows: the report for one young person ({own:,} rows of"
+        f" theirs, the default two years): median {report['median']:.1f} ms,"
+        f" p95 {report['p95']:.1f} ms (target p95 ≤ 200 ms), {report['queries']} queries"
+    )
+    record(
+        f"access report, {rows / 1e6:.1f}M log rows, p95",
+        report["p95"],
+        "ms",
+        "≤ 200 ms",
+        report["p95"] <= 200,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (ANALYZE, BUFFERS) SELECT (at AT TIME ZONE 'Europe/Helsinki')::date, user_id,"
+            " role, organisation_id, action, object_type, basis, count(*)"
+            " FROM kelayhteistyo_accesslog WHERE youth_id = %s GROUP BY 1, 2, 3, 4, 5, 6, 7",
+            [youth.pk],
+        )
+        print("  plan of the report's query:")
+        for (line,) in cursor.fetchall():
+            print(f"    {line}")
+
+    fifty = list(YouthClient.objects.order_by("pk").values_list("pk", flat=True)[:50])
+    with CaptureQueriesContext(connection) as queries:
+        access_log_page(user=worker, page="bench", youth_ids=fifty)
+    logged = timed(lambda: access_log_page(user=worker, page="bench", youth_ids=fifty))
+    # Statements, not the transaction around them (BEGIN, COMMIT: in a request, the page's own).
+    n = sum(1 for q in queries.captured_queries if q["sql"].startswith("INSERT"))
+    others = len(queries.captured_queries) - n
+    print(
+        f"logging a page of 50 young people: {n} INSERT ({others} more: its transaction), median {logged['median']:.1f} ms,"
+        f" p95 {logged['p95']:.1f} ms (target: one query)"
+    )
+    record("access log: a page of 50 rows, queries", n, "queries", "1", n == 1)
+    record("access log: a page of 50 rows", logged["median"], "ms")
+
+
+if __name__ == "__main__":
+    main()
