@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import YouthClient
@@ -172,6 +174,7 @@ def _detail_context(request, meeting, **forms) -> dict:
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(),
         "has_consent": services.valid_kela_consent(meeting.youth) is not None,
+        "identity": meeting.identity_visible_to(user),
         # Kela may download the young person's plain-language copy while the plan is shared.
         "plain_copy": PlanExport.objects.visible_to(user)
         .filter(plan=plan, variant=PlanExport.Variant.PLAIN)
@@ -184,15 +187,58 @@ def _detail_context(request, meeting, **forms) -> dict:
     return context
 
 
+def _render_detail(request, meeting, status=200, **extra):
+    """The meeting page, logged: the meeting, and the identifying data when they are shown."""
+    access_log_write(
+        user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=meeting
+    )
+    context = _detail_context(request, meeting, **extra)
+    if context["identity"]:
+        access_log_write(
+            user=request.user,
+            youth_id=meeting.youth_id,
+            action=AccessLog.Action.READ,
+            obj=meeting,
+            what=IDENTITY,
+        )
+    return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+# What the access log calls the identifying data disclosed to Kela, and the identity code.
+IDENTITY, IDENTITY_CODE = "kela_identity", "kela_identity_code"
+
+
 @require_GET
 @any_member
 def meeting_detail(request, pk):
     """A joint meeting; a Kela contact sees only what the consent covers."""
+    return _render_detail(request, meeting_or_404(request, pk))
+
+
+@require_POST
+@never_cache
+@role_required(User.Role.KELA_CONTACT)
+def identity_code_show(request, pk):
+    """The invited Kela contact opens the young person's identity code (consent needed); each
+    opening is its own access-log row. Without the consent scope, or with no code: 404."""
     meeting = meeting_or_404(request, pk)
+    if not meeting.identity_visible_to(request.user) or not meeting.youth.identity_code:
+        access_log_write(
+            user=request.user,
+            youth_id=meeting.youth_id,
+            action=AccessLog.Action.DENIED,
+            obj=meeting,
+            what=IDENTITY_CODE,
+        )
+        raise Http404
     access_log_write(
-        user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=meeting
+        user=request.user,
+        youth_id=meeting.youth_id,
+        action=AccessLog.Action.READ,
+        obj=meeting,
+        what=IDENTITY_CODE,
     )
-    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+    return _render_detail(request, meeting, identity_code=meeting.youth.identity_code)
 
 
 def _warn_if_day_off(request, meeting):
@@ -235,8 +281,7 @@ def meeting_edit(request, pk):
 
 def _refused(request, meeting, **forms):
     """The meeting page again with the refused form, its errors next to the fields."""
-    context = _detail_context(request, meeting, **forms)
-    return render(request, "meetings/meeting_detail.html", context, status=400)
+    return _render_detail(request, meeting, status=400, **forms)
 
 
 def _post_action(request, meeting, call, success: str, **forms):

@@ -95,6 +95,11 @@ MATRIX = {
         },
     ),
     "meetings:edit": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    # The identity code, for the invited Kela contact whose consent covers it (issue 18).
+    "meetings:identity_code": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 200, "kela_other": 404, "others": 403},
+    ),
     "meetings:invite": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
     "meetings:respond": (
         "POST",
@@ -195,6 +200,9 @@ def test_every_url_is_in_the_matrix():
 def world(alice, bob, kela, kela_other, coordinator, youth, consent):
     """A meeting of Alice's young person, held, with a plan, an item and Kela invited."""
     meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+    # The young person lets Kela see their identifying data, the identity code too.
+    type(consent).objects.filter(pk=consent.pk).update(scope_kela_identity=True)
+    type(youth).objects.filter(pk=youth.pk).update(identity_code="131052-308T")
     from meetings import services
 
     plan = services.plan_save(
