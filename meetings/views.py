@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +21,7 @@ from kelayhteistyo.access import (
 )
 from kelayhteistyo.forms import DirectorySearchForm, add_errors
 from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.services import kela_contact_route
 
 from . import services
 from .forms import (
@@ -115,6 +116,8 @@ def meeting_create(request, youth_pk):
                     request,
                     _("The invitation was sent.") if invite else _("The draft was saved."),
                 )
+                if invite:
+                    _tell_if_away(request, meeting, form.cleaned_data["kela_contact"])
                 _warn_if_day_off(request, meeting)
                 return redirect("meetings:detail", pk=meeting.pk)
     context = {
@@ -126,6 +129,30 @@ def meeting_create(request, youth_pk):
     }
     access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
     return render(request, "meetings/meeting_form.html", context)
+
+
+def _tell_if_away(request, meeting, chosen) -> None:
+    """The Kela contact the worker chose is away (issue 18): the invitation went to their
+    substitute (meetings.services.meeting_invite), or, with none named, waits for them."""
+    route = kela_contact_route(chosen, timezone.localdate(), meeting.day)
+    if route.absence is None:
+        return
+    who = {"chosen": chosen.get_full_name(), "period": route.absence.period}
+    if route.rerouted:
+        messages.warning(
+            request,
+            _("%(chosen)s is away %(period)s: the invitation went to %(name)s instead.")
+            % {**who, "name": route.recipient.get_full_name()},
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "%(chosen)s is away %(period)s and has named no substitute: the invitation "
+                "waits for their return."
+            )
+            % who,
+        )
 
 
 def _posted(post) -> dict:
@@ -307,15 +334,17 @@ def meeting_invite(request, pk):
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _refused(request, meeting, invite_form=form)
-    return _post_action(
+    chosen = form.cleaned_data["kela_contact"]
+    response = _post_action(
         request,
         meeting,
-        lambda: services.meeting_invite(
-            meeting=meeting, kela_contact=form.cleaned_data["kela_contact"], by=request.user
-        ),
+        lambda: services.meeting_invite(meeting=meeting, kela_contact=chosen, by=request.user),
         _("The invitation was sent."),
         invite_form=form,
     )
+    if response.status_code == 302 and meeting.status == JointMeeting.Status.INVITED:
+        _tell_if_away(request, meeting, chosen)
+    return response
 
 
 @require_POST

@@ -5,11 +5,15 @@ The list of URLs is read from the resolver, so a new URL without an entry here f
 uses a page answers 403; anonymous users are sent to the login page; state changes are POST-only.
 """
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from feedback.models import Answer, Survey
+from kelayhteistyo.models import KelaAbsence
 from meetings.models import ActionItem, PlanExport
 from tests import factories as f
 
@@ -171,6 +175,16 @@ MATRIX = {
         },
     ),
     "meetings:review": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    # A Kela contact's own profile and absences (issue 18); another's absence is a 404.
+    "kela_profile": ("GET", {"anonymous": LOGIN, "kela": 200, "kela_other": 200, "others": 403}),
+    "kela_absence_add": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 400, "kela_other": 400, "others": 403},
+    ),
+    "kela_absence_delete": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 302, "kela_other": 404, "others": 403},
+    ),
     # The survey answers itself with its link: no login, whoever holds it.
     "feedback:answer": ("GET", {"others": 200}),
     "feedback:results": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
@@ -234,6 +248,11 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
     feedback.response_save(link=youth_link, survey=survey, answers=answers, language="fi")
     comment = Answer.objects.get(text="Hyvä")
     youth_link = meeting.survey_links.get(participant__kind="aftercare_worker")
+    absence = KelaAbsence.objects.create(
+        profile=kela.kela_profile,
+        starts_on=timezone.localdate() + datetime.timedelta(days=30),
+        ends_on=timezone.localdate() + datetime.timedelta(days=31),
+    )
     users = {
         "alice": alice,
         "bob": bob,
@@ -263,6 +282,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
         "feedback:answer": {"token": feedback.token(youth_link)},
         "feedback:comment_hide": {"response": comment.response_id, "question": comment.question_id},
         "feedback:survey_edit": {"pk": survey.pk},
+        "kela_absence_delete": {"pk": absence.pk},
     }
     for name in MATRIX:
         if name.startswith("meetings:") and name not in kwargs and name not in ("meetings:list",):

@@ -80,7 +80,9 @@ def test_opening_the_code_shows_it_and_each_opening_is_logged(
     client = client_as(kela)
     first = show(client, meeting)
     assert first.status_code == 200
-    assert f'<span id="identity-code" class="font-monospace">{CODE}</span>' in first.content.decode()
+    assert (
+        f'<span id="identity-code" class="font-monospace">{CODE}</span>' in first.content.decode()
+    )
     assert "no-store" in first["Cache-Control"]
     show(client, meeting)
     rows = disclosures(kela, "kela_identity_code")
@@ -92,9 +94,7 @@ def test_opening_the_code_shows_it_and_each_opening_is_logged(
     assert CODE not in page(client, meeting).content.decode()
 
 
-def test_a_young_person_without_a_code_has_nothing_to_open(
-    client_as, kela, youth, alice, meeting
-):
+def test_a_young_person_without_a_code_has_nothing_to_open(client_as, kela, youth, alice, meeting):
     f.ConsentFactory(youth=youth, recorded_by=alice, scope_kela_identity=True)
     client = client_as(kela)
     assert youth.last_name in page(client, meeting).content.decode()
