@@ -175,6 +175,14 @@ MATRIX = {
         },
     ),
     "meetings:review": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    # Coordinators keep the Kela directory (issue 18).
+    "directory_manage": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
+    "directory_contact_add": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
+    "directory_contact_edit": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
+    "directory_contact_active": (
+        "POST",
+        {"anonymous": LOGIN, "coordinator": 302, "others": 403},
+    ),
     # A Kela contact's own profile and absences (issue 18); another's absence is a 404.
     "kela_profile": ("GET", {"anonymous": LOGIN, "kela": 200, "kela_other": 200, "others": 403}),
     "kela_absence_add": (
@@ -283,6 +291,8 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent):
         "feedback:comment_hide": {"response": comment.response_id, "question": comment.question_id},
         "feedback:survey_edit": {"pk": survey.pk},
         "kela_absence_delete": {"pk": absence.pk},
+        "directory_contact_edit": {"pk": kela.kela_profile.pk},
+        "directory_contact_active": {"pk": kela.kela_profile.pk},
     }
     for name in MATRIX:
         if name.startswith("meetings:") and name not in kwargs and name not in ("meetings:list",):
