@@ -272,3 +272,22 @@ def test_the_directory_with_200_contacts_costs_the_same_queries(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(reverse("directory"))
     assert len(response.context["contacts"]) == 200
+
+
+def test_the_booking_page_with_200_contacts_costs_the_same_queries(
+    client_as, alice, youth, consent, kela, kela_other, django_assert_num_queries
+):
+    """The contact choices say who is away (a prefetch, not a query per contact)."""
+    record(kela, TODAY(), TODAY() + DAY, substitute=kela_other)
+    client = client_as(alice)
+    url = reverse("meetings:create", args=[youth.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for i in range(198):
+        contact = f.KelaContactFactory()
+        if i % 3 == 0:
+            record(contact, TODAY(), TODAY() + DAY, substitute=kela)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count("sijainen") >= 67
