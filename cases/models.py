@@ -147,6 +147,12 @@ class YouthClient(models.Model):
     def default_aftercare_end(self) -> datetime.date:
         return add_years(self.date_of_birth, AFTERCARE_END_AGE) - datetime.timedelta(days=1)
 
+    def discloses_identity_to_kela(self) -> bool:
+        """Whether a valid consent lets the invited Kela contact see the identifying data (full
+        name, date of birth, identity code, client group, aftercare end date); else Kela sees
+        the first name only."""
+        return self.consents.covering(Scope.KELA_IDENTITY).exists()
+
     def current_consent(self):
         """The newest consent that is valid today, or None."""
         return self.consents.valid().order_by("-given_at").first()
@@ -179,6 +185,7 @@ class Scope(enum.StrEnum):
     Code names a scope by this enum, so that a typo fails at once, not at run time."""
 
     KELA_MEETING = "scope_kela_meeting"
+    KELA_IDENTITY = "scope_kela_identity"
     SHARE_PLAN = "scope_share_plan"
     CLIENT_PLAN = "scope_client_plan"
     REMINDERS = "scope_reminders"
@@ -225,6 +232,19 @@ class Consent(models.Model):
         _("Record the cooperation in the client plan"), default=True
     )
     scope_reminders = models.BooleanField(_("Send reminders to the young person"), default=False)
+    # Without it Kela sees the first name only (issue 18): with it, the invited contact can
+    # find the young person in Kela's own systems before the meeting.
+    scope_kela_identity = models.BooleanField(
+        _(
+            "Disclose identifying data to the invited Kela contact person: full name, date of "
+            "birth, personal identity code, client group and the date aftercare ends"
+        ),
+        default=False,
+        help_text=_(
+            "Without this, Kela sees only the first name. The identity code is shown masked "
+            "until the Kela contact opens it; each opening is recorded in the access log."
+        ),
+    )
     how_given = models.CharField(_("how given"), max_length=20, choices=HowGiven.choices)
     given_at = models.DateTimeField(_("given at"), default=timezone.now)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)

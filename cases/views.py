@@ -74,6 +74,7 @@ def youth_detail(request, pk):
         "youth": youth,
         "consents": youth.consents.select_related("recorded_by", "withdrawn_by"),
         "current_consent": youth.current_consent(),
+        "kela_sees_identity": youth.discloses_identity_to_kela(),
         "meetings": youth.meetings.all(),
         "handovers": youth.handovers.select_related("from_worker", "to_worker"),
     }
@@ -228,6 +229,11 @@ class AccessReportRow:
         "review": gettext_lazy("a review"),
         "planexport": gettext_lazy("the plan as a document"),
         "notification": gettext_lazy("a notification"),
+        # Disclosed to the invited Kela contact with consent (meetings.views).
+        "kela_identity": gettext_lazy(
+            "the identifying data (name, date of birth, client group, aftercare end date)"
+        ),
+        "kela_identity_code": gettext_lazy("the personal identity code"),
         # Pages that show several young people: one row per young person shown.
         "youth_list": gettext_lazy("the list of young people"),
         "meeting_list": gettext_lazy("the list of joint meetings"),

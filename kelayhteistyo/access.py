@@ -97,9 +97,12 @@ def _row(user: User, youth_id, action: str, object_type: str | None, object_id) 
     )
 
 
-def access_log_write(*, user: User, youth_id, action: str, obj: models.Model) -> AccessLog:
-    """Record that `user` processed the young person's data through `obj`."""
-    row = _row(user, youth_id, action, obj._meta.model_name, obj.pk)
+def access_log_write(
+    *, user: User, youth_id, action: str, obj: models.Model, what: str | None = None
+) -> AccessLog:
+    """Record that `user` processed the young person's data through `obj`; `what` names the
+    part of the data when it is not `obj` itself (the identity code shown on a meeting page)."""
+    row = _row(user, youth_id, action, what or obj._meta.model_name, obj.pk)
     row.save()
     return row
 

@@ -16,7 +16,7 @@ class KelayhteistyoConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from . import account, reference
-        from .models import User
+        from .models import KelaAbsence, KelaContactProfile, User
 
         post_migrate.connect(reference.load, sender=self)
         _make_queue_folders()
@@ -28,6 +28,9 @@ class KelayhteistyoConfig(AppConfig):
             User,
             include_fields=["role", "organisation", "is_superuser", "is_staff", "is_active"],
         )
+        # Who took a Kela contact out of the directory, and who named whom as substitute.
+        auditlog.register(KelaContactProfile, include_fields=["active"])
+        auditlog.register(KelaAbsence)
 
 
 def _make_queue_folders() -> None:

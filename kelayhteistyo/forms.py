@@ -10,7 +10,16 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .formats import DATE_INPUT_FORMATS, TIME_INPUT_FORMATS
-from .models import County, Language, LocalizedName, active_language
+from .models import (
+    County,
+    KelaAbsence,
+    KelaContactProfile,
+    Language,
+    LocalizedName,
+    Organisation,
+    User,
+    active_language,
+)
 from .sms import PHONE_INVALID, phone_normalize
 
 
@@ -140,3 +149,71 @@ def add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class KelaProfileForm(NamesInUserLanguageMixin, forms.ModelForm):
+    """A Kela contact's directory entry: by themselves (with "about me"), or by a coordinator
+    (`about=False`: the words are the contact's own)."""
+
+    class Meta:
+        model = KelaContactProfile
+        fields = [
+            "title",
+            "areas",
+            "languages",
+            "offers_face_to_face",
+            "offers_video",
+            "offers_phone",
+            "about",
+        ]
+        widgets = {
+            "areas": forms.CheckboxSelectMultiple,
+            "languages": forms.CheckboxSelectMultiple,
+            "about": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, about: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not about:
+            del self.fields["about"]
+
+
+class KelaAbsenceForm(forms.ModelForm):
+    """An absence from–to with a substitute (the checks are KelaAbsence.clean)."""
+
+    class Meta:
+        model = KelaAbsence
+        fields = ["starts_on", "ends_on", "substitute"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+    def __init__(self, *args, profile: KelaContactProfile, **kwargs):
+        kwargs.setdefault("instance", KelaAbsence(profile=profile))
+        super().__init__(*args, **kwargs)
+        substitute = self.fields["substitute"]
+        substitute.queryset = (
+            User.objects.filter(kela_profile__in=KelaContactProfile.objects.active())
+            .exclude(pk=profile.user_id)
+            .order_by("last_name", "first_name")
+        )
+        substitute.empty_label = _("No substitute")
+
+
+class KelaContactAddForm(forms.ModelForm):
+    """A coordinator adds a Kela contact person: the person; the entry is KelaProfileForm."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "phone", "preferred_language", "organisation"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation = self.fields["organisation"]
+        organisation.queryset = Organisation.objects.filter(kind=Organisation.Kind.KELA)
+        organisation.required = True
+        organisation.empty_label = None
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("Someone already uses this e-mail address."))
+        return email

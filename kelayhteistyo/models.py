@@ -1,11 +1,15 @@
 """People and organisations: users with a role, organisations, counties, the Kela directory."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,11 +112,20 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
     def kela_contacts(self, county=None, language=None):
-        """The directory of named Kela contacts, by area served and language spoken."""
+        """The directory of named Kela contacts, by area served and language spoken, each with
+        their absences that are not over (`kela_profile.open_absences`)."""
         profiles = KelaContactProfile.objects.search(county=county, language=language)
         return (
             self.filter(kela_profile__in=profiles)
-            .prefetch_related("kela_profile__areas", "kela_profile__languages")
+            .prefetch_related(
+                "kela_profile__areas",
+                "kela_profile__languages",
+                Prefetch(
+                    "kela_profile__absences",
+                    queryset=KelaAbsence.objects.not_over().select_related("substitute"),
+                    to_attr="open_absences",
+                ),
+            )
             .select_related("organisation", "kela_profile")
             .order_by("last_name", "first_name")
         )
@@ -235,6 +248,12 @@ class KelaContactProfile(models.Model):
     offers_video = models.BooleanField(_("meets by video"), default=True)
     offers_phone = models.BooleanField(_("meets by phone"), default=True)
     active = models.BooleanField(_("active"), default=True)
+    about = models.TextField(
+        _("about me"),
+        max_length=500,
+        blank=True,
+        help_text=_("A few words for aftercare workers, e.g. what you can help with. No photo."),
+    )
 
     objects = KelaContactQuerySet.as_manager()
 
@@ -244,6 +263,103 @@ class KelaContactProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def next_absence(self) -> "KelaAbsence | None":
+        """The current or next absence, from the directory's prefetch (`open_absences`)."""
+        absences = getattr(self, "open_absences", None)
+        if absences is None:
+            absences = list(self.absences.not_over().select_related("substitute"))
+        return absences[0] if absences else None
+
+    def absence_on(self, *days: datetime.date) -> "KelaAbsence | None":
+        """The absence that covers any of `days`, or None."""
+        covering = Q()
+        for day in days:
+            covering |= Q(starts_on__lte=day, ends_on__gte=day)
+        return self.absences.filter(covering).select_related("substitute").first()
+
+
+class KelaAbsenceQuerySet(models.QuerySet):
+    def not_over(self, today: datetime.date | None = None):
+        return self.filter(ends_on__gte=today or timezone.localdate()).order_by("starts_on")
+
+
+class KelaAbsence(models.Model):
+    """A Kela contact is away from–to (both days included); new invitations go to the
+    substitute meanwhile (meetings.services.meeting_invite), and pending ones are passed on to
+    them when the absence is recorded (meetings.services.kela_absence_record)."""
+
+    profile = models.ForeignKey(
+        KelaContactProfile, on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_on = models.DateField(_("away from"))
+    ends_on = models.DateField(_("away until"))
+    substitute = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substitutions",
+        verbose_name=_("substitute"),
+        help_text=_(
+            "Another Kela contact person who gets your invitations while you are away. "
+            "Without one, workers are warned that you are away."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = KelaAbsenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="kela_absence_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+    @property
+    def period(self) -> str:
+        return f"{date_format(self.starts_on, 'SHORT_DATE_FORMAT')}–" + date_format(
+            self.ends_on, "SHORT_DATE_FORMAT"
+        )
+
+    def summary(self) -> str:
+        """What workers are told: "away 1.12.2026–12.12.2026, substitute Anna Virta"."""
+        if self.substitute is None:
+            return gettext("away %(period)s, no substitute") % {"period": self.period}
+        return gettext("away %(period)s, substitute %(name)s") % {
+            "period": self.period,
+            "name": self.substitute.get_full_name(),
+        }
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The absence cannot end before it starts.")
+        if self.ends_on and self.ends_on < timezone.localdate():
+            errors["ends_on"] = _("The absence is already over.")
+        if self.substitute_id is not None:
+            if self.substitute_id == self.profile.user_id:
+                errors["substitute"] = _("Choose another Kela contact person as your substitute.")
+            elif not KelaContactProfile.objects.active().filter(user=self.substitute_id).exists():
+                errors["substitute"] = _("The substitute must be an active Kela contact person.")
+        if not errors and self.starts_on and self.ends_on:
+            overlapping = self.profile.absences.filter(
+                starts_on__lte=self.ends_on, ends_on__gte=self.starts_on
+            ).exclude(pk=self.pk)
+            if overlapping.exists():
+                errors["starts_on"] = _("You already have an absence on these days.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class AccessLog(models.Model):

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import account, health, views
+from . import account, directory_views, health, views
 
 handler400 = views.bad_request
 handler403 = views.permission_denied
@@ -23,6 +23,22 @@ urlpatterns = [
     path("account/verify/", account.otp_verify, name="otp_verify"),
     path("account/confirm/", account.reauthenticate, name="reauthenticate"),
     path("directory/", views.directory, name="directory"),
+    path("directory/manage/", directory_views.directory_manage, name="directory_manage"),
+    path(
+        "directory/manage/new/",
+        directory_views.directory_contact_add,
+        name="directory_contact_add",
+    ),
+    path(
+        "directory/manage/<int:pk>/",
+        directory_views.directory_contact_edit,
+        name="directory_contact_edit",
+    ),
+    path(
+        "directory/manage/<int:pk>/active/",
+        directory_views.directory_contact_active,
+        name="directory_contact_active",
+    ),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("admin/", admin.site.urls),
     path("", include("overview.urls")),

@@ -19,7 +19,9 @@ class KelaContactChoiceField(forms.ModelChoiceField):
         profile = user.kela_profile
         areas = ", ".join(str(a) for a in profile.areas.all())
         languages = ", ".join(str(lang) for lang in profile.languages.all())
-        return f"{user.get_full_name()} ({user.organisation}) – {areas} – {languages}"
+        label = f"{user.get_full_name()} ({user.organisation}) – {areas} – {languages}"
+        absence = profile.next_absence  # the worker sees who is away before choosing
+        return f"{label} – {absence.summary()}" if absence else label
 
 
 class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):

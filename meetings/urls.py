@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/<uuid:youth_pk>/", views.meeting_create, name="create"),
     path("<uuid:pk>/", views.meeting_detail, name="detail"),
     path("<uuid:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<uuid:pk>/identity-code/", views.identity_code_show, name="identity_code"),
     path("<uuid:pk>/calendar.ics", notification_views.meeting_ics, name="ics"),
     path("<uuid:pk>/invite/", views.meeting_invite, name="invite"),
     path("<uuid:pk>/respond/", views.meeting_respond, name="respond"),

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import YouthClient
@@ -22,6 +23,7 @@ from kelayhteistyo.access import (
 )
 from kelayhteistyo.forms import DirectorySearchForm, add_errors
 from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.services import kela_contact_route
 
 from . import services
 from .forms import (
@@ -119,6 +121,8 @@ def meeting_create(request, youth_pk):
                     request,
                     _("The invitation was sent.") if invite else _("The draft was saved."),
                 )
+                if invite:
+                    _tell_if_away(request, meeting, form.cleaned_data["kela_contact"])
                 _warn_if_day_off(request, meeting)
                 return redirect("meetings:detail", pk=meeting.pk)
     context = {
@@ -170,6 +174,30 @@ def _review_initial(plan: FollowUpPlan | None) -> dict:
     }
 
 
+def _tell_if_away(request, meeting, chosen) -> None:
+    """The Kela contact the worker chose is away (issue 18): the invitation went to their
+    substitute (meetings.services.meeting_invite), or, with none named, waits for them."""
+    route = kela_contact_route(chosen, timezone.localdate(), meeting.day)
+    if route.absence is None:
+        return
+    who = {"chosen": chosen.get_full_name(), "period": route.absence.period}
+    if route.rerouted:
+        messages.warning(
+            request,
+            _("%(chosen)s is away %(period)s: the invitation went to %(name)s instead.")
+            % {**who, "name": route.recipient.get_full_name()},
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "%(chosen)s is away %(period)s and has named no substitute: the invitation "
+                "waits for their return."
+            )
+            % who,
+        )
+
+
 def _posted(post) -> dict:
     data = post.dict()
     data["topics"] = post.getlist("topics")
@@ -216,6 +244,7 @@ def _detail_context(request, meeting, **forms) -> dict:
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(),
         "has_consent": services.valid_kela_consent(meeting.youth) is not None,
+        "identity": meeting.identity_visible_to(user),
         # Kela may download the young person's plain-language copy while the plan is shared.
         "plain_copy": PlanExport.objects.visible_to(user)
         .filter(plan=plan, variant=PlanExport.Variant.PLAIN)
@@ -247,15 +276,58 @@ def _review_meeting_context(meeting, user, shows_plan: bool) -> dict:
     }
 
 
+def _render_detail(request, meeting, status=200, **extra):
+    """The meeting page, logged: the meeting, and the identifying data when they are shown."""
+    access_log_write(
+        user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=meeting
+    )
+    context = _detail_context(request, meeting, **extra)
+    if context["identity"]:
+        access_log_write(
+            user=request.user,
+            youth_id=meeting.youth_id,
+            action=AccessLog.Action.READ,
+            obj=meeting,
+            what=IDENTITY,
+        )
+    return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+# What the access log calls the identifying data disclosed to Kela, and the identity code.
+IDENTITY, IDENTITY_CODE = "kela_identity", "kela_identity_code"
+
+
 @require_GET
 @any_member
 def meeting_detail(request, pk):
     """A joint meeting; a Kela contact sees only what the consent covers."""
+    return _render_detail(request, meeting_or_404(request, pk))
+
+
+@require_POST
+@never_cache
+@role_required(User.Role.KELA_CONTACT)
+def identity_code_show(request, pk):
+    """The invited Kela contact opens the young person's identity code (consent needed); each
+    opening is its own access-log row. Without the consent scope, or with no code: 404."""
     meeting = meeting_or_404(request, pk)
+    if not meeting.identity_visible_to(request.user) or not meeting.youth.identity_code:
+        access_log_write(
+            user=request.user,
+            youth_id=meeting.youth_id,
+            action=AccessLog.Action.DENIED,
+            obj=meeting,
+            what=IDENTITY_CODE,
+        )
+        raise Http404
     access_log_write(
-        user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=meeting
+        user=request.user,
+        youth_id=meeting.youth_id,
+        action=AccessLog.Action.READ,
+        obj=meeting,
+        what=IDENTITY_CODE,
     )
-    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+    return _render_detail(request, meeting, identity_code=meeting.youth.identity_code)
 
 
 def _warn_if_day_off(request, meeting):
@@ -298,8 +370,7 @@ def meeting_edit(request, pk):
 
 def _refused(request, meeting, **forms):
     """The meeting page again with the refused form, its errors next to the fields."""
-    context = _detail_context(request, meeting, **forms)
-    return render(request, "meetings/meeting_detail.html", context, status=400)
+    return _render_detail(request, meeting, status=400, **forms)
 
 
 def _post_action(request, meeting, call, success: str, **forms):
@@ -325,15 +396,17 @@ def meeting_invite(request, pk):
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _refused(request, meeting, invite_form=form)
-    return _post_action(
+    chosen = form.cleaned_data["kela_contact"]
+    response = _post_action(
         request,
         meeting,
-        lambda: services.meeting_invite(
-            meeting=meeting, kela_contact=form.cleaned_data["kela_contact"], by=request.user
-        ),
+        lambda: services.meeting_invite(meeting=meeting, kela_contact=chosen, by=request.user),
         _("The invitation was sent."),
         invite_form=form,
     )
+    if response.status_code == 302 and meeting.status == JointMeeting.Status.INVITED:
+        _tell_if_away(request, meeting, chosen)
+    return response
 
 
 @require_POST

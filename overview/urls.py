@@ -9,7 +9,7 @@ from django.urls import include, path
 
 from cases import urls as cases_urls
 from feedback import urls as feedback_urls
-from meetings import notification_views
+from meetings import notification_views, profile_views
 
 from . import dashboard, results, views
 
@@ -54,6 +54,14 @@ urlpatterns = [
         "notifications/settings/",
         notification_views.notification_settings,
         name="notification_settings",
+    ),
+    # A Kela contact's own profile and absences (issue 18).
+    path("profile/", profile_views.kela_profile, name="kela_profile"),
+    path("profile/absences/", profile_views.kela_absence_add, name="kela_absence_add"),
+    path(
+        "profile/absences/<int:pk>/delete/",
+        profile_views.kela_absence_delete,
+        name="kela_absence_delete",
     ),
     path("young-people/", include((cases_patterns, cases_urls.app_name))),
     path("meetings/", include("meetings.urls")),

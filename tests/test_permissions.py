@@ -5,13 +5,16 @@ The list of URLs is read from the resolver, so a new URL without an entry here f
 uses a page answers 403; anonymous users are sent to the login page; state changes are POST-only.
 """
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from feedback.models import Answer, Survey
 from kelayhteistyo import health
-from kelayhteistyo.models import Heartbeat
+from kelayhteistyo.models import Heartbeat, KelaAbsence
 from meetings.models import ActionItem, PlanExport
 from tests import factories as f
 
@@ -103,6 +106,11 @@ MATRIX = {
         },
     ),
     "meetings:edit": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    # The identity code, for the invited Kela contact whose consent covers it (issue 18).
+    "meetings:identity_code": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 200, "kela_other": 404, "others": 403},
+    ),
     "meetings:invite": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
     "meetings:respond": (
         "POST",
@@ -174,6 +182,24 @@ MATRIX = {
         },
     ),
     "meetings:review": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    # Coordinators keep the Kela directory (issue 18).
+    "directory_manage": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
+    "directory_contact_add": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
+    "directory_contact_edit": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
+    "directory_contact_active": (
+        "POST",
+        {"anonymous": LOGIN, "coordinator": 302, "others": 403},
+    ),
+    # A Kela contact's own profile and absences (issue 18); another's absence is a 404.
+    "kela_profile": ("GET", {"anonymous": LOGIN, "kela": 200, "kela_other": 200, "others": 403}),
+    "kela_absence_add": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 400, "kela_other": 400, "others": 403},
+    ),
+    "kela_absence_delete": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 302, "kela_other": 404, "others": 403},
+    ),
     # The survey answers itself with its link: no login, whoever holds it.
     "feedback:answer": ("GET", {"others": 200}),
     "feedback:results": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
@@ -207,6 +233,9 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
     monkeypatch.setattr(health.Ping, "run", lambda self: None)
     settings.METRICS_TOKEN = "scraper-token-0123456789"
     meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+    # The young person lets Kela see their identifying data, the identity code too.
+    type(consent).objects.filter(pk=consent.pk).update(scope_kela_identity=True)
+    type(youth).objects.filter(pk=youth.pk).update(identity_code="131052-308T")
     from meetings import services
 
     plan = services.plan_save(
@@ -238,6 +267,11 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
     feedback.response_save(link=youth_link, survey=survey, answers=answers, language="fi")
     comment = Answer.objects.get(text="Hyvä")
     youth_link = meeting.survey_links.get(participant__kind="aftercare_worker")
+    absence = KelaAbsence.objects.create(
+        profile=kela.kela_profile,
+        starts_on=timezone.localdate() + datetime.timedelta(days=30),
+        ends_on=timezone.localdate() + datetime.timedelta(days=31),
+    )
     users = {
         "alice": alice,
         "bob": bob,
@@ -268,6 +302,9 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "feedback:answer": {"token": feedback.token(youth_link)},
         "feedback:comment_hide": {"response": comment.response_id, "question": comment.question_id},
         "feedback:survey_edit": {"pk": survey.pk},
+        "kela_absence_delete": {"pk": absence.pk},
+        "directory_contact_edit": {"pk": kela.kela_profile.pk},
+        "directory_contact_active": {"pk": kela.kela_profile.pk},
     }
     for name in MATRIX:
         if name.startswith("meetings:") and name not in kwargs and name not in ("meetings:list",):

@@ -266,6 +266,12 @@ class JointMeeting(models.Model):
             .exists()
         )
 
+    def identity_visible_to(self, user) -> bool:
+        """The young person's identifying data (full name, date of birth, identity code, client
+        group, aftercare end date) for the Kela contact of a meeting they see, only while a valid
+        consent covers disclosing it (issue 18). Workers read the record itself."""
+        return user.is_kela_contact and self.youth.discloses_identity_to_kela()
+
     # What the status allows: services, views and the meeting page ask these.
     @property
     def is_cancelled(self) -> bool:

@@ -61,6 +61,7 @@ class Notification(models.Model):
         REVIEW_OVERDUE = "review_overdue", _("Review overdue")
         CONSENT_EXPIRING = "consent_expiring", _("Consent about to expire")
         FEEDBACK_REQUEST = "feedback_request", _("Feedback on a meeting")
+        INVITATION_PASSED = "invitation_passed", _("Invitation passed to a substitute")
 
     # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
     # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.

@@ -113,6 +113,16 @@ register(
 )
 register(
     KindSpec(
+        Kind.INVITATION_PASSED,
+        subject=_("Invitation passed to a substitute"),
+        text=_(
+            "%(who)s is away: the invitation to the meeting with %(name)s on %(when)s was "
+            "passed to their substitute, who is asked to answer."
+        ),
+    )
+)
+register(
+    KindSpec(
         Kind.TIME_PROPOSED,
         subject=_("Another time proposed"),
         text=_("%(who)s proposed another time for the meeting with %(name)s: %(proposed)s."),

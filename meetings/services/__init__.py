@@ -1,6 +1,8 @@
 """Operations that change several objects or have side effects, by topic: the meeting
-(`meeting.py`) and the follow-up plan (`plan.py`). Callers use `meetings.services.<name>`."""
+(`meeting.py`), the follow-up plan (`plan.py`) and a Kela contact's absence (`absence.py`).
+Callers use `meetings.services.<name>`."""
 
+from .absence import invitations_pass_on, kela_absence_record
 from .meeting import (
     DRAFT_RETENTION,
     drafts_purge,
@@ -39,6 +41,8 @@ __all__ = [
     "action_item_set_done",
     "drafts_purge",
     "invitation_respond",
+    "invitations_pass_on",
+    "kela_absence_record",
     "meeting_cancel",
     "meeting_create",
     "meeting_invite",

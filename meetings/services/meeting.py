@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from cases.models import Consent, YouthClient
 from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.services import kela_contact_route
 
 from .. import notifications
 from ..models import (
@@ -74,6 +75,9 @@ def meeting_invite(*, meeting: JointMeeting, kela_contact: User, by: User) -> Pa
     """Invite a Kela contact. Impossible without a valid consent that covers it."""
     if not kela_contact.is_kela_contact or not hasattr(kela_contact, "kela_profile"):
         raise ValidationError({"kela_contact": _("Choose a Kela contact person.")})
+    # Away today or on the meeting's day: the substitute named for the absence is invited
+    # (issue 18); the view tells the worker (Participant.user differs from the one chosen).
+    kela_contact = kela_contact_route(kela_contact, timezone.localdate(), meeting.day).recipient
     consent = valid_kela_consent(meeting.youth)
     if consent is None:
         raise ValidationError(

@@ -655,12 +655,12 @@ def test_the_directory_has_a_constant_number_of_queries(
     client = client_as(alice)
     sv = {"language": f.language("sv").pk}
     # session, user, the chosen language, the filter's options (2), contacts, areas, languages,
-    # the bell's count, the session's idle clock (a savepoint, an update)
-    with django_assert_num_queries(12):
+    # absences, the bell's count, the session's idle clock (a savepoint, an update)
+    with django_assert_num_queries(13):
         client.get(reverse("directory"), sv)
     for _ in range(5):
         f.KelaContactFactory()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(reverse("directory"), sv)
     assert len(response.context["contacts"]) == 6
 

@@ -183,7 +183,7 @@ class Command(BaseCommand):
             lang="prs",
             interpreter=True,
         )
-        self.consent(ahmad, anna)
+        self.consent(ahmad, anna, identity=True)
         self.meeting(ahmad, anna, kaisa, S.CONFIRMED, days=2, modality=Modality.VIDEO)
         leo = self.youth(org_a, anna, "Leo", "Salo", 20, 903)
         self.consent(leo, anna)
@@ -340,7 +340,7 @@ class Command(BaseCommand):
             email=f"{first.lower()}@example.invalid",
         )
 
-    def consent(self, youth, worker):
+    def consent(self, youth, worker, *, identity=False):
         return Consent.objects.create(
             youth=youth,
             how_given=Consent.HowGiven.IN_WRITING,
@@ -348,6 +348,8 @@ class Command(BaseCommand):
             given_at=timezone.now() - datetime.timedelta(days=120),
             valid_until=self.today + datetime.timedelta(days=365),
             scope_reminders=True,
+            # Kela may see who the young person is (issue 18): Ahmad's consent covers it.
+            scope_kela_identity=identity,
         )
 
     def meeting(self, youth, worker, kela_user, status, *, days, modality=Modality.FACE_TO_FACE):
