@@ -114,8 +114,11 @@ def aggregates(county, filters: dict) -> dict:
         )
         .order_by("month")
     )
+    # A meeting recorded afterwards had no invitation in the app: it is left out of the
+    # invitation and speed figures, and counted apart ("afterwards").
+    invited = not_cancelled.filter(recorded_afterwards=False)
     invitations = Participant.objects.filter(
-        meeting__in=meetings, kind=Participant.Kind.KELA_CONTACT
+        meeting__in=meetings.filter(recorded_afterwards=False), kind=Participant.Kind.KELA_CONTACT
     ).aggregate(
         invited=Count("id"),
         answered=Count("id", filter=~Q(status=Participant.Status.PENDING)),
@@ -167,8 +170,14 @@ def aggregates(county, filters: dict) -> dict:
         "new": [{**r, "month": _month(r["month"])} for r in new_per_month],
         "meetings": [{**r, "month": _month(r["month"])} for r in per_month],
         "invitations": invitations,
-        "speed": speed_raw(not_cancelled.filter(invited_at__isnull=False)),
-        "plans": held.aggregate(n=Count("id"), with_plan=Count("plan")),
+        "speed": speed_raw(invited.filter(invited_at__isnull=False)),
+        # Recorded afterwards: always held (never cancelled), so counted with the held ones
+        # (no query of its own); the speed figure shows it.
+        "plans": held.aggregate(
+            n=Count("id"),
+            with_plan=Count("plan"),
+            afterwards=Count("id", filter=Q(recorded_afterwards=True)),
+        ),
         "items": [{"kind": r.pop("owner__kind"), **r} for r in items],
         "reviews": reviews,
         "exported": exported["plans"],

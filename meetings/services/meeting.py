@@ -40,7 +40,7 @@ def meeting_create(
     meeting.status = Status.DRAFT
     meeting.full_clean()
     meeting.save()
-    _participants_create(meeting=meeting, by=by, others=others)
+    joins = _participants_create(meeting=meeting, by=by, others=others, joins=joins)
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CREATE, obj=meeting
     )
@@ -51,7 +51,7 @@ def meeting_create(
             user=kela_contact,
             status=Participant.Status.PENDING,
         )
-    participants_set_joining(meeting=meeting, joins=joins or {})
+    participants_set_joining(meeting=meeting, joins=joins)
     if invite and kela_contact:
         meeting_invite(
             meeting=meeting, kela_contact=kela_contact, by=by, joins_by=_way(joins, "kela_contact")
@@ -63,14 +63,25 @@ def _way(joins: dict | None, kind: str) -> str:
     return (joins or {}).get(kind, "")
 
 
-def _participants_create(*, meeting: JointMeeting, by: User, others: list[dict]) -> None:
-    """The young person, the worker and the other network members of a new meeting."""
+def _participants_create(
+    *, meeting: JointMeeting, by: User, others: list[dict], joins: dict | None
+) -> dict:
+    """The young person, the worker and the other network members of a new meeting. A network
+    member joins in their own way (`joins_by` in their row) or as `joins` says for others.
+    Returns the ways left to set for the rest (participants_set_joining)."""
+    joins = dict(joins or {})
+    others_way = joins.pop(Participant.Kind.OTHER, "")
     Participant.objects.create(
         meeting=meeting, kind=Participant.Kind.YOUNG_PERSON, name=meeting.youth.first_name
     )
     Participant.objects.create(meeting=meeting, kind=Participant.Kind.AFTERCARE_WORKER, user=by)
     for other in others:
-        Participant.objects.create(meeting=meeting, kind=Participant.Kind.OTHER, **other)
+        Participant.objects.create(
+            meeting=meeting,
+            kind=Participant.Kind.OTHER,
+            **{**other, "joins_by": other.get("joins_by") or others_way},
+        )
+    return joins
 
 
 def participants_set_joining(*, meeting: JointMeeting, joins: dict) -> bool:
@@ -433,7 +444,7 @@ def meeting_record_afterwards(
     meeting.held_at = meeting.starts_at
     meeting.full_clean()
     meeting.save()
-    _participants_create(meeting=meeting, by=by, others=others)
+    joins = _participants_create(meeting=meeting, by=by, others=others, joins=joins)
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CREATE, obj=meeting
     )
@@ -448,7 +459,7 @@ def meeting_record_afterwards(
             user=by, youth_id=meeting.youth_id, action=AccessLog.Action.DISCLOSE, obj=meeting
         )
         _taking_part_record(meeting=meeting, participant=kela)
-    participants_set_joining(meeting=meeting, joins=joins or {})
+    participants_set_joining(meeting=meeting, joins=joins)
     _feedback_links(meeting)
     return meeting
 
