@@ -3,15 +3,19 @@
 it did not take part."""
 
 import datetime
+import json
+from pathlib import Path
 
+import jsonschema
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import SurveyLink
 from kelayhteistyo.models import AccessLog
-from meetings import notifications, services
+from meetings import notifications, pdf, services
 from meetings.models import JointMeeting, Modality, Notification, Participant
 from tests import factories as f
 from tests.meetings.test_views import booking
@@ -398,3 +402,39 @@ class TestKelaCorrects:
         services.taking_part_deny(participant=f.kela_participant(afterwards, kela), by=kela)
         page = client_as(alice).get(reverse("meetings:detail", args=[afterwards.pk]))
         assert "Ei osallistunut (ilmoitti itse)" in page.content.decode()
+
+
+# What a mixed meeting carries out of the app -------------------------------------------------
+
+
+def test_the_plan_data_of_a_mixed_meeting_says_how_each_joined(youth, alice, kela, consent):
+    meeting = services.meeting_record_afterwards(
+        meeting=recorded(youth, starts_at=timezone.now() - datetime.timedelta(hours=3)),
+        by=alice,
+        kela_contact=kela,
+        others=[],
+        joins=PILOT,
+    )
+    plan = services.plan_save(
+        meeting=meeting, fields={"summary": "Sovittiin"}, version=None, by=alice
+    )
+    data = json.loads(json.dumps(pdf.plan_data(plan, include_identity_code=False), default=str))
+    schema = Path(settings.BASE_DIR) / "docs" / "plan-export.schema.json"
+    jsonschema.validate(data, json.loads(schema.read_text()))
+    assert data["meeting"]["modality"] == MIXED and data["meeting"]["recorded_afterwards"]
+    assert {p["kind"]: p["joins_by"] for p in data["meeting"]["participants"]} == {
+        "young_person": F2F,
+        "aftercare_worker": F2F,
+        "kela_contact": VIDEO,
+    }
+
+
+def test_the_calendar_file_of_a_mixed_meeting_has_the_place_and_the_video_link(
+    client_as, meeting, alice
+):
+    JointMeeting.objects.filter(pk=meeting.pk).update(video_link="https://video.example/x")
+    services.participants_set_joining(meeting=meeting, joins=PILOT)
+    response = client_as(alice).get(reverse("meetings:ics", args=[meeting.pk]))
+    ics = response.content.decode().replace("\r\n ", "")
+    assert "LOCATION:Jälkihuollon toimisto" in ics
+    assert "URL:https://video.example/x" in ics
