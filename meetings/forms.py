@@ -201,13 +201,19 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
             for row in rows
         ]
 
+    def _has_kela(self, cleaned: dict) -> bool:
+        """A Kela contact is chosen (booking), or takes part (a meeting being changed)."""
+        if "kela_contact" in self.fields:
+            return bool(cleaned.get("kela_contact"))
+        return any(p.kind == KELA and p.is_taking_part for p in self.instance.participants.all())
+
     def _clean_joining(self, cleaned: dict) -> None:
         if cleaned.get("modality") == EACH:
             required = {
                 "youth_joins": _("Choose how the young person joins."),
                 "worker_joins": _("Choose how the aftercare worker joins."),
             }
-            if "kela_contact" not in self.fields or cleaned.get("kela_contact"):
+            if self._has_kela(cleaned):
                 required["kela_joins"] = _("Choose how Kela joins.")
             for field, message in required.items():
                 if not cleaned.get(field):

@@ -304,14 +304,6 @@ class JointMeeting(models.Model):
         return ways.pop() if ways else self.modality
 
     @property
-    def has_face_to_face(self) -> bool:
-        """Someone meets face to face: the meeting needs a place."""
-        return self.modality == Modality.FACE_TO_FACE or (
-            self.modality == Modality.MIXED
-            and any(p.joins_by == Modality.FACE_TO_FACE for p in self.participants.all())
-        )
-
-    @property
     def waits_for_kela(self) -> bool:
         """Started, but the invited Kela contact has not accepted (nor declined)."""
         kela = self.kela_participant

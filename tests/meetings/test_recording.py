@@ -161,6 +161,17 @@ class TestJoining:
         assert response.status_code == 302
         assert JointMeeting.objects.get(pk=meeting.pk).modality == VIDEO
 
+    def test_changing_a_draft_without_kela_asks_no_way_for_kela(self, client_as, youth, alice):
+        draft = f.MeetingFactory(youth=youth, organiser=alice)
+        day = timezone.localdate() + datetime.timedelta(days=7)
+        data = booking(
+            modality="each", youth_joins=F2F, worker_joins=VIDEO, kela_joins="", day=str(day)
+        )
+        response = client_as(alice).post(reverse("meetings:edit", args=[draft.pk]), data)
+        assert response.status_code == 302
+        draft.refresh_from_db()
+        assert draft.modality == MIXED
+
     def test_somebody_face_to_face_needs_a_place(self, client_as, alice, youth, consent, kela):
         data = booking(kela, modality="kela_video", place="")
         response = client_as(alice).post(reverse("meetings:create", args=[youth.pk]), data)
