@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -389,6 +390,24 @@ class TestKelaCorrects:
         assert notifications.text(n)[1].startswith(f"{kela.get_full_name()} ilmoittaa")
         # Their part has ended: the meeting is no longer theirs to see.
         assert not JointMeeting.objects.visible_to(kela).filter(pk=afterwards.pk).exists()
+
+    def test_both_messages_are_mailed_with_a_link_to_the_meeting(self, afterwards, alice, kela):
+        def mailed(kind, recipient):
+            n = Notification.objects.get(kind=kind)
+            assert notifications.deliver(n.pk, f"t-{kind}") == "sent"
+            message = mail.outbox[-1]
+            assert message.to == [recipient.email]
+            assert reverse("meetings:detail", args=[afterwards.pk]) in message.body
+            assert afterwards.youth.last_name not in message.body
+
+        mailed(Kind.TAKING_PART_RECORDED, kela)
+        services.taking_part_deny(participant=f.kela_participant(afterwards, kela), by=kela)
+        mailed(Kind.TAKING_PART_DENIED, alice)
+
+    def test_a_message_not_yet_sent_when_kela_denies_is_not_sent(self, afterwards, kela):
+        services.taking_part_deny(participant=f.kela_participant(afterwards, kela), by=kela)
+        n = Notification.objects.get(kind=Kind.TAKING_PART_RECORDED)
+        assert notifications.deliver(n.pk, "t") == "skipped"  # the meeting is no longer theirs
 
     def test_only_a_recorded_taking_part_can_be_denied(self, meeting, kela, kela_other):
         participant = f.kela_participant(meeting, kela)
