@@ -41,6 +41,8 @@ def meeting_ics(meeting: JointMeeting, *, method: str = REQUEST, language: str =
             event.add("url", meeting.video_link)
         elif meeting.place:
             event.add("location", meeting.place)
+            if meeting.modality == Modality.MIXED and meeting.video_link:
+                event.add("url", meeting.video_link)  # for those who join by video
         page = settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk])
         event.add("description", _("Details (login needed): %(url)s") % {"url": page})
         organiser = vCalAddress(f"mailto:{meeting.organiser.email}")

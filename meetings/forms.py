@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin, TimeField
 from kelayhteistyo.models import User
 
-from .models import ActionItem, FollowUpPlan, JointMeeting, Modality, Participant, Review, Topic
+from .models import (
+    JOINING_CHOICES,
+    ActionItem,
+    FollowUpPlan,
+    JointMeeting,
+    Modality,
+    Participant,
+    Review,
+    Topic,
+)
 
 
 def combine(day: datetime.date, time: datetime.time) -> datetime.datetime:
@@ -24,8 +33,45 @@ class KelaContactChoiceField(forms.ModelChoiceField):
         return f"{label} – {absence.summary()}" if absence else label
 
 
+F2F, VIDEO, PHONE = Modality.FACE_TO_FACE, Modality.VIDEO, Modality.PHONE
+YOUNG, WORKER, KELA, OTHER = (
+    Participant.Kind.YOUNG_PERSON,
+    Participant.Kind.AFTERCARE_WORKER,
+    Participant.Kind.KELA_CONTACT,
+    Participant.Kind.OTHER,
+)
+EACH = "each"
+# How the participants join, one click each. "kela_video" is the pilot's tip: Kela by video
+# while the young person meets the worker face to face. Others from the network join as the
+# young person does, unless each joins in their own way (EACH: chosen per participant).
+JOINING_PRESETS = {
+    F2F: {YOUNG: F2F, WORKER: F2F, KELA: F2F, OTHER: F2F},
+    VIDEO: {YOUNG: VIDEO, WORKER: VIDEO, KELA: VIDEO, OTHER: VIDEO},
+    PHONE: {YOUNG: PHONE, WORKER: PHONE, KELA: PHONE, OTHER: PHONE},
+    "kela_video": {YOUNG: F2F, WORKER: F2F, KELA: VIDEO, OTHER: F2F},
+}
+JOINING = [
+    (F2F, _("Everyone face to face")),
+    (VIDEO, _("Everyone by video")),
+    (PHONE, _("Everyone by phone")),
+    (
+        "kela_video",
+        _("The young person and the worker face to face, Kela by video (worked well in the pilot)"),
+    ),
+    (EACH, _("Each participant in their own way (choose below)")),
+]
+
+
+def _way_field(label, blank_label=None) -> forms.ChoiceField:
+    choices = [("", blank_label or "–"), *JOINING_CHOICES]
+    return forms.ChoiceField(label=label, choices=choices, required=False)
+
+
 class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
     """Book or change a joint meeting."""
+
+    # Meetings recorded afterwards are in the past; others in the future.
+    in_past = False
 
     day = DateField(label=_("Date"))
     start_time = TimeField(label=_("Starts at"))
@@ -50,6 +96,14 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
         empty_label=_("Choose from the directory"),
     )
 
+    # How the participants join; the meeting's modality follows (mixed when ways differ).
+    modality = forms.ChoiceField(
+        label=_("How the participants join"), choices=JOINING, widget=forms.RadioSelect
+    )
+    youth_joins = _way_field(_("The young person joins"))
+    worker_joins = _way_field(_("The aftercare worker joins"))
+    kela_joins = _way_field(_("Kela joins"))
+
     class Meta:
         model = JointMeeting
         fields = [
@@ -57,7 +111,6 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
             "topics",
             "topics_other",
             "youth_questions",
-            "modality",
             "place",
             "video_link",
             "language",
@@ -66,28 +119,122 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
         widgets = {
             "goal": forms.Textarea(attrs={"rows": 3}),
             "youth_questions": forms.Textarea(attrs={"rows": 3}),
-            "modality": forms.RadioSelect,
         }
 
     def __init__(self, *args, county=None, language=None, with_kela=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["modality"].choices = Modality.choices
-        self.fields["place"].help_text = _("Needed for a meeting face to face.")
+        self.fields["place"].help_text = _("Needed when someone meets face to face.")
         if with_kela:
             self.fields["kela_contact"].queryset = User.objects.kela_contacts(county, language)
         else:
             del self.fields["kela_contact"]
+        # A meeting being changed: the others already named, each with a way of their own.
+        self.others = [
+            p
+            for p in (self.instance.participants.all() if self.instance.pk else [])
+            if p.kind == OTHER and p.is_taking_part
+        ]
+        for p in self.others:
+            self.fields[f"other_{p.pk}_joins"] = _way_field(
+                _("%(name)s joins") % {"name": p.display_name}, _("As the young person")
+            )
         if self.instance.starts_at:
             start = timezone.localtime(self.instance.starts_at)
             end = timezone.localtime(self.instance.ends_at)
             self.initial.update(day=start.date(), start_time=start.time(), end_time=end.time())
+        if self.instance.pk:
+            self.initial.update(self._joining_initial())
+
+    def _joining_initial(self) -> dict:
+        """The ways the participants of a meeting being changed join, as the form shows them."""
+        ways = {OTHER: ""}
+        initial = {}
+        for p in self.instance.participants.all():
+            if p.is_taking_part and p.kind != OTHER:
+                ways[p.kind] = p.joins_by or self.instance.modality
+        for p in self.others:
+            initial[f"other_{p.pk}_joins"] = p.joins_by
+        initial.update(
+            youth_joins=ways.get(YOUNG, ""),
+            worker_joins=ways.get(WORKER, ""),
+            kela_joins=ways.get(KELA, ""),
+        )
+        others_as_youth = all(p.joins_by in ("", ways.get(YOUNG)) for p in self.others)
+        for preset, preset_ways in JOINING_PRESETS.items():
+            if others_as_youth and all(
+                preset_ways[kind] == way for kind, way in ways.items() if kind != OTHER
+            ):
+                initial["modality"] = preset
+                break
+        else:
+            initial["modality"] = EACH
+        return initial
+
+    def other_way_fields(self) -> list:
+        """The fields of the others already named (a meeting being changed)."""
+        return [self[f"other_{p.pk}_joins"] for p in self.others]
+
+    def each_way(self) -> bool:
+        return self.cleaned_data.get("modality") == EACH
+
+    def joins(self, cleaned: dict) -> dict:
+        """How each participant joins: a participant's kind (or pk) → face to face / video /
+        phone (services.participants_set_joining)."""
+        preset = cleaned.get("modality")
+        if preset in JOINING_PRESETS:
+            return dict(JOINING_PRESETS[preset])
+        youth = cleaned.get("youth_joins") or ""
+        joins = {
+            YOUNG: youth,
+            WORKER: cleaned.get("worker_joins") or "",
+            KELA: cleaned.get("kela_joins") or "",
+            OTHER: youth,
+        }
+        for p in self.others:
+            joins[p.pk] = cleaned.get(f"other_{p.pk}_joins") or youth
+        return joins
+
+    def others_joining(self, rows: list[dict]) -> list[dict]:
+        """The new network members' rows, each with the way they join: their own only when
+        each participant joins in their own way, else the way the preset gives others."""
+        joins = self.cleaned_data["joins"]
+        return [
+            {**row, "joins_by": (row.get("joins_by") if self.each_way() else "") or joins[OTHER]}
+            for row in rows
+        ]
+
+    def _has_kela(self, cleaned: dict) -> bool:
+        """A Kela contact is chosen (booking), or takes part (a meeting being changed)."""
+        if "kela_contact" in self.fields:
+            return bool(cleaned.get("kela_contact"))
+        return any(p.kind == KELA and p.is_taking_part for p in self.instance.participants.all())
+
+    def _clean_joining(self, cleaned: dict) -> None:
+        if cleaned.get("modality") == EACH:
+            required = {
+                "youth_joins": _("Choose how the young person joins."),
+                "worker_joins": _("Choose how the aftercare worker joins."),
+            }
+            if self._has_kela(cleaned):
+                required["kela_joins"] = _("Choose how Kela joins.")
+            for field, message in required.items():
+                if not cleaned.get(field):
+                    self.add_error(field, message)
+        joins = cleaned["joins"] = self.joins(cleaned)
+        ways = {way for way in joins.values() if way}
+        if ways:
+            self.instance.modality = ways.pop() if len(ways) == 1 else Modality.MIXED
+        if F2F in joins.values() and not cleaned.get("place"):
+            self.add_error("place", _("Tell where the meeting is held."))
 
     def clean(self):
         cleaned = super().clean()
         day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
         if day and start:
             starts_at = combine(day, start)
-            if starts_at <= timezone.now():
+            if self.in_past and starts_at > timezone.now():
+                self.add_error("day", _("A meeting recorded afterwards must be in the past."))
+            elif not self.in_past and starts_at <= timezone.now():
                 self.add_error("day", _("The meeting cannot be in the past."))
             self.instance.starts_at = starts_at
             if end:
@@ -98,9 +245,19 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
                     self.add_error("end_time", _("A meeting lasts from 15 minutes to 8 hours."))
                 else:
                     self.instance.duration_minutes = int(minutes)
-        if cleaned.get("modality") == Modality.FACE_TO_FACE and not cleaned.get("place"):
-            self.add_error("place", _("Tell where the meeting is held."))
+        self._clean_joining(cleaned)
         return cleaned
+
+
+class RecordedMeetingForm(MeetingForm):
+    """Record a meeting after the fact: a past time; the Kela contact is the one who took part."""
+
+    in_past = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kela_contact"].label = _("Kela contact person who took part")
+        self.fields["video_link"].help_text = ""
 
 
 class OtherParticipantForm(forms.Form):
@@ -109,10 +266,12 @@ class OtherParticipantForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     role_title = forms.CharField(label=_("Role"), max_length=200, required=False)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    joins_by = _way_field(_("Joins"), _("As the young person"))
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("name") and any(cleaned.values()):
+        typed = {k: v for k, v in cleaned.items() if k != "joins_by"}
+        if not cleaned.get("name") and any(typed.values()):
             self.add_error("name", _("Give the name of this participant."))
         return cleaned
 
@@ -167,6 +326,30 @@ class RespondForm(forms.Form):
         if cleaned.get("answer") == Participant.Status.DECLINED and not cleaned.get("message"):
             self.add_error("message", _("Tell the organiser why you decline."))
         return cleaned
+
+
+class MarkHeldForm(forms.Form):
+    kela_took_part = forms.BooleanField(
+        label=_("Kela took part"),
+        required=False,
+        help_text=_(
+            "The Kela contact person took part although they did not accept the invitation in "
+            "the app. They are told, and can correct it."
+        ),
+    )
+
+
+class TakingPartDenyForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the aftercare worker (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "deny_%s")  # unique ids beside the answer form
+        super().__init__(*args, **kwargs)
 
 
 class CancelForm(forms.Form):

@@ -197,13 +197,19 @@ def plan_data(
         "meeting": {
             "starts_at": meeting.starts_at,
             "modality": meeting.modality,
+            "recorded_afterwards": meeting.recorded_afterwards,
             "place": meeting.place or None,
             "goal": meeting.goal,
             "topics": meeting.topics,
             "topics_other": meeting.topics_other or None,
             "youth_questions": meeting.youth_questions or None,
             "participants": [
-                {"name": p.display_name, "kind": p.kind, "role": p.role_title or None}
+                {
+                    "name": p.display_name,
+                    "kind": p.kind,
+                    "role": p.role_title or None,
+                    "joins_by": p.joins_by or None,
+                }
                 for p in meeting.participants.all()
             ],
         },

@@ -6,6 +6,7 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("new/<uuid:youth_pk>/", views.meeting_create, name="create"),
+    path("record/<uuid:youth_pk>/", views.meeting_record, name="record"),
     path("<uuid:pk>/", views.meeting_detail, name="detail"),
     path("<uuid:pk>/edit/", views.meeting_edit, name="edit"),
     path("<uuid:pk>/identity-code/", views.identity_code_show, name="identity_code"),
@@ -18,6 +19,7 @@ urlpatterns = [
         name="proposal_accept",
     ),
     path("<uuid:pk>/held/", views.meeting_held, name="held"),
+    path("<uuid:pk>/not-present/", views.taking_part_deny, name="taking_part_deny"),
     path("<uuid:pk>/cancel/", views.meeting_cancel, name="cancel"),
     path("<uuid:pk>/plan/", plan_views.plan_edit, name="plan"),
     path("<uuid:pk>/plan/export/", export_views.plan_export, name="plan_export"),

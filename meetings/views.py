@@ -29,9 +29,12 @@ from . import services
 from .forms import (
     CancelForm,
     InviteForm,
+    MarkHeldForm,
     MeetingForm,
     OtherParticipantFormSet,
+    RecordedMeetingForm,
     RespondForm,
+    TakingPartDenyForm,
 )
 from .models import ActionItem, FollowUpPlan, JointMeeting, Participant, PlanExport, Review
 from .workdays import day_off_name
@@ -110,9 +113,12 @@ def meeting_create(request, youth_pk):
                     meeting=form.save(commit=False),
                     by=request.user,
                     kela_contact=form.cleaned_data.get("kela_contact"),
-                    others=[f.cleaned_data for f in others if f.cleaned_data.get("name")],
+                    others=form.others_joining(
+                        [f.cleaned_data for f in others if f.cleaned_data.get("name")]
+                    ),
                     invite=invite,
                     reviews_plan=reviewed,
+                    joins=form.cleaned_data["joins"],
                 )
             except ValidationError as e:
                 add_errors(form, e)
@@ -213,7 +219,8 @@ def _posted_others(post) -> list[dict]:
     rows = []
     for i in range(total):
         row = {
-            k: post.get(f"others-{i}-{k}", "") for k in ("name", "role_title", "organisation_name")
+            k: post.get(f"others-{i}-{k}", "")
+            for k in ("name", "role_title", "organisation_name", "joins_by")
         }
         if any(row.values()):
             rows.append(row)
@@ -243,6 +250,8 @@ def _detail_context(request, meeting, **forms) -> dict:
         "respond_form": RespondForm(),
         "cancel_form": CancelForm(),
         "invite_form": InviteForm(),
+        "held_form": MarkHeldForm(),
+        "deny_form": TakingPartDenyForm(),
         "has_consent": services.valid_kela_consent(meeting.youth) is not None,
         "identity": meeting.identity_visible_to(user),
         # Kela may download the young person's plain-language copy while the plan is shared.
@@ -351,7 +360,9 @@ def meeting_edit(request, pk):
     form = MeetingForm(request.POST or None, instance=meeting, with_kela=False)
     if form.is_valid():
         try:
-            services.meeting_update(meeting=form.save(commit=False), by=request.user)
+            services.meeting_update(
+                meeting=form.save(commit=False), by=request.user, joins=form.cleaned_data["joins"]
+            )
         except ValidationError as e:
             add_errors(form, e)
         else:
@@ -451,23 +462,27 @@ def proposal_accept(request, pk, participant_pk):
 @require_POST
 @worker_required
 def meeting_held(request, pk):
-    """Mark the meeting held; the follow-up plan (of a review meeting: the review) is
-    recorded next."""
+    """Mark the meeting held (confirming that Kela took part, if Kela did not answer in the
+    app); the follow-up plan (of a review meeting: the review) is recorded next."""
     meeting = meeting_or_404(request, pk)
-    response = _post_action(
-        request,
-        meeting,
-        lambda: services.meeting_mark_held(meeting=meeting, by=request.user),
-        _("The meeting was marked held. Record the review next.")
-        if meeting.is_review_meeting
-        else _("The meeting was marked held. Record the follow-up plan next."),
-    )
-    if meeting.status == JointMeeting.Status.HELD:
-        # A review meeting continues its plan: its review is recorded next, not a new plan.
-        return redirect(
-            "meetings:review" if meeting.is_review_meeting else "meetings:plan", pk=meeting.pk
+    form = MarkHeldForm(request.POST)
+    form.is_valid()  # one optional tick box: always valid
+    try:
+        services.meeting_mark_held(
+            meeting=meeting, by=request.user, kela_took_part=form.cleaned_data["kela_took_part"]
         )
-    return response
+    except ValidationError as e:
+        if "kela_took_part" in getattr(e, "error_dict", {}):  # the message next to the tick box
+            add_errors(form, e)
+            return _refused(request, meeting_or_404(request, meeting.pk), held_form=form)
+        messages.error(request, " ".join(e.messages))
+        return redirect("meetings:detail", pk=meeting.pk)
+    if meeting.is_review_meeting:
+        # A review meeting continues its plan: its review is recorded next, not a new plan.
+        messages.success(request, _("The meeting was marked held. Record the review next."))
+        return redirect("meetings:review", pk=meeting.pk)
+    messages.success(request, _("The meeting was marked held. Record the follow-up plan next."))
+    return redirect("meetings:plan", pk=meeting.pk)
 
 
 @require_POST
@@ -486,3 +501,67 @@ def meeting_cancel(request, pk):
         _("The meeting was cancelled."),
         cancel_form=form,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@worker_required
+def meeting_record(request, youth_pk):
+    """Record a meeting after the fact (arranged by phone, say): a past time, held at once."""
+    youth = get_object_or_404(YouthClient.objects.visible_to(request.user), pk=youth_pk)
+    search = DirectorySearchForm(request.POST or request.GET or None, prefix="search")
+    filters = search.cleaned_data if search.is_valid() else {}
+    action = request.POST.get("action")
+    data = request.POST if request.method == "POST" and action != "search" else None
+    initial = {"language": youth.language_id, "interpreter_needed": youth.needs_interpreter}
+    form = RecordedMeetingForm(data, initial=initial, instance=JointMeeting(youth=youth), **filters)
+    others = OtherParticipantFormSet(data, prefix="others")
+    if action == "search":
+        # Filtering the directory keeps everything typed so far, without error messages.
+        form = RecordedMeetingForm(
+            initial=_posted(request.POST), instance=JointMeeting(youth=youth), **filters
+        )
+        others = OtherParticipantFormSet(initial=_posted_others(request.POST), prefix="others")
+    elif data is not None and form.is_valid() and others.is_valid():
+        try:
+            meeting = services.meeting_record_afterwards(
+                meeting=form.save(commit=False),
+                by=request.user,
+                kela_contact=form.cleaned_data.get("kela_contact"),
+                others=form.others_joining(
+                    [f.cleaned_data for f in others if f.cleaned_data.get("name")]
+                ),
+                joins=form.cleaned_data["joins"],
+            )
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(
+                request, _("The meeting was recorded as held. Record the follow-up plan next.")
+            )
+            return redirect("meetings:plan", pk=meeting.pk)
+    access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
+    context = {"form": form, "others": others, "search": search, "youth": youth, "afterwards": True}
+    return render(request, "meetings/meeting_form.html", context)
+
+
+@require_POST
+@role_required(User.Role.KELA_CONTACT)
+def taking_part_deny(request, pk):
+    """A Kela contact recorded by the worker as having taken part says they did not. Their
+    part in the meeting ends, so they go back to their list of meetings."""
+    meeting = meeting_or_404(request, pk)
+    participant = get_object_or_404(meeting.participants, user=request.user)
+    form = TakingPartDenyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, meeting, deny_form=form)
+    try:
+        services.taking_part_deny(
+            participant=participant, by=request.user, message=form.cleaned_data["message"]
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("meetings:detail", pk=meeting.pk)
+    messages.success(
+        request, _("Recorded: you did not take part. The aftercare worker has been told.")
+    )
+    return redirect("meetings:list")

@@ -130,7 +130,11 @@ def aggregates(county, filters: dict) -> dict:
             "n": sum(speed.values()),
             **{q: quantile_of_histogram(speed, f) for q, f in QUANTILES.items()},
         },
-        "plans": {"n": totals["held"], "with_plan": totals["with_plan"]},
+        "plans": {
+            "n": totals["held"],
+            "with_plan": totals["with_plan"],
+            "afterwards": totals["afterwards"],
+        },
         "items": [{"kind": kind, **items[kind]} for kind in sorted(items)],
         "reviews": {
             "rounds": [

@@ -75,7 +75,7 @@ def figures(data: dict) -> list[Figure]:
             [
                 (
                     _month_name(r["month"]),
-                    *(small(r[m]) for m in modalities),
+                    *(small(r.get(m, 0)) for m in modalities),
                     small(r["cancelled"]),
                 )
                 for r in data["meetings"]
@@ -111,10 +111,16 @@ def figures(data: dict) -> list[Figure]:
             _("How quickly young people get help"),
             _(
                 "Days from the invitation to the meeting, for meetings not cancelled: "
-                "the median and the 90th percentile."
+                "the median and the 90th percentile. Meetings recorded afterwards had no "
+                "invitation in the app: they are left out and counted apart."
             ),
-            [_("Meetings"), _("Median (days)"), _("90th percentile (days)")],
-            [(small(speed["n"]), speed["median"], speed["p90"])],
+            [
+                _("Meetings"),
+                _("Median (days)"),
+                _("90th percentile (days)"),
+                _("Recorded afterwards"),
+            ],
+            [(small(speed["n"]), speed["median"], speed["p90"], small(plans.get("afterwards", 0)))],
         ),
         Figure(
             "plans",

@@ -162,8 +162,10 @@ def aggregates_raw(county, filters: dict) -> dict:
         )
         .order_by("month")
     )
+    # A meeting recorded afterwards had no invitation in the app: it is left out of the
+    # invitation and speed figures, and counted apart ("afterwards").
     invitations = Participant.objects.filter(
-        meeting__in=meetings, kind=Participant.Kind.KELA_CONTACT
+        meeting__in=meetings.filter(recorded_afterwards=False), kind=Participant.Kind.KELA_CONTACT
     ).aggregate(
         invited=Count("id"),
         answered=Count("id", filter=~Q(status=Participant.Status.PENDING)),
@@ -179,8 +181,14 @@ def aggregates_raw(county, filters: dict) -> dict:
         "new": [{**r, "month": _month(r["month"])} for r in new_per_month],
         "meetings": [{**r, "month": _month(r["month"])} for r in per_month],
         "invitations": invitations,
-        "speed": speed_raw(not_cancelled.filter(invited_at__isnull=False)),
-        "plans": held.aggregate(n=Count("id"), with_plan=Count("plan")),
+        "speed": speed_raw(
+            not_cancelled.filter(invited_at__isnull=False, recorded_afterwards=False)
+        ),
+        "plans": held.aggregate(
+            n=Count("id"),
+            with_plan=Count("plan"),
+            afterwards=Count("id", filter=Q(recorded_afterwards=True)),
+        ),
         "items": items_raw(plans, today),
         "reviews": reviews_raw(plans, today),
         "exported": exported["plans"],

@@ -138,6 +138,7 @@ def month_rows(month: datetime.date) -> tuple[list[Tally], list[YouthMonth]]:
             "status",
             "starts_at",
             "invited_at",
+            "recorded_afterwards",
         )
     }
     first = dict(
@@ -172,14 +173,18 @@ def month_rows(month: datetime.date) -> tuple[list[Tally], list[YouthMonth]]:
         new = m["starts_at"] == first.get(m["youth_id"])
         place = (*cell(pk), m["youth_id"])
         youth[place] = youth.get(place, False) or new
-        if m["invited_at"] is not None:
+        # A meeting recorded afterwards had no invitation in the app: left out of the
+        # invitation and speed figures, and counted apart ("afterwards"; always held).
+        if m["invited_at"] is not None and not m["recorded_afterwards"]:
             add(pk, "speed", number=calendar_days(m["invited_at"], m["starts_at"]))
         if m["status"] in HELD:
             add(pk, "held")
+            add(pk, "afterwards", n=int(m["recorded_afterwards"]))
 
     meeting_filter = {"meeting__in": in_month.values("id")}
     for p in Participant.objects.filter(
-        kind=Participant.Kind.KELA_CONTACT, **meeting_filter
+        kind=Participant.Kind.KELA_CONTACT,
+        meeting__in=in_month.filter(recorded_afterwards=False).values("id"),
     ).values("meeting_id", "status", "proposed_start"):
         add(p["meeting_id"], "invited")
         add(p["meeting_id"], "answered", n=int(p["status"] != Participant.Status.PENDING))

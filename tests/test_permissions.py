@@ -121,6 +121,13 @@ MATRIX = {
         {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
     ),
     "meetings:held": ("POST", {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403}),
+    "meetings:record": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
+    # Kela says it did not take part; here Kela accepted in the app, so it is refused (302
+    # back to the meeting with the reason); tests/meetings/test_recording.py has the rest.
+    "meetings:taking_part_deny": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 302, "kela_other": 404, "others": 403},
+    ),
     "meetings:cancel": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
     "meetings:plan": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     # The add page: a worker adds anyone's item, a Kela contact only its own.
@@ -294,6 +301,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "cases:consent_withdraw": {"pk": youth.pk, "consent_pk": consent.pk},
         "cases:consent_withdraw_confirm": {"pk": youth.pk, "consent_pk": consent.pk},
         "meetings:create": {"youth_pk": youth.pk},
+        "meetings:record": {"youth_pk": youth.pk},
         "meetings:proposal_accept": {"pk": meeting.pk, "participant_pk": kela_p.pk},
         "meetings:item_toggle": {"pk": meeting.pk, "item_pk": item.pk},
         "meetings:item_edit": {"pk": meeting.pk, "item_pk": item.pk},

@@ -3,6 +3,7 @@ follow-up plan with its items, reviews and exports (`plan.py`), notification row
 (`notification.py`)."""
 
 from .meeting import (
+    JOINING_CHOICES,
     JointMeeting,
     MeetingQuerySet,
     Modality,
@@ -23,6 +24,7 @@ from .plan import (
 )
 
 __all__ = [
+    "JOINING_CHOICES",
     "ActionItem",
     "ActionItemChange",
     "ActionItemQuerySet",

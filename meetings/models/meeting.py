@@ -18,6 +18,15 @@ class Modality(models.TextChoices):
     FACE_TO_FACE = "face_to_face", _("Face to face")
     VIDEO = "video", _("Video")
     PHONE = "phone", _("Phone")
+    # Participants join in different ways (e.g. Kela by video, the young person and the worker
+    # face to face). Never chosen as such: derived from the participants (services keep it so).
+    MIXED = "mixed", _("Mixed")
+
+
+# How one participant joins: the modalities a person can use (mixed is the meeting's only).
+JOINING_CHOICES = [
+    (m.value, m.label) for m in (Modality.FACE_TO_FACE, Modality.VIDEO, Modality.PHONE)
+]
 
 
 class Topic(models.TextChoices):
@@ -88,7 +97,8 @@ class JointMeeting(models.Model):
     # The status machine: which status may follow which. Services enforce it.
     TRANSITIONS = {
         Status.DRAFT: {Status.INVITED, Status.CANCELLED},
-        Status.INVITED: {Status.INVITED, Status.CONFIRMED, Status.CANCELLED},
+        # Invited → held: Kela took part without answering in the app (the worker confirms it).
+        Status.INVITED: {Status.INVITED, Status.CONFIRMED, Status.HELD, Status.CANCELLED},
         Status.CONFIRMED: {Status.INVITED, Status.HELD, Status.CANCELLED},
         Status.HELD: {Status.PLAN_RECORDED},
         Status.PLAN_RECORDED: {Status.IN_FOLLOW_UP, Status.COOPERATION_ENDED},
@@ -144,6 +154,9 @@ class JointMeeting(models.Model):
     )
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    # Booked after it was held (arranged by phone, say): no invitation in the app, so the
+    # dashboard leaves it out of "invitation to meeting" and counts it apart.
+    recorded_afterwards = models.BooleanField(_("recorded afterwards"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # A meeting booked to review an earlier meeting's follow-up plan: the plan continues in it
@@ -293,7 +306,19 @@ class JointMeeting(models.Model):
 
     @property
     def can_mark_held(self) -> bool:
-        return self.can_become(self.Status.HELD) and self.has_started
+        """Started, and Kela accepted — or has not answered, and the worker confirms that Kela
+        took part (services.meeting_mark_held)."""
+        return self.has_started and (self.status == self.Status.CONFIRMED or self.waits_for_kela)
+
+    def joining_modality(self, participants=None) -> str:
+        """The meeting's modality from how its participants join: the one way all of them
+        join, or mixed. A participant without a way of their own joins as the meeting says."""
+        participants = self.participants.all() if participants is None else participants
+        ways = {p.joins_by or self.modality for p in participants if p.is_taking_part}
+        ways.discard(Modality.MIXED)
+        if len(ways) > 1:
+            return Modality.MIXED
+        return ways.pop() if ways else self.modality
 
     @property
     def waits_for_kela(self) -> bool:
@@ -359,6 +384,10 @@ class Participant(models.Model):
         DECLINED = "declined", _("Declined")
         PROPOSED = "proposed", _("Proposed another time")
 
+    class Attendance(models.TextChoices):
+        RECORDED_BY_WORKER = "recorded", _("Took part (recorded by the aftercare worker)")
+        NOT_PRESENT = "not_present", _("Did not take part (said so themselves)")
+
     meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="participants")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(
@@ -373,6 +402,14 @@ class Participant(models.Model):
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACCEPTED
+    )
+    # How this participant joins (face to face, video, phone); empty: as the meeting says.
+    joins_by = models.CharField(_("joins by"), max_length=20, choices=JOINING_CHOICES, blank=True)
+    # Taking part recorded apart from the invitation's answer: by the worker (Kela took part
+    # without answering in the app, or a meeting recorded afterwards), or denied by the
+    # participant ("I did not take part").
+    attendance = models.CharField(
+        _("taking part"), max_length=20, choices=Attendance.choices, blank=True
     )
     response_message = models.CharField(_("message"), max_length=1000, blank=True)
     proposed_start = models.DateTimeField(_("proposed time"), null=True, blank=True)
@@ -408,6 +445,14 @@ class Participant(models.Model):
     def is_taking_part(self) -> bool:
         """See ParticipantQuerySet.taking_part (for participants already fetched)."""
         return self.status != self.Status.DECLINED
+
+    @property
+    def can_deny_taking_part(self) -> bool:
+        """The worker recorded that this participant took part: they may say they did not."""
+        return self.attendance == self.Attendance.RECORDED_BY_WORKER
+
+    def get_joins_by_display(self):  # type: ignore[no-redef]
+        return choice_label(Modality, self.joins_by) if self.joins_by else ""
 
     @property
     def display_name(self) -> str:

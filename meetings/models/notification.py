@@ -62,6 +62,8 @@ class Notification(models.Model):
         CONSENT_EXPIRING = "consent_expiring", _("Consent about to expire")
         FEEDBACK_REQUEST = "feedback_request", _("Feedback on a meeting")
         INVITATION_PASSED = "invitation_passed", _("Invitation passed to a substitute")
+        TAKING_PART_RECORDED = "taking_part_recorded", _("Your taking part was recorded")
+        TAKING_PART_DENIED = "taking_part_denied", _("Someone says they did not take part")
 
     # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
     # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.

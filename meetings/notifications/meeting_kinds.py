@@ -159,6 +159,29 @@ register(
     )
 )
 
+# Taking part recorded by the worker (Kela did not answer in the app, or the meeting was
+# recorded afterwards): Kela is told and may say it did not take part; the worker hears of it.
+register(
+    KindSpec(
+        Kind.TAKING_PART_RECORDED,
+        subject=_("You were recorded as taking part in a joint meeting"),
+        text=_(
+            "The aftercare worker recorded that you took part in the joint meeting with "
+            "%(name)s on %(when)s. If you did not take part, say so on the meeting page."
+        ),
+    )
+)
+register(
+    KindSpec(
+        Kind.TAKING_PART_DENIED,
+        subject=_("A participant says they did not take part"),
+        text=_(
+            "%(who)s says they did not take part in the joint meeting with %(name)s on "
+            "%(when)s. Check the meeting and its plan."
+        ),
+    )
+)
+
 # Reminders (reminders.py creates them) ---------------------------------------------------------
 
 register(

@@ -6,6 +6,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Consent, YouthClient
@@ -33,9 +34,12 @@ def meeting_create(
     others: list[dict],
     invite: bool,
     reviews_plan: FollowUpPlan | None = None,
+    joins: dict | None = None,
 ) -> JointMeeting:
     """Book a joint meeting with its participants; invite the Kela contact if asked. A meeting
-    booked to review a plan (`reviews_plan`) continues that plan: its review is recorded on it."""
+    booked to review a plan (`reviews_plan`) continues that plan: its review is recorded on it.
+    `joins` says how each participant joins (see participants_set_joining; default: as the
+    meeting's modality says)."""
     meeting.organiser = by
     meeting.status = Status.DRAFT
     if reviews_plan is not None:
@@ -46,24 +50,74 @@ def meeting_create(
         meeting.reviews_plan = reviews_plan
     meeting.full_clean()
     meeting.save()
-    youth = meeting.youth
-    Participant.objects.create(
-        meeting=meeting, kind=Participant.Kind.YOUNG_PERSON, name=youth.first_name
+    joins = _participants_create(meeting=meeting, by=by, others=others, joins=joins)
+    access_log_write(
+        user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CREATE, obj=meeting
     )
-    Participant.objects.create(meeting=meeting, kind=Participant.Kind.AFTERCARE_WORKER, user=by)
-    for other in others:
-        Participant.objects.create(meeting=meeting, kind=Participant.Kind.OTHER, **other)
-    access_log_write(user=by, youth_id=youth.pk, action=AccessLog.Action.CREATE, obj=meeting)
-    if invite and kela_contact:
-        meeting_invite(meeting=meeting, kela_contact=kela_contact, by=by)
-    elif kela_contact:
+    if kela_contact and not invite:
         Participant.objects.create(
             meeting=meeting,
             kind=Participant.Kind.KELA_CONTACT,
             user=kela_contact,
             status=Participant.Status.PENDING,
         )
+    participants_set_joining(meeting=meeting, joins=joins)
+    if invite and kela_contact:
+        meeting_invite(
+            meeting=meeting, kela_contact=kela_contact, by=by, joins_by=_way(joins, "kela_contact")
+        )
     return meeting
+
+
+def _way(joins: dict | None, kind: str) -> str:
+    return (joins or {}).get(kind, "")
+
+
+def _participants_create(
+    *, meeting: JointMeeting, by: User, others: list[dict], joins: dict | None
+) -> dict:
+    """The young person, the worker and the other network members of a new meeting. A network
+    member joins in their own way (`joins_by` in their row) or as `joins` says for others.
+    Returns the ways left to set for the rest (participants_set_joining)."""
+    joins = dict(joins or {})
+    others_way = joins.pop(Participant.Kind.OTHER, "")
+    Participant.objects.create(
+        meeting=meeting, kind=Participant.Kind.YOUNG_PERSON, name=meeting.youth.first_name
+    )
+    Participant.objects.create(meeting=meeting, kind=Participant.Kind.AFTERCARE_WORKER, user=by)
+    for other in others:
+        Participant.objects.create(
+            meeting=meeting,
+            kind=Participant.Kind.OTHER,
+            **{**other, "joins_by": other.get("joins_by") or others_way},
+        )
+    return joins
+
+
+def participants_set_joining(*, meeting: JointMeeting, joins: dict) -> bool:
+    """Set how each participant joins — `joins` maps a participant's pk, or else its kind, to
+    face to face / video / phone; a participant named in neither keeps their way — and keep
+    the meeting's modality in step (one way for all, or mixed). Returns whether anything
+    changed. The caller is in a transaction."""
+    changed = False
+    for participant in meeting.participants.all():
+        way = joins.get(participant.pk) or joins.get(participant.kind)
+        if way and way != participant.joins_by:
+            participant.joins_by = way
+            participant.save(update_fields=["joins_by"])
+            changed = True
+    return _modality_sync(meeting) or changed
+
+
+def _modality_sync(meeting: JointMeeting) -> bool:
+    """The meeting's modality from its participants as they are in the database now."""
+    modality = meeting.joining_modality(Participant.objects.filter(meeting=meeting))
+    if modality == meeting.modality:
+        return False
+    meeting.modality = modality
+    if meeting.pk:
+        JointMeeting.objects.filter(pk=meeting.pk).update(modality=modality)
+    return True
 
 
 def valid_kela_consent(youth: YouthClient) -> Consent | None:
@@ -71,8 +125,11 @@ def valid_kela_consent(youth: YouthClient) -> Consent | None:
 
 
 @transaction.atomic
-def meeting_invite(*, meeting: JointMeeting, kela_contact: User, by: User) -> Participant:
-    """Invite a Kela contact. Impossible without a valid consent that covers it."""
+def meeting_invite(
+    *, meeting: JointMeeting, kela_contact: User, by: User, joins_by: str = ""
+) -> Participant:
+    """Invite a Kela contact. Impossible without a valid consent that covers it. A contact
+    invited in place of another joins as the one before (unless `joins_by` says otherwise)."""
     if not kela_contact.is_kela_contact or not hasattr(kela_contact, "kela_profile"):
         raise ValidationError({"kela_contact": _("Choose a Kela contact person.")})
     # Away today or on the meeting's day: the substitute named for the absence is invited
@@ -99,6 +156,8 @@ def meeting_invite(*, meeting: JointMeeting, kela_contact: User, by: User) -> Pa
             {"kela_contact": _("A Kela contact is already invited to this meeting.")}
         )
     meeting.become(Status.INVITED)
+    before = meeting.participants.filter(kind=Participant.Kind.KELA_CONTACT).last()
+    joins_by = joins_by or (before.joins_by if before else "")
     now = timezone.now()
     meeting.consent = consent
     meeting.invited_at = meeting.invited_at or now
@@ -115,8 +174,10 @@ def meeting_invite(*, meeting: JointMeeting, kela_contact: User, by: User) -> Pa
             "responded_at": None,
             "proposed_start": None,
             "response_message": "",
+            **({"joins_by": joins_by} if joins_by else {}),
         },
     )
+    _modality_sync(meeting)
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.DISCLOSE, obj=meeting
     )
@@ -208,16 +269,22 @@ def proposal_accept(*, participant: Participant, by: User) -> JointMeeting:
 
 
 @transaction.atomic
-def meeting_update(*, meeting: JointMeeting, by: User) -> JointMeeting:
-    """Save changed meeting details. A confirmed meeting that moves needs a new answer."""
+def meeting_update(*, meeting: JointMeeting, by: User, joins: dict | None = None) -> JointMeeting:
+    """Save changed meeting details (and how each participant joins, see
+    participants_set_joining). A confirmed meeting that moves needs a new answer."""
     if not meeting.is_changeable:
         raise ValidationError(_("Only a meeting that has not been held can be changed."))
     previous = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
     moved = previous.starts_at != meeting.starts_at
     seen_by_kela = meeting.is_sent
-    calendar_changed = moved or any(
-        getattr(previous, f) != getattr(meeting, f)
-        for f in ("duration_minutes", "place", "video_link", "modality")
+    joining_changed = participants_set_joining(meeting=meeting, joins=joins or {})
+    calendar_changed = (
+        moved
+        or joining_changed
+        or any(
+            getattr(previous, f) != getattr(meeting, f)
+            for f in ("duration_minutes", "place", "video_link", "modality")
+        )
     )
     if moved and seen_by_kela:
         meeting.become(Status.INVITED)
@@ -290,13 +357,31 @@ def meetings_cancel_on_withdrawal(*, consent: Consent, by: User) -> list[JointMe
 
 
 @transaction.atomic
-def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
+def meeting_mark_held(
+    *, meeting: JointMeeting, by: User, kela_took_part: bool = False
+) -> JointMeeting:
     """Mark a confirmed meeting held, once its time has come; the participants get their
-    feedback links."""
-    # Deliberately upward (meetings is below feedback) and deferred: held creates survey links.
-    # The one such import in meetings; pyproject.toml's import-linter contract allows it.
-    from feedback.services import links_create
-
+    feedback links. A meeting Kela did not accept in the app is held only when the worker
+    confirms that Kela took part: recorded on Kela's participant row, and Kela is told."""
+    kela = meeting.kela_participant
+    if kela_took_part and (kela is None or not kela.is_taking_part):
+        raise ValidationError(
+            {
+                "kela_took_part": _(
+                    "The meeting has no Kela contact person taking part, so nobody can be "
+                    "recorded as having taken part. Untick this, or invite Kela first."
+                )
+            }
+        )
+    if meeting.status == Status.INVITED and not kela_took_part:
+        raise ValidationError(
+            {
+                "kela_took_part": _(
+                    "Kela has not accepted the invitation in the app. Tick “Kela took part” if "
+                    "the Kela contact person took part all the same."
+                )
+            }
+        )
     if not meeting.has_started:
         raise ValidationError(_("The meeting has not started yet."))
     meeting.become(Status.HELD)
@@ -305,8 +390,122 @@ def meeting_mark_held(*, meeting: JointMeeting, by: User) -> JointMeeting:
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
     )
-    links_create(meeting)
+    if kela_took_part and kela is not None and kela.status != Participant.Status.ACCEPTED:
+        _taking_part_record(meeting=meeting, participant=kela)
+    _feedback_links(meeting)
     return meeting
+
+
+def _feedback_links(meeting: JointMeeting) -> None:
+    # Deliberately upward (meetings is below feedback) and deferred: held creates survey links.
+    # The one such import in meetings; pyproject.toml's import-linter contract allows it.
+    from feedback.services import links_create
+
+    links_create(meeting)
+
+
+def _taking_part_record(*, meeting: JointMeeting, participant: Participant) -> None:
+    """The worker records that a Kela contact took part; they are told and may correct it."""
+    participant.attendance = Participant.Attendance.RECORDED_BY_WORKER
+    participant.save(update_fields=["attendance"])
+    notifications.notify(
+        Notification.Kind.TAKING_PART_RECORDED,
+        recipient=participant.user,
+        meeting=meeting,
+        key_suffix=f"p{participant.pk}",
+    )
+
+
+@transaction.atomic
+def meeting_record_afterwards(
+    *,
+    meeting: JointMeeting,
+    by: User,
+    kela_contact: User | None,
+    others: list[dict],
+    joins: dict | None = None,
+) -> JointMeeting:
+    """Record a meeting that was held before it was booked (arranged by phone, say): a past
+    time, held at once, resting on a consent that was valid on that day. A Kela contact named
+    is recorded as having taken part, is told, and may say they did not."""
+    if not meeting.has_started:
+        raise ValidationError({"day": _("A meeting recorded afterwards must be in the past.")})
+    consent = (
+        meeting.youth.consents.covering(Consent.Scope.KELA_MEETING, on=meeting.day)
+        .order_by("-given_at")
+        .first()
+    )
+    if consent is None:
+        raise ValidationError(
+            {
+                "day": _(
+                    "On %(day)s the young person had no valid consent to a joint meeting with "
+                    "Kela. A meeting can be recorded afterwards only for a day that a consent "
+                    "covered."
+                )
+                % {"day": date_format(meeting.day, "SHORT_DATE_FORMAT")}
+            }
+        )
+    if kela_contact is not None and not (
+        kela_contact.is_kela_contact and hasattr(kela_contact, "kela_profile")
+    ):
+        raise ValidationError({"kela_contact": _("Choose a Kela contact person.")})
+    meeting.organiser = by
+    meeting.status = Status.HELD  # a new meeting, held from the start: no transition
+    meeting.recorded_afterwards = True
+    meeting.consent = consent
+    meeting.held_at = meeting.starts_at
+    meeting.full_clean()
+    meeting.save()
+    joins = _participants_create(meeting=meeting, by=by, others=others, joins=joins)
+    access_log_write(
+        user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CREATE, obj=meeting
+    )
+    if kela_contact is not None:
+        kela = Participant.objects.create(
+            meeting=meeting,
+            kind=Participant.Kind.KELA_CONTACT,
+            user=kela_contact,
+            status=Participant.Status.PENDING,  # no invitation was answered in the app
+        )
+        access_log_write(
+            user=by, youth_id=meeting.youth_id, action=AccessLog.Action.DISCLOSE, obj=meeting
+        )
+        _taking_part_record(meeting=meeting, participant=kela)
+    participants_set_joining(meeting=meeting, joins=joins)
+    _feedback_links(meeting)
+    return meeting
+
+
+@transaction.atomic
+def taking_part_deny(*, participant: Participant, by: User, message: str = "") -> Participant:
+    """A Kela contact recorded by the worker as having taken part says they did not: it is
+    recorded, their part in the meeting ends (as after declining: no access, no messages) and
+    the organiser is told."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.user_id != by.pk:
+        raise ValidationError(_("This participation is not yours."))
+    if not participant.can_deny_taking_part:
+        raise ValidationError(
+            _("Only a taking part that the aftercare worker recorded for you can be corrected.")
+        )
+    meeting = participant.meeting
+    participant.attendance = Participant.Attendance.NOT_PRESENT
+    participant.status = Participant.Status.DECLINED
+    participant.response_message = message.strip()
+    participant.responded_at = timezone.now()
+    participant.save()
+    access_log_write(
+        user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
+    )
+    _modality_sync(meeting)
+    notifications.notify(
+        Notification.Kind.TAKING_PART_DENIED,
+        recipient=meeting.organiser,
+        meeting=meeting,
+        key_suffix=f"p{participant.pk}",
+    )
+    return participant
 
 
 DRAFT_RETENTION = datetime.timedelta(days=180)

@@ -10,6 +10,17 @@ document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("input[name='modality']").forEach((el) => el.addEventListener("change", update));
     update();
   }
+  // The ways each participant joins matter only when "each in their own way" is chosen:
+  // without this file they are always shown (and used only with that choice).
+  const each = document.getElementById("joining-each");
+  if (each) {
+    const update = () => {
+      const chosen = document.querySelector("input[name='modality']:checked");
+      each.hidden = !(chosen && chosen.value === "each") && !each.querySelector(".is-invalid");
+    };
+    document.querySelectorAll("input[name='modality']").forEach((el) => el.addEventListener("change", update));
+    update();
+  }
 
   // A form that came back with errors: focus on the summary of the errors (it links to each
   // field), so that a screen reader reads it first and the keyboard starts from there.

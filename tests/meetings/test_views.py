@@ -193,10 +193,12 @@ def test_a_cancelled_meeting_offers_no_next_steps_and_waits_for_no_answer(
 
 
 def test_a_started_meeting_kela_has_not_accepted_says_what_to_do(client_as, meeting, alice):
+    """Kela has not answered in the app: held only with the tick "Kela took part"."""
     f.move_into_past(meeting)
     page = client_as(alice).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
-    assert "Kelan yhteyshenkilö ei ole vielä hyväksynyt kutsua" in page
-    assert "Merkitse tapaaminen pidetyksi" not in page
+    assert "Kelan yhteyshenkilö ei ole hyväksynyt kutsua sovelluksessa" in page
+    assert 'name="kela_took_part"' in page
+    assert "Merkitse tapaaminen pidetyksi" in page
 
 
 def test_the_language_switch_after_a_refused_form_leads_back_to_a_page(client_as, meeting, alice):

@@ -62,7 +62,6 @@ def _superuser(cursor) -> bool:
     return cursor.fetchone()[0]
 
 
-
 class Command(BaseCommand):
     help = "Generate a national-scale data set for benchmarks (bulk inserts)."
 
