@@ -180,14 +180,30 @@ class History:
                 S.INVITED: rng.choice(["pending", "pending", "proposed"]),
                 S.CANCELLED: rng.choice(["accepted", "declined"]),
             }.get(m.status, "accepted")
+            # Mixed: the pilot's way (Kela by video, the others face to face).
+            mixed = m.modality == Modality.MIXED
             participants += [
-                Participant(meeting=m, kind=P.YOUNG_PERSON, name="Nuori"),
-                Participant(meeting=m, kind=P.AFTERCARE_WORKER, user_id=m.organiser_id),
+                Participant(
+                    meeting=m,
+                    kind=P.YOUNG_PERSON,
+                    name="Nuori",
+                    joins_by=Modality.FACE_TO_FACE if mixed else "",
+                ),
+                Participant(
+                    meeting=m,
+                    kind=P.AFTERCARE_WORKER,
+                    user_id=m.organiser_id,
+                    joins_by=Modality.FACE_TO_FACE if mixed else "",
+                ),
                 Participant(
                     meeting=m,
                     kind=P.KELA_CONTACT,
                     user=rng.choice(self.kela),
                     status=kela_status,
+                    joins_by=Modality.VIDEO if mixed else "",
+                    attendance=Participant.Attendance.RECORDED_BY_WORKER
+                    if m.recorded_afterwards
+                    else "",
                     invited_at=m.invited_at,
                     responded_at=None if kela_status == "pending" else m.invited_at,
                     proposed_start=m.starts_at + datetime.timedelta(days=2)
@@ -198,7 +214,11 @@ class History:
             if self.other_share and rng.random() < self.other_share:
                 participants.append(
                     Participant(
-                        meeting=m, kind=P.OTHER, name="Tukihenkilö", role_title="tukihenkilö"
+                        meeting=m,
+                        kind=P.OTHER,
+                        name="Tukihenkilö",
+                        role_title="tukihenkilö",
+                        joins_by=Modality.FACE_TO_FACE if mixed else "",
                     )
                 )
         participants = Participant.objects.bulk_create(participants)
@@ -298,19 +318,24 @@ class History:
                 [6, 8, 50, 24, 12],
             )[0]
         invited_at = starts_at - datetime.timedelta(days=rng.gammavariate(2.0, 5.0) + 1)
+        # Some meetings were arranged by phone and recorded in the app afterwards (no
+        # invitation in the app); some were mixed (issue 17).
+        afterwards = status != S.CANCELLED and starts_at < now and rng.random() < 0.08
+        modality = rng.choices([*MODALITIES, Modality.MIXED], [50, 27, 13, 10])[0]
         return JointMeeting(
             youth=youth,
             organisation_id=youth.organisation_id,
             organiser_id=youth.responsible_worker_id,
             goal="Etuudet kuntoon.",
             topics=["student_aid"],
-            modality=rng.choices(MODALITIES, [55, 30, 15])[0],
+            modality=modality,
             starts_at=starts_at,
             language_id=youth.language_id,
             status=status,
             cancel_reason="Peruttu." if status == S.CANCELLED else "",
             consent=consent,
-            invited_at=invited_at,
+            invited_at=None if afterwards else invited_at,
+            recorded_afterwards=afterwards,
             held_at=starts_at if status in (S.HELD, *JointMeeting.WITH_PLAN) else None,
         )
 

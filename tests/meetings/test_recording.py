@@ -449,7 +449,7 @@ def test_the_plan_data_of_a_mixed_meeting_says_how_each_joined(youth, alice, kel
         meeting=meeting, fields={"summary": "Sovittiin"}, version=None, by=alice
     )
     data = json.loads(json.dumps(pdf.plan_data(plan, include_identity_code=False), default=str))
-    schema = Path(settings.BASE_DIR) / "docs" / "plan-export.schema.json"
+    schema = Path(settings.BASE_DIR) / "docs" / "plan-export-v2.schema.json"
     jsonschema.validate(data, json.loads(schema.read_text()))
     assert data["meeting"]["modality"] == MIXED and data["meeting"]["recorded_afterwards"]
     assert {p["kind"]: p["joins_by"] for p in data["meeting"]["participants"]} == {

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.models import JointMeeting
+from overview.rollups import rollups_rebuild
 from tests import factories as f
 
 PILOT = {
@@ -70,6 +71,7 @@ def test_mixed_and_recorded_afterwards_are_counted_apart(client_as, national, ke
     invited_and_held(5, org, kela, days_to_meeting=4)  # face to face, invited 4 days ahead
     invited_and_held(5, org, kela, mixed=True, days_to_meeting=10)  # the pilot's tip
     recorded_afterwards(6, org, kela)  # face to face, no invitation in the app
+    rollups_rebuild()  # the invitation dates were set past the services
     response = client_as(national).get(reverse("dashboard"))
 
     # Meetings per month: face to face, video, phone, mixed, cancelled.
@@ -90,6 +92,7 @@ def test_the_mixed_filter_selects_the_mixed_meetings(client_as, national, kela):
     org = f.OrganisationFactory()
     invited_and_held(5, org, kela)
     invited_and_held(6, org, kela, mixed=True)
+    rollups_rebuild()
     response = client_as(national).get(reverse("dashboard"), {"modality": "mixed"})
     assert rows(response, "meetings") == [("marraskuu 2026", 0, 0, 0, 6, 0)]
     assert "Yhdistelmä" in response.content.decode()
