@@ -385,8 +385,15 @@ class PlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.instance.meeting = meeting  # the model's clean() checks the dates against it
-        self.fields["review_date"].required = True
-        self.fields["review_date"].help_text = _("When do you check together how things went?")
+        review_date = self.fields["review_date"]
+        if meeting.status == JointMeeting.Status.COOPERATION_ENDED:
+            # No more rounds: the plan can still be edited (e.g. recorded into the client
+            # plan) without a review date, and none can be set.
+            review_date.disabled = True
+            review_date.help_text = _("The cooperation has ended: no more reviews.")
+        else:
+            review_date.required = True
+            review_date.help_text = _("When do you check together how things went?")
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 

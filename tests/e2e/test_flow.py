@@ -1,11 +1,11 @@
 """The whole flow in a real browser: a young person, consent, a joint meeting, Kela's answer,
-the follow-up plan with who does what and when, two review rounds with Kela, and the plan
-exported into the client plan.
+the follow-up plan with who does what and when, three review rounds with Kela (each reminded
+to both the day before), and the plan exported into the client plan.
 
 Everything happens through the UI except two shortcuts: time passes (the meeting is moved into
 the past in the database) so that it can be marked held, and later the clock is moved on with
 time-machine (for the whole process, the live server included) to the day the reminder sweep
-finds the second round due; the sweep then runs in-process, as the beat task would run it.
+finds each round due; the sweep then runs in-process, as the beat task would run it.
 """
 
 import datetime
@@ -135,7 +135,7 @@ def test_a_worker_books_a_meeting_kela_accepts_and_the_plan_is_recorded_and_revi
     # 5. The Kela contact accepts the invitation.
     log_out(page)
     log_in(page, live_server, kela)
-    to_answer = page.locator("section[aria-labelledby=h-answer]")
+    to_answer = page.locator("section[aria-labelledby=h-to_answer]")
     expect(to_answer.get_by_role("link")).to_have_count(1)
     screenshot(page, "07-home-kela")
     to_answer.get_by_role("link", name="Amina").click()
@@ -159,7 +159,7 @@ def test_a_worker_books_a_meeting_kela_accepts_and_the_plan_is_recorded_and_revi
     log_in(page, live_server, worker)
     screenshot(page, "10-home-worker")
     # The past meeting waits on the home page for its plan.
-    page.locator("section[aria-labelledby=h-to-record]").get_by_role(
+    page.locator("section[aria-labelledby=h-to_record]").get_by_role(
         "link", name="Amina Virtanen"
     ).click()
     expect(page).to_have_url(meeting_url)
@@ -230,89 +230,122 @@ def test_a_worker_books_a_meeting_kela_accepts_and_the_plan_is_recorded_and_revi
         ),
     ]
 
-    # 8. The first review round, recorded early (held today): the tenancy agreement was sent,
-    # cooperation with Kela continues and the next round is agreed.
-    second_review = today + datetime.timedelta(days=14)
-    page.locator("section[aria-labelledby=h-reviews]").get_by_role(
-        "link", name="Record a review"
-    ).click()
-    expect(page.locator("h1")).to_contain_text("Review: how has it gone?")
-    page.get_by_label("The young person took part").check()
-    page.get_by_label("The Kela contact person took part").check()
-    page.get_by_label("How has it gone?").fill("The student aid is applied for; housing pending.")
-    page.get_by_label("Send the tenancy agreement to Kela").check()
-    expect(page.get_by_label("Cooperation with Kela continues")).to_be_checked()
-    page.get_by_label("Next review date").fill(second_review.isoformat())
-    screenshot(page, "12-review-round-1")
-    page.get_by_role("button", name="Record the review").click()
-    expect(page.locator("#messages")).to_contain_text("The review was recorded.")
-    expect(meeting_status(page)).to_have_text("In follow-up")
     log_out(page)
-
-    # 9. The Kela contact sees the review on the meeting page and moves its own item, saying why.
-    log_in(page, live_server, kela)
-    page.goto(meeting_url)
-    plan_section = page.locator("section[aria-labelledby=h-plan]")
-    expect(plan_section).to_contain_text("The student aid is applied for; housing pending.")
-    expect(plan_section).to_contain_text("Cooperation with Kela continues.")
-    plan_section.get_by_role(
-        "link", name="Edit, note or cancel: Check the student aid application"
-    ).click()
-    moved_to = today + datetime.timedelta(days=12)
-    page.get_by_label("When (due date)").fill(moved_to.isoformat())
-    page.get_by_label("Why the due date moves (optional)").fill("Waiting for the decision")
-    page.get_by_role("button", name="Save the changes: Check the student aid application").click()
-    expect(page.locator("#messages")).to_contain_text("The action item was saved")
-    expect(page.locator("section[aria-labelledby=h-plan]")).to_contain_text(
-        "Waiting for the decision"
-    )
-    screenshot(page, "13-meeting-kela-item-moved")
-    log_out(page)
-
-    # 10. Days pass: on the last working day before the second round the reminder sweep runs
-    # (as the beat task would) and both are reminded; the worker's reminder opens the plan.
-    sweep_day = second_review - datetime.timedelta(days=1)
-    while not is_working_day(sweep_day):
-        sweep_day -= datetime.timedelta(days=1)
     helsinki = zoneinfo.ZoneInfo("Europe/Helsinki")
-    sweep_at = datetime.datetime.combine(sweep_day, datetime.time(9), tzinfo=helsinki)
-    with time_machine.travel(sweep_at, tick=True):
-        notifications.reminders_create()
-        due = Notification.objects.filter(kind=Notification.Kind.REVIEW_DUE)
-        assert set(due.values_list("recipient", flat=True)) == {worker.pk, kela.pk}
 
-        log_in(page, live_server, kela)  # the sessions of two weeks ago have ended
+    def reminded_and_opened(agreed: datetime.date) -> None:
+        """On the last working day before the round agreed for `agreed`, the reminder sweep runs
+        (as the beat task would): the worker and Kela are both reminded, Kela's reminder opens
+        the meeting page and the worker's the plan. The worker stays logged in."""
+        sweep_day = agreed - datetime.timedelta(days=1)
+        while not is_working_day(sweep_day):
+            sweep_day -= datetime.timedelta(days=1)
+        assert timezone.localdate() == sweep_day  # the caller travelled there
+        before = set(Notification.objects.values_list("pk", flat=True))
+        notifications.reminders_create()
+        due = Notification.objects.filter(kind=Notification.Kind.REVIEW_DUE).exclude(pk__in=before)
+        assert sorted(due.values_list("recipient", flat=True)) == sorted([worker.pk, kela.pk])
+        day = f"{agreed:%-d.%-m.%Y}"
+        log_in(page, live_server, kela)  # the sessions of days ago have ended
         page.goto(f"{live_server.url}/notifications/")
-        reminder = page.locator("li", has_text="A review is coming up")
+        reminder = page.locator("li", has_text="A review is coming up").filter(has_text=day)
         expect(reminder).to_contain_text("Amina")
         reminder.get_by_role("button", name="Open: A review is coming up").click()
-        expect(page).to_have_url(meeting_url)
+        expect(page).to_have_url(meeting_url)  # a page Kela may see
         log_out(page)
-
         log_in(page, live_server, worker)
         page.goto(f"{live_server.url}/notifications/")
-        reminder = page.locator("li", has_text="A review is coming up")
-        expect(reminder).to_contain_text(f"made with Amina is on {second_review:%-d.%-m.%Y}")
-        screenshot(page, "14-notifications-review-due")
+        reminder = page.locator("li", has_text="A review is coming up").filter(has_text=day)
+        expect(reminder).to_contain_text(f"made with Amina is on {day}")
+        screenshot(page, f"12-notifications-review-due-{agreed:%m%d}")
         reminder.get_by_role("button", name="Open: A review is coming up").click()
         expect(page).to_have_url(re.compile(r"/plan/$"))
 
-        # 11. The second round ends the cooperation: the goals were reached.
+    def sweep_before(agreed: datetime.date) -> datetime.datetime:
+        sweep_day = agreed - datetime.timedelta(days=1)
+        while not is_working_day(sweep_day):
+            sweep_day -= datetime.timedelta(days=1)
+        return datetime.datetime.combine(sweep_day, datetime.time(9), tzinfo=helsinki)
+
+    def record_review(how: str, *, young=False, tick=None, next_review=None, end=None) -> None:
         page.locator("section[aria-labelledby=h-reviews]").get_by_role(
             "link", name="Record a review"
         ).click()
+        expect(page.locator("h1")).to_contain_text("Review: how has it gone?")
+        if young:
+            page.get_by_label("The young person took part").check()
         page.get_by_label("The Kela contact person took part").check()
-        page.get_by_label("How has it gone?").fill("Both benefits granted; Amina manages.")
-        page.get_by_label("Cooperation with Kela continues").uncheck()
-        page.get_by_label("End the cooperation").check()
-        page.get_by_label("Reason for ending").select_option("goals_reached")
-        page.get_by_label("More about the ending").fill("Amina knows whom to call.")
-        screenshot(page, "15-review-round-2")
+        page.get_by_label("How has it gone?").fill(how)
+        if tick:
+            page.get_by_label(tick).check()
+        if next_review:
+            expect(page.get_by_label("Cooperation with Kela continues")).to_be_checked()
+            page.get_by_label("Next review date").fill(next_review.isoformat())
+        else:
+            page.get_by_label("Cooperation with Kela continues").uncheck()
+            page.get_by_label("End the cooperation").check()
+            page.get_by_label("Reason for ending").select_option("goals_reached")
+            page.get_by_label("More about the ending").fill(end)
+        screenshot(page, f"13-review-{timezone.localdate():%m%d}")
         page.get_by_role("button", name="Record the review").click()
         expect(page.locator("#messages")).to_contain_text("The review was recorded.")
-        expect(meeting_status(page)).to_have_text("Cooperation ended")
+        expect(meeting_status(page)).to_have_text(
+            "In follow-up" if next_review else "Cooperation ended"
+        )
 
-        # 12. The plan, with both rounds, into the client plan.
+    # 8. Round 1: both reminded the working day before; the young person took part too; the
+    # tenancy agreement was sent, cooperation with Kela continues, round 2 agreed in two weeks.
+    with time_machine.travel(sweep_before(review_day), tick=True):
+        reminded_and_opened(review_day)
+        second_review = timezone.localdate() + datetime.timedelta(days=14)
+        record_review(
+            "The student aid is applied for; housing pending.",
+            young=True,
+            tick="Send the tenancy agreement to Kela",
+            next_review=second_review,
+        )
+        log_out(page)
+
+        # 9. The Kela contact sees the review on the meeting page and moves its own item,
+        # saying why.
+        log_in(page, live_server, kela)
+        page.goto(meeting_url)
+        plan_section = page.locator("section[aria-labelledby=h-plan]")
+        expect(plan_section).to_contain_text("The student aid is applied for; housing pending.")
+        expect(plan_section).to_contain_text("Cooperation with Kela continues.")
+        plan_section.get_by_role(
+            "link", name="Edit, note or cancel: Check the student aid application"
+        ).click()
+        moved_to = timezone.localdate() + datetime.timedelta(days=12)
+        page.get_by_label("When (due date)").fill(moved_to.isoformat())
+        page.get_by_label("Why the due date moves (optional)").fill("Waiting for the decision")
+        page.get_by_role(
+            "button", name="Save the changes: Check the student aid application"
+        ).click()
+        expect(page.locator("#messages")).to_contain_text("The action item was saved")
+        expect(page.locator("section[aria-labelledby=h-plan]")).to_contain_text(
+            "Waiting for the decision"
+        )
+        screenshot(page, "14-meeting-kela-item-moved")
+        log_out(page)
+
+    # 10. Round 2, reminded the same way: Kela's item is done; cooperation continues.
+    with time_machine.travel(sweep_before(second_review), tick=True):
+        reminded_and_opened(second_review)
+        third_review = timezone.localdate() + datetime.timedelta(days=21)
+        record_review(
+            "The student aid was granted; the housing allowance is being decided.",
+            tick="Check the student aid application",
+            next_review=third_review,
+        )
+        log_out(page)
+
+    # 11. Round 3, reminded again, ends the cooperation: the goals were reached.
+    with time_machine.travel(sweep_before(third_review), tick=True):
+        reminded_and_opened(third_review)
+        record_review("Both benefits granted; Amina manages.", end="Amina knows whom to call.")
+
+        # 12. The plan, with all three rounds, into the client plan.
         page.goto(f"{meeting_url}plan/")
         page.get_by_role("button", name="Export into client plan").click()
         expect(page.locator("#messages")).to_contain_text(
@@ -328,11 +361,13 @@ def test_a_worker_books_a_meeting_kela_accepts_and_the_plan_is_recorded_and_revi
             ).click()
         content = Path(download.value.path()).read_bytes()
 
+    reviews = list(plan.reviews.order_by("held_on").values_list("agreed_for", "close_cooperation"))
+    assert reviews == [(review_day, False), (second_review, False), (third_review, True)]
     with PlanExport.objects.get(variant="official").file.open("rb") as stored:
         assert content == stored.read()  # the snapshot as it was stored
     reader = PdfReader(BytesIO(content))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
-    assert "Review round 1" in text and "Review round 2" in text
+    assert all(f"Review round {n}" in text for n in (1, 2, 3))
     assert "The student aid is applied for; housing pending." in text
     assert "Both benefits granted; Amina manages." in text
     assert "Waiting for the decision" in text and "Amina knows whom to call." in text

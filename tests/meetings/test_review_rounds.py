@@ -380,3 +380,31 @@ def test_pages_with_the_plan_take_as_many_queries_for_50_items_and_5_rounds_as_f
     with django_assert_num_queries(len(few.captured_queries)):
         page = client.get(url).content.decode()
     assert "Tehtävä 48" in page and page.count("Hyvin") == 5
+
+
+def test_after_the_cooperation_ended_the_plan_is_saved_without_a_review_date(client, plan, alice):
+    """The plan can still be edited (e.g. marked recorded into the client plan) once a review
+    ended the cooperation: the review date is no longer asked for, and none can be set."""
+    ended = record(client, alice, plan, "2026-11-25", close_cooperation="on", end_reason="other")
+    assert ended.status_code == 302
+    plan.refresh_from_db()
+    assert plan.review_date is None
+    url = reverse("meetings:plan", args=[plan.meeting_id])
+    with time_machine.travel(at("2026-11-26"), tick=False):
+        f.log_in(client, alice)
+        page = client.get(url).content.decode()
+        assert "Yhteistyö on päättynyt: tarkistuksia ei enää ole." in page
+        response = client.post(
+            url,
+            {
+                "summary": "Opintotuki",
+                "kela_cooperation": "yes",
+                "review_date": "1.12.2026",  # a disabled field: what is sent is ignored
+                "recorded_in_client_plan": "on",
+                "version": plan.version,
+            },
+        )
+    assert response.status_code == 302, response.context["form"].errors
+    plan.refresh_from_db()
+    assert plan.recorded_in_client_plan and plan.review_date is None
+    assert plan.meeting.status == S.COOPERATION_ENDED
