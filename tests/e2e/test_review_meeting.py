@@ -83,7 +83,7 @@ def test_the_review_is_booked_as_a_joint_meeting_and_recorded_on_the_same_plan(
     page.get_by_label("Date").fill(day.isoformat())
     page.get_by_label("Starts at").fill("10:00")
     page.get_by_label("Ends at").fill("11:00")
-    page.get_by_label("Video", exact=True).check()
+    page.locator("input[name=modality][value=video]").check()  # everyone by video
     page.get_by_role("button", name="Save and invite Kela").click()
     expect(
         page.get_by_role("heading", name="The follow-up plan this meeting reviews")
