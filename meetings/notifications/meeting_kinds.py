@@ -4,6 +4,8 @@ young person's first name only), whether it can be turned off, when it is moot, 
 The feedback request is declared by feedback (feedback/notifications.py).
 """
 
+import datetime
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -54,14 +56,20 @@ def item_still_followed(n: Notification) -> str:
     return item_open(n)
 
 
+def review_round(n: Notification) -> datetime.date:
+    """The review date a review reminder is about: the one in its key (see
+    reminders.reviews_due), not the plan's date now, which later rounds move on."""
+    day = n.key.split(":")[2]
+    return datetime.date(int(day[:4]), int(day[4:6]), int(day[6:]))
+
+
 def round_not_reviewed(n: Notification) -> str:
-    """The round the reminder is about (the review date in its key, see reminders.reviews_due)
-    is still the plan's next one: a review moves the date on, or ends the cooperation."""
+    """The round the reminder is about is still the plan's next one: a review moves the date
+    on, or ends the cooperation."""
     plan = n.plan
-    round_day = n.key.split(":")[2]
     if plan.meeting.status not in JointMeeting.AWAITING_REVIEW:
         return "cooperation ended"
-    if plan.review_date is None or f"{plan.review_date:%Y%m%d}" != round_day:
+    if plan.review_date != review_round(n):
         return "reviewed or moved"
     return ""
 

@@ -18,6 +18,7 @@ from kelayhteistyo.models import User
 from .. import calendar
 from ..models import Notification, Participant
 from .kinds import KINDS
+from .meeting_kinds import review_round
 
 
 def language_of(user: User | None) -> str:
@@ -49,7 +50,10 @@ def context(n: Notification) -> dict:
         values["what"] = n.action_item.what
         values["owner"] = n.action_item.owner_label
         values["day"] = date_format(n.action_item.due_date, "SHORT_DATE_FORMAT")
-    if n.plan_id and n.plan.review_date:
+    if n.kind in (Notification.Kind.REVIEW_DUE, Notification.Kind.REVIEW_OVERDUE):
+        # Its own round's date, also once later rounds have moved the plan's date on.
+        values["day"] = date_format(review_round(n), "SHORT_DATE_FORMAT")
+    elif n.plan_id and n.plan.review_date:
         values["day"] = date_format(n.plan.review_date, "SHORT_DATE_FORMAT")
     if n.consent_id:
         values["day"] = date_format(n.consent.valid_until, "SHORT_DATE_FORMAT")

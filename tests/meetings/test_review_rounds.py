@@ -9,10 +9,12 @@ import zoneinfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from meetings import notifications, services
 from meetings.models import FollowUpPlan, JointMeeting, Notification, Review
 from meetings.notifications.kinds import KINDS, not_needed
+from meetings.notifications.render import text
 from tests import factories as f
 
 Kind = Notification.Kind
@@ -147,6 +149,17 @@ def test_every_round_reminds_the_worker_and_kela_until_the_cooperation_ends(
         assert {not_needed(n) for n in Notification.objects.filter(plan=plan)} == {
             "cooperation ended"
         }
+
+    # Each reminder still names the date of its own round (the plan's date has moved on).
+    with translation.override("en"):
+        said = {
+            (n.kind, text(n)[1]) for n in Notification.objects.filter(plan=plan, recipient=alice)
+        }
+    name = plan.meeting.youth.first_name
+    assert said == {
+        (Kind.REVIEW_DUE, f"The review of the plan made with {name} is on {day}.")
+        for day in ("25.11.2026", "16.12.2026", "20.1.2027")
+    } | {(Kind.REVIEW_OVERDUE, f"The review of the plan made with {name} was due on 16.12.2026.")}
 
     rounds = list(plan.reviews.order_by("agreed_for").values_list("agreed_for", "held_on"))
     assert rounds == [
