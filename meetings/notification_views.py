@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from kelayhteistyo.access import access_log_page, access_log_write, any_member
 from kelayhteistyo.models import AccessLog, User
 
 from . import calendar, notifications
-from .models import JointMeeting, Notification
+from .models import JointMeeting, Notification, Participant
 from .views import meeting_or_404
 
 
@@ -38,7 +39,17 @@ def notification_list(request):
     page = Paginator(
         Notification.objects.visible_to(user)
         .with_content_access(user)
-        .select_related("meeting__youth", "action_item", "plan__meeting__youth", "consent__youth"),
+        .select_related(
+            "meeting__youth",
+            "action_item__owner__user",
+            "plan__meeting__youth",
+            "consent__youth",
+        )
+        # The texts name Kela's contact person: the participants of every meeting at once.
+        .prefetch_related(
+            Prefetch("meeting__participants", Participant.objects.select_related("user")),
+            Prefetch("plan__meeting__participants", Participant.objects.select_related("user")),
+        ),
         30,
     ).get_page(request.GET.get("page"))
     rows, shown = [], []

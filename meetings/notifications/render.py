@@ -33,14 +33,14 @@ def context(n: Notification) -> dict:
     values = {"name": youth.first_name}
     if meeting is not None:
         values["when"] = date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
-        answer = (
-            meeting.participants.filter(kind=Participant.Kind.KELA_CONTACT)
-            .exclude(responded_at=None)
-            .select_related("user")
-            .order_by("-responded_at")
-            .first()
+        # From meeting.participants.all(): prefetched by the notification list (one query
+        # for the whole page), one query for an e-mail.
+        kelas = [p for p in meeting.participants.all() if p.kind == Participant.Kind.KELA_CONTACT]
+        answers = sorted(
+            (p for p in kelas if p.responded_at), key=lambda p: p.responded_at, reverse=True
         )
-        kela = answer or meeting.participants.filter(kind=Participant.Kind.KELA_CONTACT).first()
+        answer = answers[0] if answers else None
+        kela = answer or (kelas[0] if kelas else None)
         values["who"] = kela.display_name if kela else ""
         if answer and answer.proposed_start:
             values["proposed"] = date_format(
