@@ -62,5 +62,5 @@ def test_the_list_takes_as_many_queries_for_a_full_page_as_for_one_notification(
     with django_assert_num_queries(len(one)):
         page = client.get(reverse("notifications"))
     assert len(page.context["rows"]) == 13
-    # Each names the Kela contact person who answered (read for all rows at once).
-    assert all(str(kela) in row["body"] for row in page.context["rows"])
+    # Each names its young person (by first name): read for all rows at once too.
+    assert all(row["n"].meeting.youth.first_name in row["body"] for row in page.context["rows"])
