@@ -1,4 +1,5 @@
-"""A real OpenID Connect provider for the tests (pyop), served over HTTP on 127.0.0.1.
+"""A real OpenID Connect provider for the tests (pyop), served over HTTPS on 127.0.0.1 with a
+certificate of its own (trusted through REQUESTS_CA_BUNDLE, as a private CA would be).
 
 It signs ID tokens with its own RSA key (RS256) published in its JWKS, checks the client's
 secret, the redirect address and PKCE, and has a login form of its own. Tests can make it
@@ -6,7 +7,11 @@ misbehave the way a misconfigured or hostile service would: tokens for another a
 from another issuer (re-signed with its real key), tokens already expired, or no answer at all.
 """
 
+import datetime
+import ipaddress
 import json
+import ssl
+import tempfile
 import threading
 from contextlib import contextmanager
 from html import escape
@@ -16,8 +21,10 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import jwt
 from Cryptodome.PublicKey import RSA
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from jwkest.jwk import RSAKey
 from oic.oic.message import TokenErrorResponse
 from pyop.authz_state import AuthorizationState
@@ -50,6 +57,7 @@ def _private_key_pem() -> bytes:
 
 
 _KEY_PEM = None
+_TLS: tuple[str, str] | None = None
 
 
 def key_pem() -> bytes:
@@ -58,6 +66,42 @@ def key_pem() -> bytes:
     if _KEY_PEM is None:
         _KEY_PEM = _private_key_pem()
     return _KEY_PEM
+
+
+def tls_files() -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 and its key (files): (certificate, key)."""
+    global _TLS
+    if _TLS is None:
+        pem = _private_key_pem()
+        key = serialization.load_pem_private_key(pem, password=None)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test identity provider")])
+        now = datetime.datetime.now(datetime.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False,
+            )
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+            .sign(key, hashes.SHA256())
+        )
+        folder = tempfile.mkdtemp(prefix="test-idp-")
+        cert_path, key_path = f"{folder}/cert.pem", f"{folder}/key.pem"
+        with open(cert_path, "wb") as out:
+            out.write(cert.public_bytes(serialization.Encoding.PEM))
+        with open(key_path, "wb") as out:
+            out.write(pem)
+        _TLS = (cert_path, key_path)
+    return _TLS
 
 
 class TestIdentityProvider:
@@ -70,10 +114,14 @@ class TestIdentityProvider:
         self.users: dict[str, dict] = {}
         self.tamper: dict = {}  # claims to overwrite in the next ID tokens (re-signed)
         self.email_in_id_token = False
+        self.forge = False  # sign the ID tokens with another key under the published key's id
         self.server = make_server(
             "127.0.0.1", 0, self.app, server_class=_Server, handler_class=_QuietHandler
         )
-        self.issuer = f"http://127.0.0.1:{self.server.server_port}"
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls_files())
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.issuer = f"https://127.0.0.1:{self.server.server_port}"
         self.private_pem = key_pem()
         signing_key = RSAKey(key=RSA.import_key(self.private_pem), use="sig", alg="RS256")
         signing_key.kid = KEY_ID
@@ -173,23 +221,31 @@ class TestIdentityProvider:
         user = self.users.get(form.get("username", ""))
         if user is None or user["password"] != form.get("password"):
             return _html(start_response, _login_form(form["request"], error="Wrong login"))
-        extra = {"amr": user["amr"]}
-        if user["acr"]:
-            extra["acr"] = user["acr"]
-        if self.email_in_id_token:
-            extra["email"] = self.userinfo_db[form["username"]]["email"]
-        response = self.provider.authorize(request, form["username"], extra_id_token_claims=extra)
+        response = self.provider.authorize(request, form["username"])
         location = response.request(request["redirect_uri"], False)
         start_response("302 Found", [("Location", location)])
         return [b""]
 
+    def _extra_claims(self, login: str, client_id: str) -> dict:
+        """How the person logged in (amr, acr), and the address if sent in the ID token."""
+        user = self.users[login]
+        extra = {"amr": user["amr"]}
+        if user["acr"]:
+            extra["acr"] = user["acr"]
+        if self.email_in_id_token:
+            extra["email"] = self.userinfo_db[login]["email"]
+        return extra
+
     def _token(self, start_response, body, headers):
-        response = self.provider.handle_token_request(body, headers).to_dict()
-        if self.tamper and "id_token" in response:
+        response = self.provider.handle_token_request(
+            body, headers, extra_id_token_claims=self._extra_claims
+        ).to_dict()
+        if (self.tamper or self.forge) and "id_token" in response:
             claims = jwt.decode(response["id_token"], options={"verify_signature": False})
             claims.update(self.tamper)
+            key = _private_key_pem() if self.forge else self.private_pem
             response["id_token"] = jwt.encode(
-                claims, self.private_pem, algorithm="RS256", headers={"kid": KEY_ID}
+                claims, key, algorithm="RS256", headers={"kid": KEY_ID}
             )
         return _json(start_response, response)
 
