@@ -64,11 +64,13 @@ class Endpoints:
     userinfo: str | None
 
 
-def discover(provider: OrganisationIdentityProvider) -> Endpoints:
-    """The service's addresses from its discovery document (kept for an hour). The document
-    must name the configured issuer: another one is a wrong configuration, not a login."""
+def discover(provider: OrganisationIdentityProvider, fresh: bool = False) -> Endpoints:
+    """The service's addresses from its discovery document (kept for an hour; `fresh` asks the
+    service again, which tells at the start of a login whether it answers at all, so the user
+    sees our page rather than the browser's error). The document must name the configured
+    issuer: another one is a wrong configuration, not a login."""
     key = f"oidc-discovery:{provider.issuer}"
-    document = cache.get(key)
+    document = None if fresh else cache.get(key)
     if document is None:
         url = provider.issuer.rstrip("/") + "/.well-known/openid-configuration"
         try:

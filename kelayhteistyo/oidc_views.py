@@ -84,7 +84,7 @@ def oidc_login(request: HttpRequest, pk: int) -> HttpResponse:
     if purpose == LOGIN and request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     try:
-        endpoints = discover(provider)
+        endpoints = discover(provider, fresh=True)
     except ProviderUnavailable:
         return _problem(request, provider, "down")
     extra = {"prompt": "login", "max_age": "0"} if purpose == CONFIRM else {}
