@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from kelayhteistyo.models import OrganisationIdentityProvider
 from tests import factories as f
+from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_flow import SCREENSHOTS, screenshot
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, running, tls_files
 
@@ -42,6 +43,7 @@ def test_a_worker_logs_in_through_the_organisations_login_service(
         page.set_default_timeout(10_000)
         page.goto(f"{live_server.url}/login/")
         screenshot(page, "21-oidc-1-login-page")
+        assert axe_violations(page) == []
         page.get_by_role("link", name="Kirjaudu: Pohjanmaan hyvinvointialue").click()
 
         # At the organisation's own login page.
@@ -68,6 +70,7 @@ def test_a_worker_logs_in_through_the_organisations_login_service(
             "Organisaation Pohjanmaan hyvinvointialue kirjautumispalvelu ei vastaa"
         )
         screenshot(page, "21-oidc-3-provider-down")
+        assert axe_violations(page) == []
         page.get_by_role("link", name="Kirjaudu tämän palvelun salasanalla").click()
         expect(page.get_by_label("Sähköpostiosoite")).to_be_visible()
         context.close()
