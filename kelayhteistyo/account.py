@@ -185,14 +185,14 @@ class PasswordForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @login_required
 def reauthenticate(request):
-    """The password (and the second factor) again. A session that logged in through the
-    organisation's login service may confirm there instead (oidc_views.py), and must if the
-    organisation allows no password of this service; the code then follows here."""
+    """The password (and the second factor) again. A user whose organisation has its own login
+    service may confirm there instead (oidc_views.py), and must if the organisation allows no
+    password of this service; the code then follows here."""
     from .oidc import local_password_allowed
-    from .oidc_views import CONFIRM_VALID, CONFIRMED_AT, session_provider
+    from .oidc_views import CONFIRM_VALID, CONFIRMED_AT, organisation_provider
 
     user = request.user
-    provider = session_provider(request)
+    provider = organisation_provider(user)
     confirmed_at = request.session.get(CONFIRMED_AT)
     by_provider = bool(
         provider

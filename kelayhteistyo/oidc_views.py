@@ -34,7 +34,8 @@ from .oidc import (
 logger = logging.getLogger("kelayhteistyo.login")
 
 # Session keys: the logins started here (state → provider, purpose, next page); the provider the
-# session logged in through; when the provider last confirmed "it is you" (the code may follow).
+# session logged in through (for the record); when the provider last confirmed "it is you" (the
+# code may follow).
 PENDING = "oidc_pending"
 LOGGED_IN_THROUGH = "oidc_provider"
 CONFIRMED_AT = "oidc_confirmed_at"
@@ -69,10 +70,11 @@ def enabled_providers():
     return OrganisationIdentityProvider.objects.filter(enabled=True).select_related("organisation")
 
 
-def session_provider(request: HttpRequest) -> OrganisationIdentityProvider | None:
-    """The enabled provider this session logged in through, if any."""
-    pk = request.session.get(LOGGED_IN_THROUGH)
-    return enabled_providers().filter(pk=pk).first() if pk else None
+def organisation_provider(user) -> OrganisationIdentityProvider | None:
+    """The login service in use of the user's organisation, if any."""
+    if user.organisation_id is None:
+        return None
+    return enabled_providers().filter(organisation=user.organisation_id).first()
 
 
 @require_GET

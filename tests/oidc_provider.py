@@ -7,9 +7,11 @@ misbehave the way a misconfigured or hostile service would: tokens for another a
 from another issuer (re-signed with its real key), tokens already expired, or no answer at all.
 """
 
+import atexit
 import datetime
 import ipaddress
 import json
+import shutil
 import ssl
 import tempfile
 import threading
@@ -95,6 +97,7 @@ def tls_files() -> tuple[str, str]:
             .sign(key, hashes.SHA256())
         )
         folder = tempfile.mkdtemp(prefix="test-idp-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         cert_path, key_path = f"{folder}/cert.pem", f"{folder}/key.pem"
         with open(cert_path, "wb") as out:
             out.write(cert.public_bytes(serialization.Encoding.PEM))

@@ -304,3 +304,52 @@ def test_confirming_as_another_person_is_refused(client, idp, provider, alice):
     assert response.status_code == 403
     assert AUTH_AT not in client.session
     assert logged_in_as(client) == str(alice.pk)
+
+
+def test_after_confirming_at_the_provider_the_code_follows(client, idp, provider, alice):
+    """A worker with an authenticator app whose organisation allows no password: the provider
+    confirms it is them, then this service asks only for the code (here a backup code)."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    provider.allow_local_passwords = False
+    provider.save()
+    device = TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
+    backup = StaticDevice.objects.create(user=alice, name="backup")
+    backup.token_set.create(token="varakoodi1")
+    idp.add_user("alice", IDP_PASSWORD, alice.email)
+    log_in(client, idp, provider, "alice")
+    code = f"{totp(device.bin_key):06d}"
+    assert client.post(reverse("otp_verify"), {"token": code}).status_code == 302
+    session = client.session
+    del session[AUTH_AT]
+    session.save()
+    target = reverse("cases:list")
+    location = start(client, provider, f"?confirm=1&next={target}")
+    response = client.get(at_the_provider(idp, location, "alice"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("reauthenticate")
+    )
+    page = client.get(response["Location"])
+    assert 'name="token"' in text(page) and 'name="password"' not in text(page)
+    assert AUTH_AT not in client.session
+    done = client.post(reverse("reauthenticate"), {"token": "varakoodi1", "next": target})
+    assert done.status_code == 302 and done["Location"] == target
+    assert AUTH_AT in client.session
+
+
+def test_a_user_whose_organisation_allows_no_password_confirms_at_the_provider_only(
+    client, provider, alice
+):
+    """Even in a session that began with a password (before they were turned off)."""
+    provider.allow_local_passwords = False
+    provider.save()
+    f.log_in(client, alice)
+    session = client.session
+    del session[AUTH_AT]
+    session.save()
+    page = client.get(reverse("reauthenticate"))
+    assert reverse("oidc_login", args=[provider.pk]) + "?confirm=1" in text(page)
+    assert 'name="password"' not in text(page)
+    refused = client.post(reverse("reauthenticate"), {"password": f.PASSWORD})
+    assert refused.status_code == 200 and AUTH_AT not in client.session
