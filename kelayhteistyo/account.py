@@ -1,6 +1,7 @@
 """Two-factor authentication (TOTP with backup codes), re-authentication before sensitive
 downloads, and the session clock started at login."""
 
+import datetime
 from urllib.parse import urlencode
 
 import django_otp
@@ -184,16 +185,37 @@ class PasswordForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @login_required
 def reauthenticate(request):
-    form = PasswordForm(request.POST or None, request=request)
-    token_form = None
-    if django_otp.user_has_device(request.user):
-        token_form = TokenForm(request.POST or None, user=request.user)
-    if form.is_valid() and (token_form is None or token_form.is_valid()):
-        request.session[AUTH_AT] = timezone.now().isoformat()
-        messages.success(request, _("Thank you. You can continue."))
-        return redirect(_next_url(request))
-    return render(
-        request,
-        "account/reauthenticate.html",
-        {"form": form, "token_form": token_form, "next": _next_url(request)},
+    """The password (and the second factor) again. A user whose organisation has its own login
+    service may confirm there instead (oidc_views.py), and must if the organisation allows no
+    password of this service; the code then follows here."""
+    from .oidc import local_password_allowed
+    from .oidc_views import CONFIRM_VALID, CONFIRMED_AT, organisation_provider
+
+    user = request.user
+    provider = organisation_provider(user)
+    confirmed_at = request.session.get(CONFIRMED_AT)
+    by_provider = bool(
+        provider
+        and confirmed_at
+        and timezone.now() - datetime.datetime.fromisoformat(confirmed_at) <= CONFIRM_VALID
     )
+    form = None
+    if not by_provider and local_password_allowed(user):
+        form = PasswordForm(request.POST or None, request=request)
+    token_form = None
+    if django_otp.user_has_device(user) and (form is not None or by_provider):
+        token_form = TokenForm(request.POST or None, user=user)
+    if (form is not None or by_provider) and request.method == "POST":
+        forms_valid = [f.is_valid() for f in (form, token_form) if f is not None]
+        if forms_valid and all(forms_valid):
+            request.session[AUTH_AT] = timezone.now().isoformat()
+            request.session.pop(CONFIRMED_AT, None)
+            messages.success(request, _("Thank you. You can continue."))
+            return redirect(_next_url(request))
+    context = {
+        "form": form,
+        "token_form": token_form,
+        "provider": provider if not by_provider else None,
+        "next": _next_url(request),
+    }
+    return render(request, "account/reauthenticate.html", context)

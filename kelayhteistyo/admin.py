@@ -1,9 +1,18 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLog, County, KelaContactProfile, Language, Organisation, User
+from .models import (
+    AccessLog,
+    County,
+    KelaContactProfile,
+    Language,
+    Organisation,
+    OrganisationIdentityProvider,
+    User,
+)
 
 
 @admin.register(Organisation)
@@ -11,6 +20,57 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "county", "municipality"]
     list_filter = ["kind", "county"]
     search_fields = ["name", "municipality"]
+
+
+_issuer = OrganisationIdentityProvider._meta.get_field("issuer")
+
+
+class IdentityProviderForm(forms.ModelForm):
+    issuer = forms.URLField(
+        label=_issuer.verbose_name.capitalize(),
+        help_text=_issuer.help_text,
+        max_length=_issuer.max_length,
+        assume_scheme="https",
+    )
+
+    class Meta:
+        model = OrganisationIdentityProvider
+        fields = [
+            "organisation",
+            "enabled",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "client_secret_env",
+            "scopes",
+            "email_claim",
+            "mfa_satisfies_second_factor",
+            "mfa_amr_values",
+            "mfa_acr_values",
+            "allow_local_passwords",
+        ]
+        # The secret is never shown again; left empty on a change, the stored one is kept.
+        widgets = {"client_secret": forms.PasswordInput(render_value=False)}
+
+    def clean_client_secret(self):
+        secret = self.cleaned_data.get("client_secret", "")
+        if not secret and self.instance.pk:
+            return self.instance.client_secret
+        return secret
+
+
+@admin.register(OrganisationIdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    form = IdentityProviderForm
+    list_display = [
+        "organisation",
+        "issuer",
+        "enabled",
+        "mfa_satisfies_second_factor",
+        "allow_local_passwords",
+    ]
+    list_filter = ["enabled"]
+    autocomplete_fields = ["organisation"]
 
 
 @admin.register(County, Language)

@@ -22,6 +22,9 @@ logger = logging.getLogger("kelayhteistyo.incident")
 
 LOGIN_AT = "login_at"
 HAS_SECOND_FACTOR = "has_second_factor"  # set at login and when one is set up
+# Set at a login through an organisation's login service whose multi-factor login counts as the
+# second factor (OrganisationIdentityProvider.mfa_satisfies_second_factor; oidc_views.py).
+SECOND_FACTOR_BY_PROVIDER = "second_factor_by_provider"
 # Pages a user may open before the second factor is verified.
 OTP_EXEMPT_URL_NAMES = {
     "otp_verify",
@@ -103,7 +106,8 @@ class SessionPolicyMiddleware:
             needs_second_factor = user.requires_second_factor or request.session.get(
                 HAS_SECOND_FACTOR
             )
-            if needs_second_factor and not user.is_verified():
+            verified = user.is_verified() or request.session.get(SECOND_FACTOR_BY_PROVIDER)
+            if needs_second_factor and not verified:
                 if request.resolver_match is None:
                     request.resolver_match = _resolve(request.path_info)
                 if request.resolver_match and (

@@ -1,6 +1,7 @@
 """People and organisations: users with a role, organisations, counties, the Kela directory."""
 
 import datetime
+import os
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -430,3 +431,108 @@ class Heartbeat(models.Model):
     @classmethod
     def beat(cls, name: str) -> None:
         cls.objects.update_or_create(name=name, defaults={"at": timezone.now()})
+
+
+class OrganisationIdentityProvider(models.Model):
+    """An organisation's own login service (OpenID Connect): its users log in there instead of
+    (or beside) a password of this service (kelayhteistyo/oidc.py). A person is matched by
+    e-mail address to an existing active user of this organisation; nobody is ever created or
+    given a role by logging in."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="identity_provider",
+        verbose_name=_("organisation"),
+    )
+    enabled = models.BooleanField(_("in use"), default=True)
+    issuer = models.URLField(
+        _("issuer"),
+        max_length=300,
+        help_text=_(
+            "The issuer URL of the login service, exactly as in its ID tokens, e.g. "
+            "https://login.microsoftonline.com/<tenant>/v2.0. Its addresses are read from "
+            "<issuer>/.well-known/openid-configuration."
+        ),
+    )
+    client_id = models.CharField(_("client id"), max_length=200)
+    client_secret = models.CharField(
+        _("client secret"),
+        max_length=500,
+        blank=True,
+        help_text=_("Leave empty if the secret is in an environment variable (below)."),
+    )
+    client_secret_env = models.CharField(
+        _("environment variable of the client secret"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name of the environment variable that holds the secret, if any."),
+    )
+    scopes = models.CharField(_("scopes"), max_length=200, default="openid email profile")
+    email_claim = models.CharField(
+        _("e-mail claim"),
+        max_length=50,
+        default="email",
+        help_text=_("The claim that holds the work e-mail address (e.g. email, upn)."),
+    )
+    mfa_satisfies_second_factor = models.BooleanField(
+        _("the login service's multi-factor authentication counts as the second factor"),
+        default=False,
+        help_text=_(
+            "If on, a login that the service says used multi-factor authentication (below) "
+            "needs no code of this service. Otherwise users who must use two-factor "
+            "authentication still give a code after logging in."
+        ),
+    )
+    mfa_amr_values = models.CharField(
+        _("amr values that mean multi-factor authentication"),
+        max_length=200,
+        default="mfa otp",
+        blank=True,
+        help_text=_("Separated by spaces; any of them in the ID token's amr claim is enough."),
+    )
+    mfa_acr_values = models.CharField(
+        _("acr values that mean multi-factor authentication"),
+        max_length=300,
+        blank=True,
+        help_text=_("Separated by spaces; the ID token's acr claim equal to one is enough."),
+    )
+    allow_local_passwords = models.BooleanField(
+        _("passwords of this service still allowed"),
+        default=True,
+        help_text=_(
+            "Turn off once the login service works: the organisation's users can then log in "
+            "only through it."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("identity provider of an organisation")
+        verbose_name_plural = _("identity providers of organisations")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.issuer}"
+
+    def clean(self):
+        super().clean()
+        if self.issuer:
+            self.issuer = self.issuer.strip()
+        if "openid" not in self.scopes.split():
+            raise ValidationError({"scopes": _("The scopes must include openid.")})
+
+    def secret(self) -> str:
+        """The client secret: the environment variable named, else the one stored here."""
+        if self.client_secret_env:
+            return os.environ.get(self.client_secret_env, "")
+        return self.client_secret
+
+    def mfa_claimed(self, claims: dict) -> bool:
+        """Whether the verified ID token's claims say the login used more than one factor,
+        as this provider is configured to express it."""
+        amr = claims.get("amr") or []
+        if isinstance(amr, str):
+            amr = [amr]
+        if set(amr) & set(self.mfa_amr_values.split()):
+            return True
+        acr = claims.get("acr")
+        return bool(acr) and acr in self.mfa_acr_values.split()

@@ -124,6 +124,13 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Yhteistyö"
+# Organisations' own login services (OpenID Connect; kelayhteistyo/oidc.py). Each organisation's
+# issuer, client id and secret are kept in the admin (OrganisationIdentityProvider); the secret
+# may be left in an environment variable named there. These apply to all of them: seconds to
+# wait for a service, how long its discovery document is kept, and the clock skew allowed.
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10)
+OIDC_DISCOVERY_CACHE_SECONDS = env.int("OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+OIDC_LEEWAY_SECONDS = env.int("OIDC_LEEWAY_SECONDS", default=60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

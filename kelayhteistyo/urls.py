@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import account, directory_views, health, views
+from . import account, directory_views, health, oidc_views, views
 
 handler400 = views.bad_request
 handler403 = views.permission_denied
@@ -14,6 +14,9 @@ handler500 = views.server_error
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    # Organisations' own login services (OpenID Connect): see kelayhteistyo/oidc.py.
+    path("login/org/<int:pk>/", oidc_views.oidc_login, name="oidc_login"),
+    path("login/org/callback/", oidc_views.oidc_callback, name="oidc_callback"),
     # For operators: nothing personal; see kelayhteistyo/health.py.
     path("health/", health.health, name="health"),
     path("metrics/", health.metrics, name="metrics"),

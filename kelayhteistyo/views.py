@@ -2,6 +2,9 @@ import datetime
 import uuid
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -53,8 +56,44 @@ def set_language(request):
     return django_set_language(request)
 
 
+class LoginForm(AuthenticationForm):
+    def confirm_login_allowed(self, user):
+        """After the right password: an organisation that logs in only through its own login
+        service allows no password of this service (recorded as a refused login)."""
+        super().confirm_login_allowed(user)
+        from .oidc import local_password_allowed
+
+        if not local_password_allowed(user):
+            user_login_failed.send(
+                sender=__name__, credentials={"username": user.email}, request=self.request
+            )
+            raise ValidationError(
+                _(
+                    "%(organisation)s logs in through its own login service: use the button "
+                    "“Log in with %(organisation)s”."
+                ),
+                code="organisation_login",
+                params={"organisation": user.organisation.name},
+            )
+
+
 class LoginView(auth_views.LoginView):
+    """Passwords of this service, and a button for each organisation that has its own login
+    service (oidc_views.py); the one last used on this browser first."""
+
     redirect_authenticated_user = True
+    form_class = LoginForm
+
+    def get_context_data(self, **kwargs):
+        from .oidc_views import LAST_PROVIDER_COOKIE, enabled_providers
+
+        context = super().get_context_data(**kwargs)
+        providers = sorted(enabled_providers(), key=lambda p: p.organisation.name)
+        last = self.request.COOKIES.get(LAST_PROVIDER_COOKIE, "")
+        remembered = [p for p in providers if str(p.pk) == last]
+        context["providers"] = remembered + [p for p in providers if p not in remembered]
+        context["remembered"] = bool(remembered)
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)  # logs in; the session keeps its data

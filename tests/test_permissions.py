@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from feedback.models import Answer, Survey
 from kelayhteistyo import health
-from kelayhteistyo.models import Heartbeat, KelaAbsence
+from kelayhteistyo.models import Heartbeat, KelaAbsence, OrganisationIdentityProvider
 from meetings.models import ActionItem, PlanExport
 from tests import factories as f
 
@@ -27,6 +27,10 @@ MATRIX = {
     # A list of the home page in full; the lists are the user's own (or the organisation's).
     "work_list": ("GET", {"anonymous": LOGIN, "coordinator": 403, "others": 200}),
     "login": ("GET", {"anonymous": 200, "others": 302}),
+    # An organisation's own login service (here one that does not answer: a clear page, 503);
+    # a logged-in user is sent home. The way back from it without a login started: 400.
+    "oidc_login": ("GET", {"anonymous": 503, "others": 302}),
+    "oidc_callback": ("GET", {"others": 400}),
     "logout": ("POST", {"others": 302}),
     "set_language": ("POST", {"others": 302}),
     "accessibility": ("GET", {"others": 200}),
@@ -279,6 +283,9 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         starts_on=timezone.localdate() + datetime.timedelta(days=30),
         ends_on=timezone.localdate() + datetime.timedelta(days=31),
     )
+    provider = OrganisationIdentityProvider.objects.create(
+        organisation=alice.organisation, issuer="http://127.0.0.1:9", client_id="yhteistyo"
+    )
     users = {
         "alice": alice,
         "bob": bob,
@@ -311,6 +318,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "feedback:comment_hide": {"response": comment.response_id, "question": comment.question_id},
         "feedback:survey_edit": {"pk": survey.pk},
         "kela_absence_delete": {"pk": absence.pk},
+        "oidc_login": {"pk": provider.pk},
         "directory_contact_edit": {"pk": kela.kela_profile.pk},
         "directory_contact_active": {"pk": kela.kela_profile.pk},
     }

@@ -29,7 +29,7 @@ def test_a_wrong_password_is_refused_with_a_message(client, alice):
     assert response.context["form"].non_field_errors()
 
 
-def test_the_app_is_in_finnish_by_default(client):
+def test_the_app_is_in_finnish_by_default(client, db):  # the login page lists providers
     assert 'lang="fi"' in client.get(reverse("login")).content.decode()
 
 
