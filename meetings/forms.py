@@ -624,3 +624,8 @@ class FreeTimeForm(forms.Form):
         required=False,
         help_text=_("When you meet face to face, e.g. the Kela office in Seinäjoki."),
     )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the absence form on the same page has a field named starts_on too.
+        kwargs.setdefault("auto_id", "id_free_%s")
+        super().__init__(*args, **kwargs)

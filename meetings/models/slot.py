@@ -108,13 +108,21 @@ class KelaSlot(models.Model):
         return self.meeting_id is not None
 
     @property
-    def label(self) -> str:
-        """ "ti 8.12.2026 9.00–10.00": the day and the time, in the active language."""
+    def day_label(self) -> str:
+        """ "ti 8.12.2026": the weekday and the date, in the active language."""
+        start = timezone.localtime(self.starts_at)
+        return f"{date_format(start, 'D')} {date_format(start, 'SHORT_DATE_FORMAT')}"
+
+    @property
+    def time_label(self) -> str:
+        """ "09:00–10:00"."""
         start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
-        return (
-            f"{date_format(start, 'D')} {date_format(start, 'SHORT_DATE_FORMAT')} "
-            f"{time_format(start, 'TIME_FORMAT')}–{time_format(end, 'TIME_FORMAT')}"
-        )
+        return f"{time_format(start, 'TIME_FORMAT')}–{time_format(end, 'TIME_FORMAT')}"
+
+    @property
+    def label(self) -> str:
+        """ "ti 8.12.2026 09:00–10:00": the day and the time, in the active language."""
+        return f"{self.day_label} {self.time_label}"
 
     def way(self) -> str:
         """ "Video" or "Face to face, Kela office Seinäjoki"."""
