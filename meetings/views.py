@@ -233,10 +233,9 @@ def _free_times(contact_pk, chosen=None) -> dict:
     ).first()
     if contact is None:
         return {"free_contact": None, "free_slots": []}
-    slots = KelaSlot.objects.offered().filter(contact=contact)
     return {
         "free_contact": contact,
-        "free_slots": list(slots),
+        "free_slots": services.free_times_offered(contact),
         "chosen_slot": str(chosen or ""),
         "offered_weeks": OFFERED_WEEKS,
     }

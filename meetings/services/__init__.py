@@ -32,7 +32,14 @@ from .plan import (
     plan_save,
     review_record,
 )
-from .slot import LONGEST_RULE, slot_book, slot_remove, slot_taken_error, slots_publish
+from .slot import (
+    LONGEST_RULE,
+    free_times_offered,
+    slot_book,
+    slot_remove,
+    slot_taken_error,
+    slots_publish,
+)
 
 __all__ = [
     "DRAFT_RETENTION",
@@ -45,6 +52,7 @@ __all__ = [
     "action_item_note",
     "action_item_set_done",
     "drafts_purge",
+    "free_times_offered",
     "invitation_respond",
     "invitations_pass_on",
     "kela_absence_record",

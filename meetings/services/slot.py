@@ -145,6 +145,32 @@ def slot_remove(*, slot: KelaSlot, by: User) -> None:
     slot.delete()
 
 
+# The longest meeting (JointMeeting's duration constraint): how far back a clash can start.
+LONGEST_MEETING = datetime.timedelta(hours=8)
+
+
+def free_times_offered(contact: User) -> list[KelaSlot]:
+    """The contact's free times a worker may book now (KelaSlotQuerySet.offered), less those
+    that clash with a meeting the contact already takes part in (invited or confirmed, e.g. a
+    time agreed by invitation). Two queries, however many slots and meetings."""
+    slots = list(KelaSlot.objects.offered().filter(contact=contact))
+    if not slots:
+        return slots
+    busy = list(
+        JointMeeting.objects.filter(
+            participants__in=Participant.objects.taking_part().filter(user=contact),
+            status__in=[JointMeeting.Status.INVITED, JointMeeting.Status.CONFIRMED],
+            starts_at__lt=slots[-1].ends_at,
+            starts_at__gt=slots[0].starts_at - LONGEST_MEETING,
+        ).only("starts_at", "duration_minutes")
+    )
+    return [s for s in slots if not any(_clashes(s, m) for m in busy)]
+
+
+def _clashes(slot: KelaSlot, meeting: JointMeeting) -> bool:
+    return meeting.starts_at < slot.ends_at and slot.starts_at < meeting.ends_at
+
+
 def slot_taken_error() -> ValidationError:
     return ValidationError(
         {
@@ -186,8 +212,7 @@ def slot_book(
     if locked is None or locked.is_booked:
         raise slot_taken_error()
     slot = locked
-    offered = KelaSlot.objects.offered().filter(pk=slot.pk).exists()
-    if not offered:
+    if slot not in free_times_offered(slot.contact):
         raise ValidationError(
             {"slot": _("This free time is no longer offered. Choose another free time.")}
         )

@@ -15,6 +15,7 @@ from cases.models import Consent
 from kelayhteistyo.models import AccessLog, KelaAbsence, KelaContactProfile
 from meetings import notifications, services
 from meetings.models import JointMeeting, KelaSlot, Notification, Participant
+from tests import factories as f
 
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 D = datetime.date
@@ -164,6 +165,18 @@ def test_only_free_coming_times_of_contacts_in_the_directory_are_offered(
     with time_machine.travel(at("2026-12-08", 10, 30)):
         assert list(KelaSlot.objects.offered()) == []
     assert far[0] not in KelaSlot.objects.offered()
+
+
+def test_a_free_time_that_clashes_with_a_meeting_of_the_contact_is_not_offered(
+    kela, alice, youth, consent
+):
+    """Kela agreed 10.30–11.30 by invitation: the 10–11 and 11–12 free times are taken by it."""
+    nine, ten, eleven = publish(kela, D(2026, 12, 8), T(9), T(12))
+    f.invited_meeting(youth=youth, organiser=alice, kela=kela, starts_at=at("2026-12-08", 10, 30))
+    assert services.free_times_offered(kela) == [nine]
+    with pytest.raises(ValidationError) as e:
+        book(ten, youth, alice)
+    assert "slot" in errors(e)
 
 
 # Booking in one step -------------------------------------------------------------------------
