@@ -238,3 +238,20 @@ def test_the_booking_page_with_200_contacts_and_1000_free_times_costs_the_same_q
     assert response.content.decode().count('name="slot"') > 40
     with django_assert_num_queries(len(small_partial.captured_queries)):
         client.get(partial)
+
+
+def test_the_profile_lists_the_coming_free_times_at_a_constant_cost(
+    client_as, kela, alice, youth, consent, django_assert_num_queries
+):
+    first, _second = publish(kela, D(2026, 12, 8), T(9), T(11))
+    client = client_as(alice)
+    client.post(reverse("meetings:create", args=[youth.pk]), booking(slot=first.pk, action="book"))
+    client = client_as(kela)
+    client.get(reverse("kela_profile"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("kela_profile"))
+    publish(kela, D(2026, 12, 9), T(8), T(16), 30, until=D(2027, 5, 26))  # 16 a week, 26 weeks
+    with django_assert_num_queries(len(small.captured_queries)):
+        html = client.get(reverse("kela_profile")).content.decode()
+    assert html.count("Poista<span") == 60 - 1  # the booked one cannot be removed
+    assert f"Näytetään ensimmäiset 60 / {KelaSlot.objects.count()}." in html
