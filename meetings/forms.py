@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from .models import (
     ActionItem,
     FollowUpPlan,
     JointMeeting,
+    KelaSlot,
     Modality,
     Participant,
     Review,
@@ -72,6 +74,8 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
 
     # Meetings recorded afterwards are in the past; others in the future.
     in_past = False
+    # Booking shows the chosen Kela contact's free times (issue 18).
+    offers_free_times = True
 
     day = DateField(label=_("Date"))
     start_time = TimeField(label=_("Starts at"))
@@ -94,6 +98,17 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
         queryset=User.objects.none(),
         required=False,
         empty_label=_("Choose from the directory"),
+    )
+
+    # One of the Kela contact's free times, booked in one step; the template lists the choices
+    # (views._free_times), the service checks that it is still free.
+    slot = forms.ModelChoiceField(
+        label=_("Free time"),
+        queryset=KelaSlot.objects.all(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("This free time is no longer offered. Choose another free time.")
+        },
     )
 
     # How the participants join; the meeting's modality follows (mixed when ways differ).
@@ -121,11 +136,27 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
             "youth_questions": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, county=None, language=None, with_kela=True, **kwargs):
+    def __init__(
+        self, *args, county=None, language=None, with_kela=True, free_time=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["place"].help_text = _("Needed when someone meets face to face.")
+        # Booking a free time: its time fills the date and times (views._with_free_time).
+        self.free_time = free_time
+        if free_time:
+            for name in ("day", "start_time", "end_time"):
+                self.fields[name].required = False
         if with_kela:
-            self.fields["kela_contact"].queryset = User.objects.kela_contacts(county, language)
+            contact = self.fields["kela_contact"]
+            contact.queryset = User.objects.kela_contacts(county, language)
+            if self.offers_free_times:
+                contact.widget.attrs.update(
+                    {
+                        "hx-get": reverse("meetings:free_times"),
+                        "hx-target": "#free-times",
+                        "hx-trigger": "change",
+                    }
+                )
         else:
             del self.fields["kela_contact"]
         # A meeting being changed: the others already named, each with a way of their own.
@@ -229,6 +260,8 @@ class MeetingForm(NamesInUserLanguageMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.free_time and not cleaned.get("slot") and "slot" not in self.errors:
+            self.add_error("slot", _("Choose one of the free times."))
         day, start, end = cleaned.get("day"), cleaned.get("start_time"), cleaned.get("end_time")
         if day and start:
             starts_at = combine(day, start)
@@ -253,6 +286,7 @@ class RecordedMeetingForm(MeetingForm):
     """Record a meeting after the fact: a past time; the Kela contact is the one who took part."""
 
     in_past = True
+    offers_free_times = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -564,3 +598,41 @@ class ReviewForm(forms.ModelForm):
             # A reason chosen before unticking "end the cooperation" is not kept.
             cleaned["end_reason"], cleaned["end_details"] = "", ""
         return cleaned
+
+
+class FreeTimeForm(forms.Form):
+    """A Kela contact publishes free times: one day, or every week until a day (the checks
+    are services.slots_publish)."""
+
+    LENGTHS = [
+        (30, _("30 minutes")),
+        (45, _("45 minutes")),
+        (60, _("1 hour")),
+        (90, _("1.5 hours")),
+    ]
+
+    starts_on = DateField(label=_("Date (the first one, when repeated)"))
+    repeat_until = DateField(
+        label=_("Repeat every week until"),
+        required=False,
+        help_text=_("Leave empty for one day only. Public holidays are skipped."),
+    )
+    start_time = TimeField(label=_("From"))
+    end_time = TimeField(label=_("Until"))
+    length = forms.TypedChoiceField(
+        label=_("Length of one free time"), choices=LENGTHS, coerce=int, initial=60
+    )
+    modality = forms.ChoiceField(
+        label=_("Way of meeting"), choices=JOINING_CHOICES, initial=Modality.VIDEO
+    )
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=300,
+        required=False,
+        help_text=_("When you meet face to face, e.g. the Kela office in Seinäjoki."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the absence form on the same page has a field named starts_on too.
+        kwargs.setdefault("auto_id", "id_free_%s")
+        super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("new/<uuid:youth_pk>/", views.meeting_create, name="create"),
+    path("free-times/", views.free_times, name="free_times"),
     path("record/<uuid:youth_pk>/", views.meeting_record, name="record"),
     path("<uuid:pk>/", views.meeting_detail, name="detail"),
     path("<uuid:pk>/edit/", views.meeting_edit, name="edit"),

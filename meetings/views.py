@@ -22,7 +22,7 @@ from kelayhteistyo.access import (
     worker_required,
 )
 from kelayhteistyo.forms import DirectorySearchForm, add_errors
-from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.models import AccessLog, KelaContactProfile, User
 from kelayhteistyo.services import kela_contact_route
 
 from . import services
@@ -36,7 +36,17 @@ from .forms import (
     RespondForm,
     TakingPartDenyForm,
 )
-from .models import ActionItem, FollowUpPlan, JointMeeting, Participant, PlanExport, Review
+from .models import (
+    OFFERED_WEEKS,
+    ActionItem,
+    FollowUpPlan,
+    JointMeeting,
+    KelaSlot,
+    Modality,
+    Participant,
+    PlanExport,
+    Review,
+)
 from .workdays import day_off_name
 
 PAGE_SIZE = 50
@@ -81,56 +91,39 @@ def meeting_list(request):
 @require_http_methods(["GET", "POST"])
 @worker_required
 def meeting_create(request, youth_pk):
-    """Book a joint meeting for a young person and invite a Kela contact."""
+    """Book a joint meeting for a young person: invite a Kela contact, or book one of their
+    free times (confirmed at once)."""
     youth = get_object_or_404(YouthClient.objects.visible_to(request.user), pk=youth_pk)
     reviewed = _plan_to_review(request, youth)
     search = DirectorySearchForm(request.POST or request.GET or None, prefix="search")
     filters = search.cleaned_data if search.is_valid() else {}
     action = request.POST.get("action")
+    # Filtering the directory or showing a contact's free times keeps everything typed so far,
+    # without error messages.
+    keeps = action in ("search", "free_times")
     initial = {"language": youth.language_id, "interpreter_needed": youth.needs_interpreter}
     initial.update(_review_initial(reviewed))
-    data = request.POST if request.method == "POST" and action != "search" else None
+    data = request.POST if request.method == "POST" and not keeps else None
+    if data is not None and action == "book":
+        data = _with_free_time(request.POST)
     form = MeetingForm(
         data,
-        initial=initial if data is None and action != "search" else None,
+        initial=initial if data is None and not keeps else None,
         instance=JointMeeting(youth=youth),
+        free_time=action == "book",
         **filters,
     )
     others = OtherParticipantFormSet(data, prefix="others")
-    if action == "search":
-        # Filtering the directory keeps everything typed so far, without error messages.
+    if keeps:
         form = MeetingForm(
             initial=_posted(request.POST), instance=JointMeeting(youth=youth), **filters
         )
         others = OtherParticipantFormSet(initial=_posted_others(request.POST), prefix="others")
     elif data is not None and form.is_valid() and others.is_valid():
-        invite = action == "invite"
-        if invite and not form.cleaned_data.get("kela_contact"):
-            form.add_error("kela_contact", _("Choose the Kela contact person to invite."))
-        else:
-            try:
-                meeting = services.meeting_create(
-                    meeting=form.save(commit=False),
-                    by=request.user,
-                    kela_contact=form.cleaned_data.get("kela_contact"),
-                    others=form.others_joining(
-                        [f.cleaned_data for f in others if f.cleaned_data.get("name")]
-                    ),
-                    invite=invite,
-                    reviews_plan=reviewed,
-                    joins=form.cleaned_data["joins"],
-                )
-            except ValidationError as e:
-                add_errors(form, e)
-            else:
-                messages.success(
-                    request,
-                    _("The invitation was sent.") if invite else _("The draft was saved."),
-                )
-                if invite:
-                    _tell_if_away(request, meeting, form.cleaned_data["kela_contact"])
-                _warn_if_day_off(request, meeting)
-                return redirect("meetings:detail", pk=meeting.pk)
+        book = _book_free_time if action == "book" else _book
+        meeting = book(request, form, others, reviewed, action)
+        if meeting is not None:
+            return redirect("meetings:detail", pk=meeting.pk)
     context = {
         "form": form,
         "others": others,
@@ -143,9 +136,119 @@ def meeting_create(request, youth_pk):
         )
         if reviewed
         else [],
+        **_free_times(form["kela_contact"].value(), chosen=request.POST.get("slot")),
     }
     access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
     return render(request, "meetings/meeting_form.html", context)
+
+
+def _others(form, others) -> list[dict]:
+    return form.others_joining([f.cleaned_data for f in others if f.cleaned_data.get("name")])
+
+
+def _book(request, form, others, reviewed, action) -> JointMeeting | None:
+    """Save the meeting as a draft, or send the invitation to the chosen Kela contact."""
+    invite = action == "invite"
+    if invite and not form.cleaned_data.get("kela_contact"):
+        form.add_error("kela_contact", _("Choose the Kela contact person to invite."))
+        return None
+    try:
+        meeting = services.meeting_create(
+            meeting=form.save(commit=False),
+            by=request.user,
+            kela_contact=form.cleaned_data.get("kela_contact"),
+            others=_others(form, others),
+            invite=invite,
+            reviews_plan=reviewed,
+            joins=form.cleaned_data["joins"],
+        )
+    except ValidationError as e:
+        add_errors(form, e)
+        return None
+    messages.success(
+        request, _("The invitation was sent.") if invite else _("The draft was saved.")
+    )
+    if invite:
+        _tell_if_away(request, meeting, form.cleaned_data["kela_contact"])
+    _warn_if_day_off(request, meeting)
+    return meeting
+
+
+def _book_free_time(request, form, others, reviewed, action) -> JointMeeting | None:
+    """Book the chosen free time: the meeting is confirmed at once (issue 18)."""
+    slot = form.cleaned_data["slot"]
+    try:
+        meeting = services.slot_book(
+            slot=slot,
+            meeting=form.save(commit=False),
+            by=request.user,
+            others=_others(form, others),
+            reviews_plan=reviewed,
+            joins=form.cleaned_data["joins"],
+        )
+    except ValidationError as e:
+        add_errors(form, e)
+        return None
+    messages.success(
+        request,
+        _(
+            "The meeting is booked and confirmed: %(name)s's free time %(when)s is yours. You "
+            "both got the confirmation with a calendar file."
+        )
+        % {"name": slot.contact.get_full_name(), "when": slot.label},
+    )
+    return meeting
+
+
+def _with_free_time(post):
+    """Booking a free time: its time (and its place, at Kela's office) fill the form, so that
+    the form checks them as if they were typed."""
+    data = post.copy()
+    slot = _slot_or_none(post.get("slot"))
+    if slot is not None:
+        start, end = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
+        data["day"] = f"{start:%d.%m.%Y}"
+        data["start_time"], data["end_time"] = f"{start:%H:%M}", f"{end:%H:%M}"
+        data["kela_contact"] = str(slot.contact_id)
+        if slot.modality == Modality.FACE_TO_FACE and not data.get("place"):
+            data["place"] = slot.place
+    return data
+
+
+def _slot_or_none(pk) -> KelaSlot | None:
+    try:
+        return KelaSlot.objects.select_related("contact").filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _free_times(contact_pk, chosen=None) -> dict:
+    """The free times a worker may book with the chosen Kela contact (next weeks)."""
+    try:
+        contact_pk = int(contact_pk)
+    except (TypeError, ValueError):
+        return {"free_contact": None, "free_slots": []}
+    contact = User.objects.filter(
+        pk=contact_pk, kela_profile__in=KelaContactProfile.objects.active()
+    ).first()
+    if contact is None:
+        return {"free_contact": None, "free_slots": []}
+    return {
+        "free_contact": contact,
+        "free_slots": services.free_times_offered(contact),
+        "chosen_slot": str(chosen or ""),
+        "offered_weeks": OFFERED_WEEKS,
+    }
+
+
+@require_GET
+@worker_required
+def free_times(request):
+    """The chosen Kela contact's free times, put into the booking form by htmx when the contact
+    is chosen (without JavaScript: the form's "Show free times" button)."""
+    return render(
+        request, "meetings/_free_times.html", _free_times(request.GET.get("kela_contact"))
+    )
 
 
 def _plan_to_review(request, youth) -> FollowUpPlan | None:

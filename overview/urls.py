@@ -55,13 +55,19 @@ urlpatterns = [
         notification_views.notification_settings,
         name="notification_settings",
     ),
-    # A Kela contact's own profile and absences (issue 18).
+    # A Kela contact's own profile, absences and free times (issue 18).
     path("profile/", profile_views.kela_profile, name="kela_profile"),
     path("profile/absences/", profile_views.kela_absence_add, name="kela_absence_add"),
     path(
         "profile/absences/<int:pk>/delete/",
         profile_views.kela_absence_delete,
         name="kela_absence_delete",
+    ),
+    path("profile/free-times/", profile_views.free_times_add, name="kela_free_times_add"),
+    path(
+        "profile/free-times/<int:pk>/remove/",
+        profile_views.free_time_remove,
+        name="kela_free_time_remove",
     ),
     path("young-people/", include((cases_patterns, cases_urls.app_name))),
     path("meetings/", include("meetings.urls")),

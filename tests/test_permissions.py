@@ -15,7 +15,7 @@ from django.utils import timezone
 from feedback.models import Answer, Survey
 from kelayhteistyo import health
 from kelayhteistyo.models import Heartbeat, KelaAbsence, OrganisationIdentityProvider
-from meetings.models import ActionItem, PlanExport
+from meetings.models import ActionItem, KelaSlot, PlanExport
 from tests import factories as f
 
 ROLES = ["anonymous", "alice", "bob", "kela", "kela_other", "coordinator"]
@@ -211,6 +211,17 @@ MATRIX = {
         "POST",
         {"anonymous": LOGIN, "kela": 302, "kela_other": 404, "others": 403},
     ),
+    # A Kela contact's free times (issue 18): published and removed by the contact (another's
+    # is a 404); the chosen contact's free times, in the booking form, for workers.
+    "kela_free_times_add": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 400, "kela_other": 400, "others": 403},
+    ),
+    "kela_free_time_remove": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 302, "kela_other": 404, "others": 403},
+    ),
+    "meetings:free_times": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
     # The survey answers itself with its link: no login, whoever holds it.
     "feedback:answer": ("GET", {"others": 200}),
     "feedback:results": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
@@ -286,6 +297,12 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
     provider = OrganisationIdentityProvider.objects.create(
         organisation=alice.organisation, issuer="http://127.0.0.1:9", client_id="yhteistyo"
     )
+    slot = KelaSlot.objects.create(
+        contact=kela,
+        starts_at=timezone.now() + datetime.timedelta(days=40),
+        ends_at=timezone.now() + datetime.timedelta(days=40, hours=1),
+        modality="video",
+    )
     users = {
         "alice": alice,
         "bob": bob,
@@ -319,6 +336,8 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "feedback:survey_edit": {"pk": survey.pk},
         "kela_absence_delete": {"pk": absence.pk},
         "oidc_login": {"pk": provider.pk},
+        "kela_free_time_remove": {"pk": slot.pk},
+        "meetings:free_times": {},
         "directory_contact_edit": {"pk": kela.kela_profile.pk},
         "directory_contact_active": {"pk": kela.kela_profile.pk},
     }

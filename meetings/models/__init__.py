@@ -1,6 +1,6 @@
 """The models of joint meetings, by topic: the meeting and its participants (`meeting.py`), the
 follow-up plan with its items, reviews and exports (`plan.py`), notification rows
-(`notification.py`)."""
+(`notification.py`), a Kela contact's free times (`slot.py`)."""
 
 from .meeting import (
     JOINING_CHOICES,
@@ -22,9 +22,13 @@ from .plan import (
     Review,
     _export_path,  # named by migration 0003
 )
+from .slot import OFFERED_WEEKS, KelaSlot, KelaSlotQuerySet
 
 __all__ = [
     "JOINING_CHOICES",
+    "OFFERED_WEEKS",
+    "KelaSlot",
+    "KelaSlotQuerySet",
     "ActionItem",
     "ActionItemChange",
     "ActionItemQuerySet",

@@ -1,6 +1,6 @@
 """Operations that change several objects or have side effects, by topic: the meeting
-(`meeting.py`), the follow-up plan (`plan.py`) and a Kela contact's absence (`absence.py`).
-Callers use `meetings.services.<name>`."""
+(`meeting.py`), the follow-up plan (`plan.py`), a Kela contact's absence (`absence.py`) and
+free times (`slot.py`). Callers use `meetings.services.<name>`."""
 
 from .absence import invitations_pass_on, kela_absence_record
 from .meeting import (
@@ -32,9 +32,18 @@ from .plan import (
     plan_save,
     review_record,
 )
+from .slot import (
+    LONGEST_RULE,
+    free_times_offered,
+    slot_book,
+    slot_remove,
+    slot_taken_error,
+    slots_publish,
+)
 
 __all__ = [
     "DRAFT_RETENTION",
+    "LONGEST_RULE",
     "StaleActionItemError",
     "StalePlanError",
     "action_item_add",
@@ -43,6 +52,7 @@ __all__ = [
     "action_item_note",
     "action_item_set_done",
     "drafts_purge",
+    "free_times_offered",
     "invitation_respond",
     "invitations_pass_on",
     "kela_absence_record",
@@ -57,6 +67,10 @@ __all__ = [
     "plan_save",
     "proposal_accept",
     "review_record",
+    "slot_book",
+    "slot_remove",
+    "slot_taken_error",
+    "slots_publish",
     "taking_part_deny",
     "valid_kela_consent",
     "withdrawal_cancels",

@@ -18,6 +18,7 @@ from .. import notifications
 from ..models import (
     FollowUpPlan,
     JointMeeting,
+    KelaSlot,
     Notification,
     Participant,
 )
@@ -286,6 +287,9 @@ def meeting_update(*, meeting: JointMeeting, by: User, joins: dict | None = None
             for f in ("duration_minutes", "place", "video_link", "modality")
         )
     )
+    if moved:
+        # Booked from a Kela contact's free time: that time is free again (issue 18).
+        KelaSlot.objects.filter(meeting=meeting).update(meeting=None, booked_at=None)
     if moved and seen_by_kela:
         meeting.become(Status.INVITED)
         meeting.participants.filter(
@@ -319,6 +323,8 @@ def meeting_cancel(*, meeting: JointMeeting, by: User, reason: str) -> JointMeet
     meeting.cancel_reason = reason.strip()
     meeting.ics_sequence += 1
     meeting.save()
+    # Booked from a Kela contact's free time: that time is free again (issue 18).
+    KelaSlot.objects.filter(meeting=meeting).update(meeting=None, booked_at=None)
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=meeting
     )

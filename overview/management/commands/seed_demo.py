@@ -22,6 +22,7 @@ from cases.models import Consent, YouthClient
 from feedback import services as feedback_services
 from feedback.models import Answer, Group, Response, Survey, quarter_start
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
+from meetings import services as meeting_services
 from meetings.models import (
     ActionItem,
     FollowUpPlan,
@@ -158,6 +159,24 @@ class Command(BaseCommand):
             profile = KelaContactProfile.objects.create(user=person, title="Asiantuntija")
             profile.areas.set([county[c] for c in areas])
             profile.languages.set([self.lang[code] for code in langs])
+        # Free times to book in one step (issue 18): Kaisa by video on Tuesday mornings, Jukka
+        # at the Kela office on Thursday afternoons, for the next four weeks.
+        for person, weekday, hours, way, place in [
+            (kaisa, 1, (9, 12), Modality.VIDEO, ""),
+            (jukka, 3, (13, 15), Modality.FACE_TO_FACE, "Kelan toimisto, Hämeenlinna"),
+        ]:
+            first = timezone.localdate() + datetime.timedelta(days=1)
+            first += datetime.timedelta(days=(weekday - first.weekday()) % 7)
+            meeting_services.slots_publish(
+                contact=person,
+                starts_on=first,
+                repeat_until=first + datetime.timedelta(weeks=3),
+                start_time=datetime.time(hours[0]),
+                end_time=datetime.time(hours[1]),
+                length=60,
+                modality=way,
+                place=place,
+            )
         coordinator = self.user(
             "koordinaattori@demo.fi", "Kirsi", "Koordinaattori", User.Role.COORDINATOR, project
         )
