@@ -211,6 +211,7 @@ def plan_data(
                     "joins_by": p.joins_by or None,
                 }
                 for p in meeting.participants.all()
+                if not p.is_removed
             ],
         },
         "own_words": plan.own_words or None,
@@ -262,7 +263,7 @@ def render(
         "meeting": plan.meeting,
         "youth": plan.meeting.youth,
         "items": plan.items.all(),
-        "participants": plan.meeting.participants.all(),
+        "participants": [p for p in plan.meeting.participants.all() if not p.is_removed],
         "include_identity_code": include_identity_code,
         "by": by,
         "now": timezone.now(),

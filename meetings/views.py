@@ -47,7 +47,10 @@ def meeting_or_404(request, pk) -> JointMeeting:
     meetings = JointMeeting.objects.select_related(
         "youth", "youth__language", "language", "organiser", "consent"
     ).prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.select_related("user"))
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.select_related("user", "interpreter_language"),
+        )
     )
     return get_visible_or_404(request, meetings, youth_field="youth_id", pk=pk)
 
@@ -220,7 +223,15 @@ def _posted_others(post) -> list[dict]:
     for i in range(total):
         row = {
             k: post.get(f"others-{i}-{k}", "")
-            for k in ("name", "role_title", "organisation_name", "joins_by")
+            for k in (
+                "name",
+                "network_role",
+                "role_title",
+                "organisation_name",
+                "email",
+                "interpreter_language",
+                "joins_by",
+            )
         }
         if any(row.values()):
             rows.append(row)
@@ -229,7 +240,8 @@ def _posted_others(post) -> list[dict]:
 
 def _detail_context(request, meeting, **forms) -> dict:
     user = request.user
-    participants = list(meeting.participants.all())
+    # A network member removed before the meeting is kept for the record, not listed.
+    participants = [p for p in meeting.participants.all() if not p.is_removed]
     mine = next((p for p in participants if p.user_id == user.pk), None)
     plan = meeting.plan_or_none
     shows_plan = meeting.plan_visible_to(user)

@@ -4,9 +4,11 @@ follow-up plan with its items, reviews and exports (`plan.py`), notification row
 
 from .meeting import (
     JOINING_CHOICES,
+    OWN_PEOPLE_ROLES,
     JointMeeting,
     MeetingQuerySet,
     Modality,
+    NetworkRole,
     Participant,
     ParticipantQuerySet,
     Topic,
@@ -25,6 +27,7 @@ from .plan import (
 
 __all__ = [
     "JOINING_CHOICES",
+    "OWN_PEOPLE_ROLES",
     "ActionItem",
     "ActionItemChange",
     "ActionItemQuerySet",
@@ -32,6 +35,7 @@ __all__ = [
     "JointMeeting",
     "MeetingQuerySet",
     "Modality",
+    "NetworkRole",
     "Notification",
     "NotificationQuerySet",
     "Participant",
