@@ -25,7 +25,7 @@ from kelayhteistyo.forms import DirectorySearchForm, add_errors
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.services import kela_contact_route
 
-from . import services
+from . import notifications, services
 from .forms import (
     CancelForm,
     InviteForm,
@@ -265,6 +265,10 @@ def _detail_context(request, meeting, **forms) -> dict:
         "held_form": MarkHeldForm(),
         "deny_form": TakingPartDenyForm(),
         "has_consent": services.valid_kela_consent(meeting.youth) is not None,
+        # The worker sees whether the network members with an address hear of the meeting.
+        "network_messaged": user.is_aftercare_worker
+        and any(p.is_network_member and p.email for p in participants)
+        and notifications.network_may_be_messaged(meeting.youth_id),
         "identity": meeting.identity_visible_to(user),
         # Kela may download the young person's plain-language copy while the plan is shared.
         "plain_copy": PlanExport.objects.visible_to(user)

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
 
-from ..models import JointMeeting, NetworkRole, Participant
+from .. import notifications
+from ..models import JointMeeting, NetworkRole, Notification, Participant
 from .meeting import _modality_sync
 
 # What the worker may set on a network member (services and forms share the list).
@@ -77,7 +78,15 @@ def network_member_add(*, meeting: JointMeeting, by: User, fields: dict) -> Part
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=participant
     )
+    _invite_if_sent(meeting, participant)
     return participant
+
+
+def _invite_if_sent(meeting: JointMeeting, participant: Participant) -> None:
+    """A member added (or given a new address) after the meeting was sent gets the invitation
+    now; before that, meeting_invite sends it to everyone."""
+    if meeting.is_sent:
+        notifications.notify_network_member(Notification.Kind.NETWORK_INVITATION, participant)
 
 
 @transaction.atomic
@@ -101,13 +110,16 @@ def network_member_edit(*, participant: Participant, by: User, fields: dict) -> 
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=participant
     )
+    if participant.email != before:
+        _invite_if_sent(meeting, participant)
     return participant
 
 
 @transaction.atomic
 def network_member_remove(*, participant: Participant, by: User) -> Participant:
     """Remove a network member from a meeting that has not been held. The row stays for the
-    record (taking no part), and nothing not yet sent to them is sent."""
+    record (taking no part), and nothing not yet sent to them is sent (notifications.not_needed
+    asks just before sending)."""
     meeting = _changeable(participant.meeting)
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if not participant.is_network_member or participant.is_removed:
