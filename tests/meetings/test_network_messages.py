@@ -119,7 +119,6 @@ class TestAccessEnds:
     def test_a_withdrawn_consent_stops_what_was_not_sent(self, meeting, alice, consent):
         to_network(consent)
         services.network_member_add(meeting=meeting, by=alice, fields=TIINA)
-        Consent.objects.filter(pk=consent.pk).update(scope_kela_meeting=True)
         from cases import services as cases
 
         cases.consent_withdraw(consent=Consent.objects.get(pk=consent.pk), by=alice, note="")
