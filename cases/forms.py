@@ -150,6 +150,11 @@ class ConsentForm(forms.ModelForm):
         cleaned = super().clean()
         if not any(cleaned.get(scope) for scope in Consent.SCOPES):
             raise forms.ValidationError(_("Choose at least one thing the young person agrees to."))
+        if cleaned.get(Consent.Scope.NETWORK_PLAN) and not cleaned.get(Consent.Scope.NETWORK):
+            self.add_error(
+                Consent.Scope.NETWORK_PLAN,
+                _("The plan is sent to the network members only with the messages to them."),
+            )
         valid_until, given_at = cleaned.get("valid_until"), cleaned.get("given_at")
         if valid_until and given_at and valid_until < timezone.localdate(given_at):
             self.add_error("valid_until", _("The end of validity cannot be before the consent."))

@@ -189,6 +189,8 @@ class Scope(enum.StrEnum):
     SHARE_PLAN = "scope_share_plan"
     CLIENT_PLAN = "scope_client_plan"
     REMINDERS = "scope_reminders"
+    NETWORK = "scope_network"
+    NETWORK_PLAN = "scope_network_plan"
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -244,6 +246,21 @@ class Consent(models.Model):
             "Without this, Kela sees only the first name. The identity code is shown masked "
             "until the Kela contact opens it; each opening is recorded in the access log."
         ),
+    )
+    # The other network members named for a meeting (support person, interpreter, family,
+    # professionals) are reached by e-mail only with these (issue 17); never ticked in advance.
+    scope_network = models.BooleanField(
+        _(
+            "Send the joint meeting's invitation, changes and reminders by e-mail to the other "
+            "network members named for it (support person, interpreter, family, other "
+            "professionals)"
+        ),
+        default=False,
+    )
+    scope_network_plan = models.BooleanField(
+        _("Send the plain-language follow-up plan by e-mail to those network members"),
+        default=False,
+        help_text=_("Only together with the messages to the network members."),
     )
     how_given = models.CharField(_("how given"), max_length=20, choices=HowGiven.choices)
     given_at = models.DateTimeField(_("given at"), default=timezone.now)

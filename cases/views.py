@@ -234,6 +234,9 @@ class AccessReportRow:
             "the identifying data (name, date of birth, client group, aftercare end date)"
         ),
         "kela_identity_code": gettext_lazy("the personal identity code"),
+        # Sent by e-mail to a network member with consent (meetings.pdf, issue 17).
+        "plan_to_network": gettext_lazy("the plain-language plan, sent to a network member"),
+        "participant": gettext_lazy("a participant of a joint meeting"),
         # Pages that show several young people: one row per young person shown.
         "youth_list": gettext_lazy("the list of young people"),
         "meeting_list": gettext_lazy("the list of joint meetings"),

@@ -188,11 +188,73 @@ PROFESSIONALS = {
     ],
 }
 
+# The young person's own people: a support person or a family member who took part (issue 17).
+OWN_PEOPLE = {
+    "title": (
+        "Miten tapaaminen meni?",
+        "Hur gick mötet?",
+        "How did the meeting go?",
+    ),
+    "intro": (
+        "Olit mukana nuoren tukena jälkihuollon ja Kelan yhteisessä tapaamisessa. Kerro "
+        "lyhyesti, miten se meni. Vastaaminen vie noin 2 minuuttia, ja vastauksesi on nimetön.",
+        "Du var med som stöd för den unga personen i eftervårdens och FPA:s gemensamma möte. "
+        "Berätta kort hur det gick. Det tar ungefär 2 minuter och ditt svar är anonymt.",
+        "You took part in the joint meeting of aftercare and Kela to support the young person. "
+        "Tell us briefly how it went. It takes about 2 minutes and your answer is anonymous.",
+    ),
+    "questions": [
+        (
+            "useful",
+            L,
+            True,
+            (
+                "Tapaamisesta oli hyötyä nuoren tilanteessa.",
+                "Mötet var till nytta i den unga personens situation.",
+                "The meeting was useful for the young person's situation.",
+            ),
+        ),
+        (
+            "next_steps",
+            L,
+            True,
+            (
+                "Sovimme selvästi, mitä seuraavaksi tehdään.",
+                "Vi kom tydligt överens om vad som görs härnäst.",
+                "We agreed clearly what happens next.",
+            ),
+        ),
+        (
+            "listened",
+            L,
+            True,
+            (
+                "Minua kuunneltiin.",
+                "Jag blev lyssnad på.",
+                "I was listened to.",
+            ),
+        ),
+        AGAIN,
+        (
+            "comment",
+            TEXT,
+            False,
+            (
+                "Haluatko sanoa vielä jotain? Älä kirjoita nimiä tai muita henkilötietoja.",
+                "Vill du säga något mer? Skriv inte namn eller andra personuppgifter.",
+                "Anything else you want to say? Please do not write names or other personal "
+                "details.",
+            ),
+        ),
+    ],
+}
+
 DEFAULTS = {
     Group.YOUNG_PERSON: YOUTH,
     Group.AFTERCARE: PROFESSIONALS,
     Group.KELA: PROFESSIONALS,
     Group.OTHER: PROFESSIONALS,
+    Group.OWN_PEOPLE: OWN_PEOPLE,
 }
 
 

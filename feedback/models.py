@@ -33,14 +33,25 @@ class Group(models.TextChoices):
     AFTERCARE = "aftercare", _("Aftercare professionals")
     KELA = "kela", _("Kela professionals")
     OTHER = "other", _("Other professionals")
+    # A support person or a family member of the young person (issue 17): not a professional.
+    OWN_PEOPLE = "own_people", _("The young person's own people")
 
 
+# The group of each kind of participant; a network member's follows their role (group_of).
 GROUP_OF_KIND = {
     Participant.Kind.YOUNG_PERSON: Group.YOUNG_PERSON,
     Participant.Kind.AFTERCARE_WORKER: Group.AFTERCARE,
     Participant.Kind.KELA_CONTACT: Group.KELA,
     Participant.Kind.OTHER: Group.OTHER,
 }
+
+
+def group_of(participant: Participant) -> str:
+    """The respondent group of a participant: by kind, and for a network member by role —
+    the young person's own people (support person, family member) or professionals."""
+    if participant.is_own_people:
+        return Group.OWN_PEOPLE
+    return GROUP_OF_KIND[Participant.Kind(participant.kind)]
 
 
 def quarter_start(day: datetime.date) -> datetime.date:

@@ -20,6 +20,8 @@ def link_for_notification(n: Notification) -> SurveyLink | None:
     links = SurveyLink.objects.filter(meeting=n.meeting_id)
     if n.recipient_id:
         return links.filter(participant__user=n.recipient_id).first()
+    if n.participant_id:  # a network member, by e-mail
+        return links.filter(participant=n.participant_id).first()
     return links.filter(participant__kind=Participant.Kind.YOUNG_PERSON).first()
 
 

@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from meetings.models import JointMeeting, Notification, Participant
-from meetings.notifications import notify, notify_email
+from meetings.notifications import notify, notify_email, notify_network_member
 
 from .models import (
-    GROUP_OF_KIND,
     Answer,
     Choice,
     LinkCount,
@@ -23,6 +22,7 @@ from .models import (
     Response,
     Survey,
     SurveyLink,
+    group_of,
     quarter_start,
 )
 
@@ -104,16 +104,15 @@ def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) ->
     county_id = meeting.youth.organisation.county_id
     quarter = quarter_start(timezone.localdate(now))
     links = []
-    took_part = meeting.participants.select_related("user").exclude(
-        kind=Participant.Kind.KELA_CONTACT, status=Participant.Status.DECLINED
-    )
+    # Who took part: not a Kela contact who declined, nor a network member who was removed.
+    took_part = meeting.participants.taking_part().select_related("user", "meeting")
     for participant in took_part:
         link, created = SurveyLink.objects.get_or_create(
             meeting=meeting,
             participant=participant,
             defaults={
                 "code": "".join(secrets.choice(ALPHABET) for _i in range(CODE_LENGTH)),
-                "group": GROUP_OF_KIND[Participant.Kind(participant.kind)],
+                "group": group_of(participant),
                 "created_at": now,
                 "expires_at": expires,
             },
@@ -124,6 +123,9 @@ def links_create(meeting: JointMeeting, now: datetime.datetime | None = None) ->
         links_count(county_id=county_id, quarter=quarter, group=link.group, n=1)
         if participant.user_id:
             notify(Notification.Kind.FEEDBACK_REQUEST, recipient=participant.user, meeting=meeting)
+        elif participant.is_network_member:
+            # With an address and the consent's scope (meetings.notifications).
+            notify_network_member(Notification.Kind.FEEDBACK_REQUEST, participant)
         elif participant.kind == Participant.Kind.YOUNG_PERSON and meeting.youth.may_be_messaged():
             notify_email(
                 Notification.Kind.FEEDBACK_REQUEST,

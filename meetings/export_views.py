@@ -20,7 +20,7 @@ from kelayhteistyo.models import AccessLog
 from kelayhteistyo.pdf import RenderTimeout
 
 from . import pdf
-from .models import FollowUpPlan, PlanExport
+from .models import FollowUpPlan, Notification, PlanExport
 from .views import meeting_or_404
 
 
@@ -70,6 +70,14 @@ def plan_export(request, pk):
         )
     else:
         messages.success(request, _("The plain-language copy for the young person is ready."))
+        sent_to = Notification.objects.filter(plan_export=export).select_related("participant")
+        names = ", ".join(n.participant.display_name for n in sent_to)
+        if names:
+            messages.info(
+                request,
+                _("It is also sent by e-mail to the network members: %(names)s.")
+                % {"names": names},
+            )
     return redirect("meetings:plan", pk=meeting.pk)
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin, TimeField
-from kelayhteistyo.models import User
+from kelayhteistyo.models import Language, User
 
 from .models import (
     JOINING_CHOICES,
@@ -15,6 +15,7 @@ from .models import (
     JointMeeting,
     KelaSlot,
     Modality,
+    NetworkRole,
     Participant,
     Review,
     Topic,
@@ -294,26 +295,96 @@ class RecordedMeetingForm(MeetingForm):
         self.fields["video_link"].help_text = ""
 
 
-class OtherParticipantForm(forms.Form):
-    """A row of other network members. Empty rows are fine; a row with anything needs a name."""
+class OtherParticipantForm(NamesInUserLanguageMixin, forms.Form):
+    """A row of other network members. Empty rows are fine; a row with anything needs a name
+    and a role; an interpreter, the language interpreted."""
 
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    role_title = forms.CharField(label=_("Role"), max_length=200, required=False)
+    network_role = forms.ChoiceField(
+        label=_("Role"), choices=[("", "–"), *NetworkRole.choices], required=False
+    )
+    role_title = forms.CharField(label=_("Title (optional)"), max_length=200, required=False)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    email = forms.EmailField(
+        label=_("E-mail address (optional)"),
+        max_length=254,
+        required=False,
+        help_text=_(
+            "The invitation, changes and reminders go here if the consent covers messages to "
+            "the network."
+        ),
+    )
+    interpreter_language = forms.ModelChoiceField(
+        label=_("Language interpreted"),
+        queryset=Language.objects.all(),
+        required=False,
+        help_text=_("Needed for an interpreter."),
+    )
     joins_by = _way_field(_("Joins"), _("As the young person"))
 
     def clean(self):
         cleaned = super().clean()
-        typed = {k: v for k, v in cleaned.items() if k != "joins_by"}
-        if not cleaned.get("name") and any(typed.values()):
+        typed = {k: v for k, v in cleaned.items() if k != "joins_by" and v}
+        if typed and not cleaned.get("name"):
             self.add_error("name", _("Give the name of this participant."))
+        if typed and not cleaned.get("network_role") and "network_role" not in self.errors:
+            self.add_error("network_role", _("Choose the role of this participant."))
+        if cleaned.get("network_role") == NetworkRole.INTERPRETER:
+            if (
+                not cleaned.get("interpreter_language")
+                and "interpreter_language" not in self.errors
+            ):
+                self.add_error(
+                    "interpreter_language", _("Choose the language the interpreter interprets.")
+                )
+        else:
+            cleaned["interpreter_language"] = None
         return cleaned
+
+    def member_fields(self) -> dict:
+        """The network member's values (services.network_member_add, _edit)."""
+        return {name: self.cleaned_data.get(name) or "" for name in NETWORK_FORM_FIELDS} | {
+            "interpreter_language": self.cleaned_data.get("interpreter_language")
+        }
+
+
+NETWORK_FORM_FIELDS = (
+    "name",
+    "network_role",
+    "role_title",
+    "organisation_name",
+    "email",
+    "joins_by",
+)
 
 
 # Capped: a forged form count neither builds a million forms nor passes (issue 15.7).
 OtherParticipantFormSet = forms.formset_factory(
     OtherParticipantForm, extra=2, max_num=10, absolute_max=10, validate_max=True
 )
+
+
+class NetworkMemberForm(OtherParticipantForm):
+    """Add or change one network member of a meeting that has not been held."""
+
+    def __init__(self, *args, participant: Participant | None = None, **kwargs):
+        if participant is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": participant.name,
+                "network_role": participant.network_role,
+                "role_title": participant.role_title,
+                "organisation_name": participant.organisation_name,
+                "email": participant.email,
+                "interpreter_language": participant.interpreter_language_id,
+                "joins_by": participant.joins_by,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["name"].error_messages["required"] = _("Give the name of this participant.")
+        self.fields["network_role"].required = True
+        self.fields["network_role"].error_messages["required"] = _(
+            "Choose the role of this participant."
+        )
 
 
 class InviteForm(forms.Form):

@@ -41,8 +41,10 @@ def notification_list(request):
         .with_content_access(user)
         .select_related(
             "meeting__youth",
+            "meeting__organiser",
             "action_item__owner__user",
             "plan__meeting__youth",
+            "plan__meeting__organiser",
             "consent__youth",
         )
         # The texts name Kela's contact person: the participants of every meeting at once.

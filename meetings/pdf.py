@@ -25,10 +25,12 @@ from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.pdf import render_pdf
 
+from . import notifications
 from .models import (
     ActionItem,
     ActionItemChange,
     FollowUpPlan,
+    Notification,
     Participant,
     PlanExport,
     Review,
@@ -211,6 +213,7 @@ def plan_data(
                     "joins_by": p.joins_by or None,
                 }
                 for p in meeting.participants.all()
+                if not p.is_removed
             ],
         },
         "own_words": plan.own_words or None,
@@ -262,7 +265,7 @@ def render(
         "meeting": plan.meeting,
         "youth": plan.meeting.youth,
         "items": plan.items.all(),
-        "participants": plan.meeting.participants.all(),
+        "participants": [p for p in plan.meeting.participants.all() if not p.is_removed],
         "include_identity_code": include_identity_code,
         "by": by,
         "now": timezone.now(),
@@ -374,4 +377,27 @@ def _store(export: PlanExport, content: bytes) -> bool:
         action=AccessLog.Action.EXPORT,
         obj=export,
     )
+    if export.variant == PlanExport.Variant.PLAIN:
+        _plain_copy_to_network(export)
     return True
+
+
+def _plain_copy_to_network(export: PlanExport) -> None:
+    """The plain-language copy goes by e-mail to the network members with an address, if the
+    consent covers sending them the plan (issue 17); each one is a disclosure in the log."""
+    meeting = export.plan.meeting
+    sent = notifications.notify_network(
+        Notification.Kind.NETWORK_PLAN,
+        meeting,
+        key_suffix=f"plain{export.number}",
+        plan=export.plan,
+        plan_export=export,
+    )
+    for _sent in sent:
+        access_log_write(
+            user=export.created_by,
+            youth_id=meeting.youth_id,
+            action=AccessLog.Action.DISCLOSE,
+            obj=export,
+            what="plan_to_network",
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, notification_views, plan_views, views
+from . import export_views, network_views, notification_views, plan_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -18,6 +18,17 @@ urlpatterns = [
         "<uuid:pk>/proposal/<int:participant_pk>/accept/",
         views.proposal_accept,
         name="proposal_accept",
+    ),
+    path("<uuid:pk>/network/add/", network_views.network_member_add, name="network_add"),
+    path(
+        "<uuid:pk>/network/<int:participant_pk>/",
+        network_views.network_member_edit,
+        name="network_edit",
+    ),
+    path(
+        "<uuid:pk>/network/<int:participant_pk>/remove/",
+        network_views.network_member_remove,
+        name="network_remove",
     ),
     path("<uuid:pk>/held/", views.meeting_held, name="held"),
     path("<uuid:pk>/not-present/", views.taking_part_deny, name="taking_part_deny"),

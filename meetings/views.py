@@ -25,7 +25,7 @@ from kelayhteistyo.forms import DirectorySearchForm, add_errors
 from kelayhteistyo.models import AccessLog, KelaContactProfile, User
 from kelayhteistyo.services import kela_contact_route
 
-from . import services
+from . import notifications, services
 from .forms import (
     CancelForm,
     InviteForm,
@@ -57,7 +57,10 @@ def meeting_or_404(request, pk) -> JointMeeting:
     meetings = JointMeeting.objects.select_related(
         "youth", "youth__language", "language", "organiser", "consent"
     ).prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.select_related("user"))
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.select_related("user", "interpreter_language"),
+        )
     )
     return get_visible_or_404(request, meetings, youth_field="youth_id", pk=pk)
 
@@ -323,7 +326,15 @@ def _posted_others(post) -> list[dict]:
     for i in range(total):
         row = {
             k: post.get(f"others-{i}-{k}", "")
-            for k in ("name", "role_title", "organisation_name", "joins_by")
+            for k in (
+                "name",
+                "network_role",
+                "role_title",
+                "organisation_name",
+                "email",
+                "interpreter_language",
+                "joins_by",
+            )
         }
         if any(row.values()):
             rows.append(row)
@@ -332,7 +343,8 @@ def _posted_others(post) -> list[dict]:
 
 def _detail_context(request, meeting, **forms) -> dict:
     user = request.user
-    participants = list(meeting.participants.all())
+    # A network member removed before the meeting is kept for the record, not listed.
+    participants = [p for p in meeting.participants.all() if not p.is_removed]
     mine = next((p for p in participants if p.user_id == user.pk), None)
     plan = meeting.plan_or_none
     shows_plan = meeting.plan_visible_to(user)
@@ -356,6 +368,10 @@ def _detail_context(request, meeting, **forms) -> dict:
         "held_form": MarkHeldForm(),
         "deny_form": TakingPartDenyForm(),
         "has_consent": services.valid_kela_consent(meeting.youth) is not None,
+        # The worker sees whether the network members with an address hear of the meeting.
+        "network_messaged": user.is_aftercare_worker
+        and any(p.is_network_member and p.email for p in participants)
+        and notifications.network_may_be_messaged(meeting.youth_id),
         "identity": meeting.identity_visible_to(user),
         # Kela may download the young person's plain-language copy while the plan is shared.
         "plain_copy": PlanExport.objects.visible_to(user)

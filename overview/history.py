@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Consent, YouthClient
-from feedback.models import GROUP_OF_KIND, Answer, Response, Survey, SurveyLink, quarter_start
+from feedback.models import Answer, Response, Survey, SurveyLink, group_of, quarter_start
 from feedback.services import links_count
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
 from meetings.models import (
@@ -28,6 +28,7 @@ from meetings.models import (
     FollowUpPlan,
     JointMeeting,
     Modality,
+    NetworkRole,
     Participant,
     PlanExport,
     Review,
@@ -77,6 +78,7 @@ class History:
             active,
         )
         self.other_share = other_share
+        self.own_or_professional = itertools.cycle((True, False))
         self.progress = progress  # called with the counts after each chunk
 
     def generate(self, *, youth: int, counties) -> dict:
@@ -212,12 +214,18 @@ class History:
                 ),
             ]
             if self.other_share and rng.random() < self.other_share:
+                # Every other one a support person (the young person's own people) or a worker
+                # of immigrant services (a professional): both feedback groups have answers.
+                # Alternated, not drawn, so that the rest of the history stays as it was.
+                own = next(self.own_or_professional)
                 participants.append(
                     Participant(
                         meeting=m,
                         kind=P.OTHER,
-                        name="Tukihenkilö",
-                        role_title="tukihenkilö",
+                        name="Tukihenkilö" if own else "Maahanmuuttopalvelut",
+                        network_role=NetworkRole.SUPPORT_PERSON
+                        if own
+                        else NetworkRole.IMMIGRANT_SERVICES,
                         joins_by=Modality.FACE_TO_FACE if mixed else "",
                     )
                 )
@@ -357,7 +365,7 @@ class History:
             quarter = quarter_start(timezone.localdate(m.starts_at))
             expires_at = m.starts_at + datetime.timedelta(days=settings.FEEDBACK_LINK_DAYS)
             for p in by_meeting[m.pk]:
-                group = GROUP_OF_KIND[p.kind]
+                group = group_of(p)
                 sent[county_id, quarter, group] += 1
                 if rng.random() >= self.answer_rate:  # not answered
                     if expires_at > self.now:

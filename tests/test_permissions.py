@@ -124,6 +124,20 @@ MATRIX = {
         "POST",
         {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
     ),
+    # The young person's network (issue 17): the world's meeting is held, so the worker is
+    # sent back to the meeting with the reason (test_network.py has the open meeting).
+    "meetings:network_add": (
+        "GET",
+        {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
+    ),
+    "meetings:network_edit": (
+        "GET",
+        {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
+    ),
+    "meetings:network_remove": (
+        "POST",
+        {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
+    ),
     "meetings:held": ("POST", {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403}),
     "meetings:record": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     # Kela says it did not take part; here Kela accepted in the app, so it is refused (302
@@ -269,6 +283,9 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
     worker = meeting.participants.get(user=alice)
     item = ActionItem.objects.create(plan=plan, owner=worker, what="Soittaa Kelaan")
     kela_p = meeting.participants.get(user=kela)
+    support = meeting.participants.create(
+        kind="other", name="Tukihenkilö Tero", network_role="support_person"
+    )
     invitation = kela.notifications.get(kind="invitation")  # Kela's own notification
     copy = PlanExport(
         plan=plan,
@@ -328,6 +345,8 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "meetings:record": {"youth_pk": youth.pk},
         "meetings:proposal_accept": {"pk": meeting.pk, "participant_pk": kela_p.pk},
         "meetings:item_toggle": {"pk": meeting.pk, "item_pk": item.pk},
+        "meetings:network_edit": {"pk": meeting.pk, "participant_pk": support.pk},
+        "meetings:network_remove": {"pk": meeting.pk, "participant_pk": support.pk},
         "meetings:item_edit": {"pk": meeting.pk, "item_pk": item.pk},
         "meetings:item_cancel": {"pk": meeting.pk, "item_pk": item.pk},
         "meetings:item_note": {"pk": meeting.pk, "item_pk": item.pk},

@@ -4,9 +4,11 @@ follow-up plan with its items, reviews and exports (`plan.py`), notification row
 
 from .meeting import (
     JOINING_CHOICES,
+    OWN_PEOPLE_ROLES,
     JointMeeting,
     MeetingQuerySet,
     Modality,
+    NetworkRole,
     Participant,
     ParticipantQuerySet,
     Topic,
@@ -29,6 +31,7 @@ __all__ = [
     "OFFERED_WEEKS",
     "KelaSlot",
     "KelaSlotQuerySet",
+    "OWN_PEOPLE_ROLES",
     "ActionItem",
     "ActionItemChange",
     "ActionItemQuerySet",
@@ -36,6 +39,7 @@ __all__ = [
     "JointMeeting",
     "MeetingQuerySet",
     "Modality",
+    "NetworkRole",
     "Notification",
     "NotificationQuerySet",
     "Participant",

@@ -362,11 +362,33 @@ class JointMeeting(models.Model):
         return self.status in self.AWAITING_REVIEW
 
 
+class NetworkRole(models.TextChoices):
+    """The role of another network member (Participant.Kind.OTHER) in the young person's life."""
+
+    SUPPORT_PERSON = "support_person", _("Support person")
+    INTERPRETER = "interpreter", _("Interpreter")
+    FAMILY_MEMBER = "family_member", _("Family member")
+    IMMIGRANT_SERVICES = "immigrant_services", _("Immigrant-services worker")
+    SCHOOL = "school", _("School")
+    HEALTH_CARE = "health_care", _("Health care")
+    EMPLOYMENT_SERVICES = "employment_services", _("Employment services")
+    OTHER_PROFESSIONAL = "other_professional", _("Other professional")
+
+
+# The young person's own people; every other role is a professional (feedback groups follow).
+OWN_PEOPLE_ROLES = frozenset({NetworkRole.SUPPORT_PERSON, NetworkRole.FAMILY_MEMBER})
+
+
 class ParticipantQuerySet(models.QuerySet):
     def taking_part(self):
         """Participants whose part stands: a Kela contact who declined takes no part (access,
-        messages and calendar files follow this)."""
+        messages and calendar files follow this), nor a network member who was removed (their
+        row is kept as DECLINED with `removed_at`, so the same rule holds)."""
         return self.exclude(status=Participant.Status.DECLINED)
+
+    def network(self):
+        """The other network members who still take part."""
+        return self.taking_part().filter(kind=Participant.Kind.OTHER)
 
 
 class Participant(models.Model):
@@ -398,8 +420,26 @@ class Participant(models.Model):
         related_name="participations",
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
-    role_title = models.CharField(_("role"), max_length=200, blank=True)
+    # A network member's role from the short list (their feedback group follows it); empty for
+    # the others, and for network members named before the list existed.
+    network_role = models.CharField(
+        _("role in the network"), max_length=30, choices=NetworkRole.choices, blank=True
+    )
+    role_title = models.CharField(_("title"), max_length=200, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    # A network member without an account is reached by e-mail (with the consent's scope).
+    email = models.EmailField(_("e-mail address"), blank=True)
+    email_problem = models.CharField(_("e-mail problem"), max_length=300, blank=True)
+    interpreter_language = models.ForeignKey(
+        Language,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("language interpreted"),
+    )
+    # A network member removed before the meeting was held: kept for the record, taking no part.
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACCEPTED
     )
@@ -436,6 +476,14 @@ class Participant(models.Model):
                 condition=~Q(status="proposed") | Q(proposed_start__isnull=False),
                 name="participant_proposal_has_time",
             ),
+            models.CheckConstraint(
+                condition=~Q(network_role="interpreter") | Q(interpreter_language__isnull=False),
+                name="participant_interpreter_has_language",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="other") | (Q(network_role="") & Q(email="")),
+                name="participant_network_fields_only_for_others",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -450,6 +498,23 @@ class Participant(models.Model):
     def can_deny_taking_part(self) -> bool:
         """The worker recorded that this participant took part: they may say they did not."""
         return self.attendance == self.Attendance.RECORDED_BY_WORKER
+
+    @property
+    def is_network_member(self) -> bool:
+        return self.kind == self.Kind.OTHER
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def is_own_people(self) -> bool:
+        """A network member close to the young person (support person, family member), not a
+        professional: they answer the young person's own people's survey."""
+        return self.is_network_member and self.network_role in OWN_PEOPLE_ROLES
+
+    def get_network_role_display(self):  # type: ignore[no-redef]
+        return choice_label(NetworkRole, self.network_role) if self.network_role else ""
 
     def get_joins_by_display(self):  # type: ignore[no-redef]
         return choice_label(Modality, self.joins_by) if self.joins_by else ""

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Consent, YouthClient
 
-from .meeting import JointMeeting
-from .plan import ActionItem, FollowUpPlan
+from .meeting import JointMeeting, Participant
+from .plan import ActionItem, FollowUpPlan, PlanExport
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -61,6 +61,8 @@ class Notification(models.Model):
         REVIEW_OVERDUE = "review_overdue", _("Review overdue")
         CONSENT_EXPIRING = "consent_expiring", _("Consent about to expire")
         FEEDBACK_REQUEST = "feedback_request", _("Feedback on a meeting")
+        NETWORK_INVITATION = "network_invitation", _("Invitation to a network member")
+        NETWORK_PLAN = "network_plan", _("The plan to a network member")
         INVITATION_PASSED = "invitation_passed", _("Invitation passed to a substitute")
         TAKING_PART_RECORDED = "taking_part_recorded", _("Your taking part was recorded")
         TAKING_PART_DENIED = "taking_part_denied", _("Someone says they did not take part")
@@ -91,6 +93,15 @@ class Notification(models.Model):
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, null=True, blank=True)
     plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, null=True, blank=True)
     consent = models.ForeignKey(Consent, on_delete=models.CASCADE, null=True, blank=True)
+    # A message to a network member without an account (issue 17): sent to `recipient_email`
+    # only while they take part with that address and the consent covers messages to them.
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The plain-language copy of the plan sent to a network member, attached to the e-mail.
+    plan_export = models.ForeignKey(
+        PlanExport, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     due_at = models.DateTimeField(_("due at"), default=timezone.now)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from kelayhteistyo.models import User
 
-from ..models import JointMeeting, Notification
-from .kinds import KINDS, not_needed
+from ..models import JointMeeting, Notification, Participant
+from .kinds import KINDS, network_may_be_messaged, not_needed
 from .reminders import reminders_create
-from .render import language_of, render
+from .render import language_of, network_language, render
 
 logger = logging.getLogger(__name__)
 Status = Notification.Status
@@ -93,10 +93,58 @@ def notify_participants(
     kind: str, meeting: JointMeeting, *, exclude: User | None = None, key_suffix: str = ""
 ) -> None:
     """An event message to every participant with an account who takes part (but the one who
-    caused it): a Kela contact who declined hears no more of the meeting."""
+    caused it): a Kela contact who declined hears no more of the meeting. The network members
+    with an address get it by e-mail, if the consent covers messages to them."""
     for participant in meeting.participants.taking_part().select_related("user"):
         if participant.user_id and participant.user_id != getattr(exclude, "pk", None):
             notify(kind, recipient=participant.user, meeting=meeting, key_suffix=key_suffix)
+    notify_network(kind, meeting, key_suffix=key_suffix)
+
+
+def notify_network_member(
+    kind: str, participant: Participant, *, key_suffix: str = "", **objects
+) -> Notification | None:
+    """An event message by e-mail to a network member who takes part with an address, if the
+    consent covers it. The address is in the key: a new address gets its own message."""
+    meeting = participant.meeting
+    if (
+        not participant.is_network_member
+        or not participant.is_taking_part
+        or not participant.email
+        or not network_may_be_messaged(
+            meeting.youth_id, plan=kind == Notification.Kind.NETWORK_PLAN
+        )
+    ):
+        return None
+    key = f"{kind}:{meeting.pk}:p{participant.pk}:{participant.email}:{key_suffix}"[:200]
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": _event(kind),
+            "recipient_email": participant.email,
+            "participant": participant,
+            "language": network_language(meeting),
+            "meeting": meeting,
+            **objects,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _publisher.submit(enqueue, notification.pk))
+    return notification
+
+
+def notify_network(
+    kind: str, meeting: JointMeeting, *, key_suffix: str = "", **objects
+) -> list[Notification]:
+    """An event message to every network member of the meeting who takes part with an
+    address (see notify_network_member)."""
+    sent = []
+    for participant in meeting.participants.network().exclude(email=""):
+        participant.meeting = meeting
+        n = notify_network_member(kind, participant, key_suffix=key_suffix, **objects)
+        if n is not None:
+            sent.append(n)
+    return sent
 
 
 # The request does not wait for the broker: publishing happens in a background thread, so a
@@ -151,6 +199,8 @@ def deliver(pk: int, task_id: str) -> str:
         return "not claimed"
     n = Notification.objects.select_related(
         "recipient",
+        "participant",
+        "plan_export",
         "meeting__youth",
         "meeting__organiser",
         "action_item__owner",
@@ -199,6 +249,15 @@ def _send(
                 "when": date_format(timezone.localtime(now), "SHORT_DATETIME_FORMAT"),
             }
             type(n.recipient).objects.filter(pk=n.recipient_id).update(email_problem=problem[:300])
+        elif n.participant_id:
+            # A network member's address: shown to the worker beside them, as for users.
+            problem = _("E-mail to %(address)s was refused (%(when)s).") % {
+                "address": n.recipient_email,
+                "when": date_format(timezone.localtime(now), "SHORT_DATETIME_FORMAT"),
+            }
+            Participant.objects.filter(pk=n.participant_id, email=n.recipient_email).update(
+                email_problem=problem[:300]
+            )
         _finish(n, Status.FAILED, error=f"recipient refused: {list(exc.recipients)[:1]}")
         return "failed"
     except (smtplib.SMTPException, OSError) as exc:

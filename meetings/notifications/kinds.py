@@ -12,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.functional import Promise
 
+from cases.models import Consent
+
 from ..models import JointMeeting, Notification
 
 Rule = Callable[[Notification], str]
@@ -76,10 +78,37 @@ def not_needed(n: Notification) -> str:
     spec = KINDS[n.kind]
     return (
         _unwanted(n, spec)
+        or _network_member_gone(n)
         or _meeting_gone(n, spec)
         or spec.still_needed(n)
         or _no_consent_for_reminders(n)
     )
+
+
+def network_may_be_messaged(youth_id, *, plan: bool = False) -> bool:
+    """Whether a valid consent covers e-mail to the meeting's network members (and sending
+    them the plan). Asked when a message is made and again just before it is sent."""
+    consents = Consent.objects.covering(Consent.Scope.NETWORK).filter(youth=youth_id)
+    if plan:
+        consents = consents.filter(**{Consent.Scope.NETWORK_PLAN.value: True})
+    return consents.exists()
+
+
+def _network_member_gone(n: Notification) -> str:
+    """A network member's message (issue 17): only while they take part with the address it
+    was made for, and a consent covers messages to the network (the plan: sending it too). A
+    removal or a withdrawn consent stops what was not yet sent, a cancellation included."""
+    if not n.participant_id:
+        return ""
+    member = n.participant
+    if member.is_removed or not member.is_taking_part:
+        return "removed from the meeting"
+    if member.email != n.recipient_email:
+        return "address changed"
+    plan = n.kind == Notification.Kind.NETWORK_PLAN
+    if not network_may_be_messaged(n.meeting.youth_id, plan=plan):
+        return "no consent for messages to the network"
+    return ""
 
 
 def _unwanted(n: Notification, spec: KindSpec) -> str:
@@ -107,7 +136,7 @@ def _meeting_gone(n: Notification, spec: KindSpec) -> str:
 
 def _no_consent_for_reminders(n: Notification) -> str:
     """The young person gets messages only while their consent covers reminders."""
-    if n.recipient_id:
+    if n.recipient_id or n.participant_id:
         return ""
     if not n.meeting.youth.may_be_messaged():
         return "no consent for reminders"

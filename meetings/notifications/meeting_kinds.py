@@ -31,6 +31,10 @@ def invitation_waiting(n: Notification) -> str:
     return ""
 
 
+def meeting_sent(n: Notification) -> str:
+    return "" if n.meeting.is_sent else "meeting not open"
+
+
 def meeting_confirmed(n: Notification) -> str:
     return "" if n.meeting.status == JointMeeting.Status.CONFIRMED else "meeting not confirmed"
 
@@ -186,6 +190,33 @@ register(
         text=_(
             "%(who)s says they did not take part in the joint meeting with %(name)s on "
             "%(when)s. Check the meeting and its plan."
+        ),
+    )
+)
+
+# To the network members without an account (issue 17), by e-mail: the invitation (with the
+# calendar file; they do not answer in the app), and the plain-language plan. The changes and
+# reminders are the kinds above (delivery.notify_participants, reminders.py).
+register(
+    KindSpec(
+        Kind.NETWORK_INVITATION,
+        subject=_("Invitation to a joint meeting"),
+        text=_(
+            "%(organiser)s invites you to a joint meeting of aftercare and Kela with %(name)s "
+            "on %(when)s. A calendar file is attached. If you cannot come, please tell "
+            "%(organiser)s (%(organiser_email)s)."
+        ),
+        still_needed=meeting_sent,
+        calendar_method=calendar.REQUEST,
+    )
+)
+register(
+    KindSpec(
+        Kind.NETWORK_PLAN,
+        subject=_("The follow-up plan of the joint meeting"),
+        text=_(
+            "The follow-up plan agreed in the joint meeting with %(name)s on %(when)s is "
+            "attached, in plain language. Keep it safe: it is about the young person's matters."
         ),
     )
 )

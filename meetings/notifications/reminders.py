@@ -16,7 +16,7 @@ from cases.models import Consent, YouthClient
 from ..models import ActionItem, FollowUpPlan, JointMeeting, Notification, Participant
 from ..workdays import add_working_days, is_working_day
 from .kinds import KINDS
-from .render import language_of
+from .render import language_of, network_language
 
 Kind = Notification.Kind
 
@@ -36,6 +36,26 @@ def _row(kind, key, *, recipient=None, email="", language=None, due_at, **object
         recipient_email=email if recipient is None else "",
         language=language or language_of(recipient),
         due_at=due_at,
+        **objects,
+    )
+
+
+def _network_messageable(youth_ids) -> set:
+    """The young people whose consent covers messages to their meetings' network members."""
+    covering = Consent.objects.covering(Consent.Scope.NETWORK).filter(youth__in=youth_ids)
+    return set(covering.values_list("youth_id", flat=True))
+
+
+def _network_row(kind, key, participant, meeting, now, **objects) -> Notification:
+    """A reminder by e-mail to a network member (issue 17); the address is in the key."""
+    return _row(
+        kind,
+        f"{key}:{participant.email}"[:200],
+        email=participant.email,
+        language=network_language(meeting),
+        due_at=now,
+        meeting=meeting,
+        participant=participant,
         **objects,
     )
 
@@ -87,8 +107,9 @@ def meetings_soon(today: datetime.date, now: datetime.datetime) -> list[Notifica
         .filter(pk__in=soon.values("youth"))
         .values_list("pk", flat=True)
     )
+    to_network = _network_messageable(soon.values("youth"))
     rows = []
-    for meeting in soon.prefetch_related("participants__user"):
+    for meeting in soon.prefetch_related("participants__user").select_related("language"):
         day = f"{meeting.pk}:{meeting.starts_at:%Y%m%d%H%M}"
         rows += [
             _row(
@@ -101,6 +122,12 @@ def meetings_soon(today: datetime.date, now: datetime.datetime) -> list[Notifica
             for p in meeting.participants.all()
             if p.user_id and p.is_taking_part
         ]
+        if meeting.youth_id in to_network:
+            rows += [
+                _network_row(Kind.MEETING_TOMORROW, f"tomorrow:{day}:p{p.pk}", p, meeting, now)
+                for p in meeting.participants.all()
+                if p.is_network_member and p.is_taking_part and p.email
+            ]
         if meeting.youth_id in reminders_to_youth:
             rows.append(
                 _row(
@@ -119,7 +146,7 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
     """Action items due on the next working day, and overdue ones (once): their owner, or the
     young person if they own it and their consent covers reminders."""
     open_items = ActionItem.objects.filter(status=ActionItem.Status.OPEN).select_related(
-        "owner__user", "plan__meeting__youth__language"
+        "owner__user", "plan__meeting__youth__language", "plan__meeting__language"
     )
     due_items = open_items.filter(due_date__gt=today, due_date__lte=add_working_days(today, 1))
     late_items = open_items.filter(due_date__lt=today, due_date__gte=today - OVERDUE_WITHIN)
@@ -127,6 +154,7 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
     consenting = set(
         YouthClient.objects.messageable().filter(pk__in=youth_ids).values_list("pk", flat=True)
     )
+    to_network = _network_messageable(youth_ids)
     rows = []
     for kind, items in ((Kind.ITEM_DUE, due_items), (Kind.ITEM_OVERDUE, late_items)):
         for item in items:
@@ -135,6 +163,12 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
             youth = item.plan.meeting.youth
             if item.owner.user_id:
                 rows.append(_row(kind, key, recipient=item.owner.user, due_at=now, **objects))
+            elif item.owner.is_network_member:
+                owner = item.owner
+                if owner.is_taking_part and owner.email and youth.pk in to_network:
+                    rows.append(
+                        _network_row(kind, key, owner, item.plan.meeting, now, action_item=item)
+                    )
             elif item.owner.kind == Participant.Kind.YOUNG_PERSON and youth.pk in consenting:
                 rows.append(
                     _row(

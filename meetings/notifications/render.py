@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from kelayhteistyo.models import User
 
 from .. import calendar
-from ..models import Notification, Participant
+from ..models import JointMeeting, Notification, Participant
 from .kinds import KINDS
 from .meeting_kinds import review_round
 
@@ -26,6 +26,12 @@ def language_of(user: User | None) -> str:
     return (user.preferred_language if user else None) or settings.LANGUAGE_CODE
 
 
+def network_language(meeting: JointMeeting) -> str:
+    """A network member's messages are in the meeting's language, if the service speaks it."""
+    code = meeting.language.code if meeting.language_id else ""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def context(n: Notification) -> dict:
     """The values the texts may use (see KindSpec)."""
     meeting = n.meeting or (n.plan.meeting if n.plan_id else None)
@@ -33,6 +39,8 @@ def context(n: Notification) -> dict:
     values = {"name": youth.first_name}
     if meeting is not None:
         values["when"] = date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
+        values["organiser"] = meeting.organiser.get_full_name()
+        values["organiser_email"] = meeting.organiser.email
         # From meeting.participants.all(): prefetched by the notification list (one query
         # for the whole page), one query for an e-mail.
         kelas = [p for p in meeting.participants.all() if p.kind == Participant.Kind.KELA_CONTACT]
@@ -63,7 +71,8 @@ def context(n: Notification) -> dict:
 def text(n: Notification) -> tuple[str, str]:
     """The subject and the message, in the active language."""
     spec = KINDS[n.kind]
-    body = spec.youth_text if not n.recipient_id and spec.youth_text else spec.text
+    to_youth = not n.recipient_id and not n.participant_id
+    body = spec.youth_text if to_youth and spec.youth_text else spec.text
     return str(spec.subject), str(body) % context(n)
 
 
@@ -94,10 +103,15 @@ def render(n: Notification) -> EmailMultiAlternatives:
             subject=f"{subject} – {_('Yhteistyö')}",
             body=render_to_string("emails/notification.txt", values),
             to=[n.recipient.email if n.recipient_id else n.recipient_email],
+            # A network member has no account: an answer goes to the meeting's organiser.
+            reply_to=[n.meeting.organiser.email] if n.participant_id else None,
         )
         message.attach_alternative(
             render_to_string("emails/notification.html", values), "text/html"
         )
+        if n.plan_export_id:  # the plain-language plan to a network member
+            with n.plan_export.file.open("rb") as pdf:
+                message.attach(f"plan-{n.plan_export.number}.pdf", pdf.read(), "application/pdf")
         if spec.calendar_method:
             method = spec.calendar_method
             ics = calendar.meeting_ics(n.meeting, method=method, language=n.language)

@@ -21,6 +21,12 @@ from .meeting import (
     withdrawal_cancels,
     withdrawal_ends_kela_access,
 )
+from .network import (
+    NETWORK_FIELDS,
+    network_member_add,
+    network_member_edit,
+    network_member_remove,
+)
 from .plan import (
     StaleActionItemError,
     StalePlanError,
@@ -44,6 +50,7 @@ from .slot import (
 __all__ = [
     "DRAFT_RETENTION",
     "LONGEST_RULE",
+    "NETWORK_FIELDS",
     "StaleActionItemError",
     "StalePlanError",
     "action_item_add",
@@ -63,6 +70,9 @@ __all__ = [
     "meeting_record_afterwards",
     "meeting_update",
     "meetings_cancel_on_withdrawal",
+    "network_member_add",
+    "network_member_edit",
+    "network_member_remove",
     "participants_set_joining",
     "plan_save",
     "proposal_accept",

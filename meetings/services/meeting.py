@@ -188,6 +188,9 @@ def meeting_invite(
         meeting=meeting,
         key_suffix=f"{now:%Y%m%d%H%M%S%f}",
     )
+    # The network members hear of the meeting once it is sent (once per address: a contact
+    # invited in place of one who declined changes nothing for them).
+    notifications.notify_network(Notification.Kind.NETWORK_INVITATION, meeting)
     return participant
 
 

@@ -184,3 +184,21 @@ def test_withdrawing_asks_first_naming_what_will_happen_and_then_says_what_did(
     assert when in message and "peruttiin" in message
     meeting.refresh_from_db()
     assert meeting.status == "cancelled"
+
+
+def test_the_plan_to_the_network_needs_the_messages_to_the_network(client_as, alice, youth):
+    """Issue 17: the two scopes of the network; the plan alone is refused next to its box."""
+    url = reverse("cases:consent_create", args=[youth.pk])
+    data = {"how_given": "orally", "given_at": timezone.localdate().isoformat()}
+    response = client_as(alice).post(url, {**data, "scope_network_plan": "on"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["scope_network_plan"] == [
+        "Suunnitelma lähetetään verkoston jäsenille vain, jos myös viestit heille on sallittu."
+    ]
+    response = client_as(alice).post(
+        url, {**data, "scope_network": "on", "scope_network_plan": "on"}
+    )
+    assert response.status_code == 302
+    consent = youth.consents.get()
+    assert consent.scope_network and consent.scope_network_plan
+    assert not consent.scope_kela_meeting

@@ -286,3 +286,38 @@ def test_health_sees_the_worker_and_its_sweep_and_names_a_stopped_worker(worker,
     body = response.json()
     assert body["failing"] == ["celery_worker"]
     assert body["checks"]["celery_worker"] == "Unavailable: Celery workers unavailable"
+
+
+def test_a_network_member_gets_the_invitation_and_the_reminder_through_the_worker(
+    worker, youth, alice, kela, consent
+):
+    """Issue 17: a support person with an address, the consent covering messages to the
+    network: the invitation, the confirmation and the reminder of the meeting, by the worker."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import Consent
+    from meetings.notifications import reminders
+    from meetings.workdays import add_working_days
+
+    Consent.objects.filter(pk=consent.pk).update(scope_network=True)
+    day = add_working_days(timezone.localdate(), 1)
+    starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+    meeting = f.invited_meeting(youth=youth, organiser=alice, kela=kela, starts_at=starts_at)
+    services.network_member_add(
+        meeting=meeting,
+        by=alice,
+        fields={"name": "Tiina", "network_role": "support_person", "email": "tiina@example.org"},
+    )
+    services.invitation_respond(
+        participant=f.kela_participant(meeting, kela), answer="accepted", by=kela
+    )
+    # Kela's invitation, Tiina's, and the confirmation to Alice, Kela and Tiina.
+    assert wait_until(lambda: sent_count() == 5)
+    Notification.objects.bulk_create(reminders.meetings_soon(timezone.localdate(), timezone.now()))
+    notifications.sweep()
+    assert wait_until(lambda: sent_count() == 8)  # the reminder to each of the three
+    to_tiina = [m for m in worker.mails() if "To: tiina@example.org" in m]
+    assert len(to_tiina) == 3
+    assert sum("text/calendar" in m for m in to_tiina) == 2  # the invitation, the confirmation

@@ -34,6 +34,7 @@ def booking(kela=None, **kw):
         "others-TOTAL_FORMS": "2",
         "others-INITIAL_FORMS": "0",
         "others-0-name": "Tiina Tukihenkilö",
+        "others-0-network_role": "support_person",
         "others-0-role_title": "tukihenkilö",
         "others-0-organisation_name": "",
         "others-1-name": "",
@@ -678,6 +679,7 @@ def test_another_participant_needs_a_name_only_when_the_row_is_used(
     assert response.context["others"][0].errors["name"]
     assert 'value="tulkki"' in response.content.decode()
     data["others-0-role_title"] = ""  # both rows empty: booked with the Kela contact only
+    data["others-0-network_role"] = ""
     response = client_as(alice).post(reverse("meetings:create", args=[youth.pk]), data)
     assert response.status_code == 302
     meeting = JointMeeting.objects.get()

@@ -96,9 +96,11 @@ def test_distributions_and_averages_are_computed_by_the_database(client, client_
     rates = {row[0]: row[1:] for row in figure(response, "rates").rows}
     assert rates["Nuoret"] == (6, 6, "100 %")
     side_by_side = {row[0]: row[1:] for row in figure(response, "groups").rows}
-    # young people, aftercare, Kela, others: only the young people have answered
+    # young people, aftercare, Kela, other professionals, the young person's own people: only
+    # the young people have answered
     assert side_by_side["Osallistuisin samanlaiseen tapaamiseen uudelleen."] == (
         "67 %",
+        "–",
         "–",
         "–",
         "–",

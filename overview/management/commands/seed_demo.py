@@ -102,7 +102,9 @@ class Command(BaseCommand):
             label="historia",
             workers_per_org=4,
             kela_contacts=8,
-            other_share=0.35,
+            # Most meetings have someone of the network too (issue 17): support persons and
+            # workers of immigrant services, every other one, both groups with answers.
+            other_share=0.8,
             active=False,
         ).generate(youth=HISTORY_YOUTH, counties=County.objects.filter(code__in=HISTORY_COUNTIES))
         self.stdout.write(
