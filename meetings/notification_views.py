@@ -38,7 +38,14 @@ def notification_list(request):
     page = Paginator(
         Notification.objects.visible_to(user)
         .with_content_access(user)
-        .select_related("meeting__youth", "action_item", "plan__meeting__youth", "consent__youth"),
+        .select_related(
+            "meeting__youth",
+            "meeting__organiser",
+            "action_item",
+            "plan__meeting__youth",
+            "consent__youth",
+            "youth",
+        ),
         30,
     ).get_page(request.GET.get("page"))
     rows, shown = [], []
@@ -50,7 +57,13 @@ def notification_list(request):
             continue
         subject, body = notifications.text(n)
         rows.append({"n": n, "subject": subject, "body": body, "url": notifications.link(n)})
-        shown.append(n.meeting.youth_id if n.meeting_id else n.consent.youth_id)
+        shown.append(
+            n.meeting.youth_id
+            if n.meeting_id
+            else n.consent.youth_id
+            if n.consent_id
+            else n.youth_id
+        )
     access_log_page(user=user, page="notifications", youth_ids=shown)
     return render(request, "notifications/list.html", {"page": page, "rows": rows})
 

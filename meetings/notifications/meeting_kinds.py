@@ -89,7 +89,12 @@ def item_page(n: Notification) -> str:
 
 
 def youth_page(n: Notification) -> str:
-    return reverse("cases:detail", args=[n.consent.youth_id])
+    return reverse("cases:detail", args=[n.youth_id or n.consent.youth_id])
+
+
+def calendar_if_coming(n: Notification) -> str | None:
+    """A meeting still to come is updated in the calendars (its organiser changed)."""
+    return calendar.REQUEST if n.meeting.is_sent else None
 
 
 # Events ---------------------------------------------------------------------------------------
@@ -179,6 +184,36 @@ register(
             "%(who)s says they did not take part in the joint meeting with %(name)s on "
             "%(when)s. Check the meeting and its plan."
         ),
+    )
+)
+
+# A hand-over (services.handover): the others in a meeting hear who their contact person now
+# is (with the updated calendar entry for a meeting still to come); the new worker hears it.
+register(
+    KindSpec(
+        Kind.CONTACT_CHANGED,
+        subject=_("New contact person in aftercare"),
+        text=_(
+            "The aftercare worker of %(name)s has changed. For the joint meeting on %(when)s "
+            "your contact person is now %(organiser)s."
+        ),
+        youth_text=_(
+            "Hi %(name)s! Your aftercare worker has changed. Your contact person is now "
+            "%(organiser)s."
+        ),
+        calendar_method=calendar_if_coming,
+    )
+)
+register(
+    KindSpec(
+        Kind.YOUTH_HANDED_OVER,
+        subject=_("A young person was handed over to you"),
+        text=_(
+            "You are now the responsible worker of %(name)s. Their open joint meetings, the "
+            "previous worker's tasks in their plans and the reminders not yet sent are now "
+            "yours."
+        ),
+        link=youth_page,
     )
 )
 
