@@ -5,12 +5,14 @@ The feedback request is declared by feedback (feedback/notifications.py).
 """
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Consent
 
 from .. import calendar
 from ..models import ActionItem, JointMeeting, Notification, Participant
+from ..transitions import youth_to_plan
 from .kinds import KindSpec, register
 
 Kind = Notification.Kind
@@ -90,6 +92,19 @@ def item_page(n: Notification) -> str:
 
 def youth_page(n: Notification) -> str:
     return reverse("cases:detail", args=[n.youth_id or n.consent.youth_id])
+
+
+def transition_still_open(n: Notification) -> str:
+    """The end date in the key is still the young person's, and no plan records where they
+    move to (meetings.transitions)."""
+    youth = n.youth
+    if youth.status != youth.Status.ACTIVE:
+        return "record closed"
+    if f"{youth.aftercare_ends_on:%Y%m%d}" != n.key.split(":")[2]:
+        return "end date moved"
+    if not youth_to_plan(timezone.localdate()).filter(pk=youth.pk).exists():
+        return "planned"
+    return ""
 
 
 def calendar_if_coming(n: Notification) -> str | None:
@@ -313,6 +328,20 @@ register(
         mutable=True,
         still_needed=round_not_reviewed,
         link=review_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.TRANSITION_DUE,
+        subject=_("Plan the hand-over to adult services"),
+        text=_(
+            "The aftercare of %(name)s ends on %(day)s. Plan with them which services they move "
+            "to, and record it in a follow-up plan."
+        ),
+        reminder=True,
+        mutable=True,
+        still_needed=transition_still_open,
+        link=youth_page,
     )
 )
 register(
