@@ -68,8 +68,8 @@ def _handed_over_message(done: services.HandOver) -> str:
         return _("%(name)s is now the responsible worker.") % {"name": name}
     return ngettext(
         "%(name)s is now the responsible worker. %(count)s open joint meeting moved to them; "
-        "%(told)s message(s) to the participants tell who their contact person now is.",
+        "the participants are told who their contact person now is.",
         "%(name)s is now the responsible worker. %(count)s open joint meetings moved to them; "
-        "%(told)s message(s) to the participants tell who their contact person now is.",
+        "the participants are told who their contact person now is.",
         len(done.meetings),
-    ) % {"name": name, "count": len(done.meetings), "told": done.told}
+    ) % {"name": name, "count": len(done.meetings)}
