@@ -162,3 +162,22 @@ def test_the_plan_form_and_the_export_carry_the_next_service(
     validate(data, SCHEMA)
     page = client_as(alice).get(reverse("meetings:detail", args=[plan.meeting_id]))
     assert "TE-palvelut" in page.content.decode()
+
+
+def test_the_task_is_in_the_workers_notifications(client_as, ending, alice):
+    assert len(sweep("2026-12-15")) == 1
+    with time_machine.travel(at("2026-12-15", 10), tick=False):
+        response = client_as(alice).get(reverse("notifications"))
+    (row,) = response.context["rows"]
+    assert row["url"] == reverse("cases:detail", args=[ending.pk])
+    assert ending.first_name in row["body"] and "15.3.2027" in row["body"]
+
+
+def test_another_organisation_sees_only_a_neutral_line(client_as, ending, alice, bob):
+    assert len(sweep("2026-12-15")) == 1
+    # Were a row ever addressed to an outsider, its content stays hidden (with_content_access).
+    Notification.objects.update(recipient=bob)
+    with time_machine.travel(at("2026-12-15", 10), tick=False):
+        response = client_as(bob).get(reverse("notifications"))
+    (row,) = response.context["rows"]
+    assert row["url"] is None and ending.first_name not in row["body"]
