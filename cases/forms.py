@@ -66,6 +66,9 @@ class YouthForm(NamesInUserLanguageMixin, forms.ModelForm):
             del self.fields["clear_identity_code"]
         if self.instance._state.adding:
             del self.fields["status"]
+        else:
+            # A new responsible worker is a hand-over, with its own page (meetings move too).
+            del self.fields["responsible_worker"]
 
     def clean_identity_code(self):
         value = self.cleaned_data["identity_code"].strip().upper()
@@ -161,6 +164,35 @@ class ConsentForm(forms.ModelForm):
         if valid_until and valid_until < timezone.localdate():
             self.add_error("valid_until", _("The end of validity has already passed."))
         return cleaned
+
+
+class HandOverForm(forms.Form):
+    """The new responsible worker: an active aftercare worker of the young person's own
+    organisation (cases.services.handover_check says why another is refused)."""
+
+    to_worker = forms.ModelChoiceField(
+        label=_("New responsible worker"),
+        queryset=User.objects.none(),
+        error_messages={
+            "required": _("Choose the new responsible worker."),
+            "invalid_choice": _(
+                "Choose an active aftercare worker of your own organisation: a young person "
+                "cannot be handed over to a worker of another organisation."
+            ),
+        },
+    )
+
+    def __init__(self, *args, youth: YouthClient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_worker"].queryset = (
+            User.objects.filter(
+                organisation_id=youth.organisation_id,
+                role=User.Role.AFTERCARE_WORKER,
+                is_active=True,
+            )
+            .exclude(pk=youth.responsible_worker_id)
+            .order_by("last_name", "first_name")
+        )
 
 
 class ConsentWithdrawForm(forms.Form):

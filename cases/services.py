@@ -24,17 +24,61 @@ def youth_save(*, youth: YouthClient, by: User) -> YouthClient:
     else:
         previous = YouthClient.objects.select_for_update().get(pk=youth.pk)
         if previous.responsible_worker_id != youth.responsible_worker_id:
-            WorkerHandover.objects.create(
-                youth=youth,
-                from_worker_id=previous.responsible_worker_id,
-                to_worker_id=youth.responsible_worker_id,
-                recorded_by=by,
+            # A new responsible worker moves meetings and messages too: the hand-over does it
+            # (meetings.services.youth_hand_over), not a save of the record.
+            raise ValidationError(
+                {"responsible_worker": _("Change the responsible worker with the hand-over.")}
             )
     youth.full_clean()
     youth.save()
     action = AccessLog.Action.CREATE if creating else AccessLog.Action.CHANGE
     access_log_write(user=by, youth_id=youth.pk, action=action, obj=youth)
     return youth
+
+
+def handover_check(*, youth: YouthClient, to_worker: User | None) -> None:
+    """Whether `to_worker` may take the young person over: an active aftercare worker of the
+    young person's own organisation, not the one already responsible (else a message)."""
+    if to_worker is None:
+        raise ValidationError({"to_worker": _("Choose the new responsible worker.")})
+    if to_worker.organisation_id != youth.organisation_id:
+        raise ValidationError(
+            {
+                "to_worker": _(
+                    "A young person cannot be handed over to a worker of another organisation. "
+                    "Choose a worker of your own organisation."
+                )
+            }
+        )
+    if not (to_worker.is_active and to_worker.is_aftercare_worker):
+        raise ValidationError({"to_worker": _("Choose an active aftercare worker.")})
+    if to_worker.pk == youth.responsible_worker_id:
+        raise ValidationError(
+            {
+                "to_worker": _("%(name)s is already the responsible worker.")
+                % {"name": to_worker.get_full_name()}
+            }
+        )
+
+
+@transaction.atomic
+def handover_record(*, youth: YouthClient, to_worker: User | None, by: User) -> WorkerHandover:
+    """Make `to_worker` the responsible worker and keep the change as history (who, from whom,
+    when, recorded by whom). The record only: meetings.services.youth_hand_over calls this and
+    moves the meetings and messages."""
+    youth = YouthClient.objects.select_for_update().get(pk=youth.pk)
+    handover_check(youth=youth, to_worker=to_worker)
+    assert to_worker is not None  # noqa: S101 — handover_check refuses None
+    handover = WorkerHandover.objects.create(
+        youth=youth,
+        from_worker_id=youth.responsible_worker_id,
+        to_worker=to_worker,
+        recorded_by=by,
+    )
+    youth.responsible_worker = to_worker
+    youth.save(update_fields=["responsible_worker"])
+    access_log_write(user=by, youth_id=youth.pk, action=AccessLog.Action.CHANGE, obj=youth)
+    return handover
 
 
 @transaction.atomic

@@ -76,7 +76,7 @@ def youth_detail(request, pk):
         "current_consent": youth.current_consent(),
         "kela_sees_identity": youth.discloses_identity_to_kela(),
         "meetings": youth.meetings.all(),
-        "handovers": youth.handovers.select_related("from_worker", "to_worker"),
+        "handovers": youth.handovers.select_related("from_worker", "to_worker", "recorded_by"),
     }
     return render(request, "cases/youth_detail.html", context)
 

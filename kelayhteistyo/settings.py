@@ -275,6 +275,9 @@ FEEDBACK_HIDDEN_TEXT_DAYS = env.int("FEEDBACK_HIDDEN_TEXT_DAYS", default=30)
 # An action item still open this many working days after its due date is escalated, once, to
 # the young person's responsible worker (meetings.notifications.reminders.items_escalate).
 ACTION_ITEM_ESCALATION_WORKDAYS = env.int("ACTION_ITEM_ESCALATION_WORKDAYS", default=5)
+# This many months before the aftercare end date the responsible worker gets the task "plan the
+# hand-over to adult services" (meetings.transitions; issue 17).
+TRANSITION_NOTICE_MONTHS = env.int("TRANSITION_NOTICE_MONTHS", default=3)
 CELERY_TASK_IGNORE_RESULT = True
 # The worker logs through LOGGING (and its request filter), not a root logger of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

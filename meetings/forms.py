@@ -477,6 +477,7 @@ class PlanForm(forms.ModelForm):
             "kela_cooperation_how",
             "progress_followup",
             "review_date",
+            "next_service",
             "recorded_in_client_plan",
         ]
         widgets = {

@@ -46,6 +46,7 @@ def notification_list(request):
             "plan__meeting__youth",
             "plan__meeting__organiser",
             "consent__youth",
+            "youth",
         )
         # The texts name Kela's contact person: the participants of every meeting at once.
         .prefetch_related(
@@ -63,7 +64,13 @@ def notification_list(request):
             continue
         subject, body = notifications.text(n)
         rows.append({"n": n, "subject": subject, "body": body, "url": notifications.link(n)})
-        shown.append(n.meeting.youth_id if n.meeting_id else n.consent.youth_id)
+        shown.append(
+            n.meeting.youth_id
+            if n.meeting_id
+            else n.consent.youth_id
+            if n.consent_id
+            else n.youth_id
+        )
     access_log_page(user=user, page="notifications", youth_ids=shown)
     return render(request, "notifications/list.html", {"page": page, "rows": rows})
 

@@ -222,6 +222,7 @@ def plan_data(
         "kela_cooperation": {"continues": plan.kela_cooperation, "how": plan.kela_cooperation_how},
         "progress_followup": plan.progress_followup or None,
         "review_date": plan.review_date,
+        "next_service": plan.next_service or None,
         "reviews": [_round_data(r) for r in rounds],
         "follow_up_status": meeting.status,
         "consent": {

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from feedback.models import Answer
 from meetings.models import Modality
+from meetings.transitions import youth_to_plan
 
 from .filters import responses_in_scope
 from .models import Tally, YouthMonth
@@ -20,7 +21,7 @@ from .rollups import month_of
 QUANTILES = {"median": 0.5, "p90": 0.9}
 # Review rounds shown one by one; later ones together ("3 or later").
 ROUNDS_SHOWN = 3
-VERSION = 2  # of the JSON: a snapshot of another version is not shown
+VERSION = 3  # of the JSON: a snapshot of another version is not shown
 MONTHLY = ("meetings", "cancelled")
 ITEM_COLUMNS = ("on_time", "late", "cancelled", "overdue", "open", "moved")
 
@@ -147,7 +148,25 @@ def aggregates(county, filters: dict) -> dict:
         },
         "exported": totals["exported"],
         "again": again_counts(county, filters),
+        "transitions": transitions_unplanned(county, filters),
     }
+
+
+def transitions_unplanned(county, filters) -> int:
+    """For the dashboard: young people (active) whose aftercare ends within
+    TRANSITION_NOTICE_MONTHS months from today, with no plan recording the service they move
+    to (meetings.transitions). A count of today: the period and the modality do not apply."""
+    youth = youth_to_plan(timezone.localdate())
+    if county is not None:
+        youth = youth.filter(organisation__county=county)
+    for field, lookup in (
+        ("county", "organisation__county"),
+        ("organisation", "organisation"),
+        ("client_group", "client_group"),
+    ):
+        if filters.get(field):
+            youth = youth.filter(**{lookup: filters[field]})
+    return youth.count()
 
 
 def again_counts(county, filters) -> dict:

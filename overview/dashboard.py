@@ -6,6 +6,7 @@ computed ahead (`snapshots.py`).
 
 import datetime
 
+from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -187,8 +188,26 @@ def figures(data: dict) -> list[Figure]:
                 )
             ],
         ),
+        transitions_figure(data.get("transitions", 0)),
         headline_figure(data["again"]),
     ]
+
+
+def transitions_figure(unplanned: int) -> Figure:
+    """Issue 17: aftercare ending soon without a plan for what comes next."""
+    months = settings.TRANSITION_NOTICE_MONTHS
+    return Figure(
+        "transitions",
+        _("Aftercare ending without a plan for what comes next"),
+        _(
+            "Young people whose aftercare ends within %(months)s months from today and for whom "
+            "no follow-up plan records the service they move to. A count of today: the period "
+            "and the modality filters do not apply."
+        )
+        % {"months": months},
+        [_("Young people")],
+        [(small(unplanned),)],
+    )
 
 
 def _round_label(number: int) -> str:

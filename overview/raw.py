@@ -27,7 +27,7 @@ from meetings.models import (
     Review,
 )
 
-from .aggregates import QUANTILES, ROUNDS_SHOWN, VERSION, again_counts
+from .aggregates import QUANTILES, ROUNDS_SHOWN, VERSION, again_counts, transitions_unplanned
 from .filters import meetings_in_scope
 from .rollups import calendar_days
 
@@ -193,6 +193,8 @@ def aggregates_raw(county, filters: dict) -> dict:
         "reviews": reviews_raw(plans, today),
         "exported": exported["plans"],
         "again": again_counts(county, filters),
+        # A count of today from the raw rows already (one query): the same function.
+        "transitions": transitions_unplanned(county, filters),
     }
 
 

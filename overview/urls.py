@@ -9,7 +9,7 @@ from django.urls import include, path
 
 from cases import urls as cases_urls
 from feedback import urls as feedback_urls
-from meetings import notification_views, profile_views
+from meetings import handover_views, notification_views, profile_views
 
 from . import dashboard, results, views
 
@@ -21,6 +21,8 @@ cases_patterns = [
         views.consent_withdraw_confirm,
         name="consent_withdraw_confirm",
     ),
+    # Issue 17: a new responsible worker; the meetings and messages move with the young person.
+    path("<uuid:pk>/hand-over/", handover_views.youth_hand_over, name="handover"),
 ]
 feedback_patterns = [
     *feedback_urls.urlpatterns,

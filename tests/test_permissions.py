@@ -89,6 +89,8 @@ MATRIX = {
         "GET",
         {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403},
     ),
+    # Issue 17: hand the young person over to another worker of the organisation.
+    "cases:handover": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     "cases:consent_withdraw": (
         "POST",
         {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
@@ -339,6 +341,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "cases:data_export": {"pk": youth.pk},
         "cases:edit": {"pk": youth.pk},
         "cases:consent_create": {"pk": youth.pk},
+        "cases:handover": {"pk": youth.pk},
         "cases:consent_withdraw": {"pk": youth.pk, "consent_pk": consent.pk},
         "cases:consent_withdraw_confirm": {"pk": youth.pk, "consent_pk": consent.pk},
         "meetings:create": {"youth_pk": youth.pk},

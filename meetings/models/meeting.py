@@ -409,6 +409,9 @@ class Participant(models.Model):
     class Attendance(models.TextChoices):
         RECORDED_BY_WORKER = "recorded", _("Took part (recorded by the aftercare worker)")
         NOT_PRESENT = "not_present", _("Did not take part (said so themselves)")
+        # The new responsible worker, added after the meeting to follow up its plan (a
+        # hand-over): they did not take part.
+        TOOK_OVER = "took_over", _("Took over the follow-up after the meeting (hand-over)")
 
     meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="participants")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

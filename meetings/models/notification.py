@@ -27,10 +27,12 @@ class NotificationQuerySet(models.QuerySet):
         A notification whose ground has ended shows only a neutral line."""
         meeting = JointMeeting.objects.visible_to(user).filter(pk=OuterRef("meeting_id"))
         youth = YouthClient.objects.visible_to(user).filter(pk=OuterRef("consent__youth_id"))
+        about = YouthClient.objects.visible_to(user).filter(pk=OuterRef("youth_id"))
         return self.annotate(
             shows_content=Case(
                 When(meeting__isnull=False, then=Exists(meeting)),
                 When(consent__isnull=False, then=Exists(youth)),
+                When(youth__isnull=False, then=Exists(about)),
                 default=Value(True),
                 output_field=models.BooleanField(),
             )
@@ -66,6 +68,11 @@ class Notification(models.Model):
         INVITATION_PASSED = "invitation_passed", _("Invitation passed to a substitute")
         TAKING_PART_RECORDED = "taking_part_recorded", _("Your taking part was recorded")
         TAKING_PART_DENIED = "taking_part_denied", _("Someone says they did not take part")
+        # A hand-over (meetings.services.handover): the others in a meeting hear who their
+        # contact person now is; the new worker hears what they took over.
+        CONTACT_CHANGED = "contact_changed", _("New contact person")
+        YOUTH_HANDED_OVER = "youth_handed_over", _("A young person handed over to you")
+        TRANSITION_DUE = "transition_due", _("Plan the hand-over to adult services")
 
     # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
     # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.
@@ -101,6 +108,11 @@ class Notification(models.Model):
     # The plain-language copy of the plan sent to a network member, attached to the e-mail.
     plan_export = models.ForeignKey(
         PlanExport, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # A message about the young person, not about one meeting or consent (a hand-over, the
+    # approaching end of aftercare).
+    youth = models.ForeignKey(
+        YouthClient, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     due_at = models.DateTimeField(_("due at"), default=timezone.now)
     status = models.CharField(

@@ -40,6 +40,16 @@ class FollowUpPlan(models.Model):
     kela_cooperation_how = models.CharField(_("how does it continue?"), max_length=1000, blank=True)
     progress_followup = models.CharField(_("how progress is followed"), max_length=1000, blank=True)
     review_date = models.DateField(_("review date"), null=True, blank=True)
+    # Where the young person goes when aftercare ends (issue 17: transitions, "aina saattaen").
+    next_service = models.CharField(
+        _("the service the young person moves to when aftercare ends"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "For example adult social work, mental health services or the employment services. "
+            "Recording it completes the task of planning the hand-over to adult services."
+        ),
+    )
     recorded_in_client_plan = models.BooleanField(
         _("recorded into the client plan, as agreed"), default=False
     )

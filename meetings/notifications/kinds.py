@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from cases.models import Consent
+from cases.models import Consent, WorkerHandover, YouthClient
 
 from ..models import JointMeeting, Notification
 
@@ -46,8 +46,9 @@ class KindSpec:
     still_needed: Rule = always_needed
     # The page in the service that the message is about (login needed).
     link: Rule = meeting_page
-    # Attach the meeting as a calendar file: meetings.calendar.REQUEST or CANCEL.
-    calendar_method: str | None = None
+    # Attach the meeting as a calendar file: meetings.calendar.REQUEST or CANCEL, or a rule
+    # that says which (or None) for the notification at hand.
+    calendar_method: str | Callable[[Notification], str | None] | None = None
     # Sent although the meeting is cancelled, also to a Kela contact who lost access to it.
     sent_when_cancelled: bool = False
     # More for the e-mail template (a value here replaces the default one).
@@ -79,6 +80,7 @@ def not_needed(n: Notification) -> str:
     return (
         _unwanted(n, spec)
         or _network_member_gone(n)
+        or _handed_over(n)
         or _meeting_gone(n, spec)
         or spec.still_needed(n)
         or _no_consent_for_reminders(n)
@@ -119,6 +121,37 @@ def _unwanted(n: Notification, spec: KindSpec) -> str:
     if spec.mutable and n.kind in n.recipient.muted_reminders:
         return "turned off by the recipient"
     return ""
+
+
+def youth_of(n: Notification) -> YouthClient | None:
+    """The young person a notification is about."""
+    if n.meeting_id:
+        return n.meeting.youth
+    if n.plan_id:
+        return n.plan.meeting.youth
+    if n.consent_id:
+        return n.consent.youth
+    return n.youth
+
+
+def _handed_over(n: Notification) -> str:
+    """A worker who handed the young person over to another worker hears no more of them,
+    unless they still organise or take part in the meeting the message is about (the
+    hand-over moved the rest; this catches a row made from the data of a moment before)."""
+    if not n.recipient_id or not n.recipient.is_aftercare_worker:
+        return ""
+    youth = youth_of(n)
+    if youth is None or youth.responsible_worker_id == n.recipient_id:
+        return ""
+    if not WorkerHandover.objects.filter(youth=youth, from_worker=n.recipient_id).exists():
+        return ""
+    meeting = n.meeting
+    if meeting is not None and (
+        meeting.organiser_id == n.recipient_id
+        or meeting.participants.taking_part().filter(user=n.recipient_id).exists()
+    ):
+        return ""
+    return "handed over to another worker"
 
 
 def _meeting_gone(n: Notification, spec: KindSpec) -> str:

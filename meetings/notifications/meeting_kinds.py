@@ -7,12 +7,14 @@ The feedback request is declared by feedback (feedback/notifications.py).
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Consent
 
 from .. import calendar
 from ..models import ActionItem, JointMeeting, Notification, Participant
+from ..transitions import youth_to_plan
 from .kinds import KindSpec, register
 
 Kind = Notification.Kind
@@ -101,7 +103,25 @@ def item_page(n: Notification) -> str:
 
 
 def youth_page(n: Notification) -> str:
-    return reverse("cases:detail", args=[n.consent.youth_id])
+    return reverse("cases:detail", args=[n.youth_id or n.consent.youth_id])
+
+
+def transition_still_open(n: Notification) -> str:
+    """The end date in the key is still the young person's, and no plan records where they
+    move to (meetings.transitions)."""
+    youth = n.youth
+    if youth.status != youth.Status.ACTIVE:
+        return "record closed"
+    if f"{youth.aftercare_ends_on:%Y%m%d}" != n.key.split(":")[2]:
+        return "end date moved"
+    if not youth_to_plan(timezone.localdate()).filter(pk=youth.pk).exists():
+        return "planned"
+    return ""
+
+
+def calendar_if_coming(n: Notification) -> str | None:
+    """A meeting still to come is updated in the calendars (its organiser changed)."""
+    return calendar.REQUEST if n.meeting.is_sent else None
 
 
 # Events ---------------------------------------------------------------------------------------
@@ -210,6 +230,23 @@ register(
         calendar_method=calendar.REQUEST,
     )
 )
+# A hand-over (services.handover): the others in a meeting hear who their contact person now
+# is (with the updated calendar entry for a meeting still to come); the new worker hears it.
+register(
+    KindSpec(
+        Kind.CONTACT_CHANGED,
+        subject=_("New contact person in aftercare"),
+        text=_(
+            "The aftercare worker of %(name)s has changed. For the joint meeting on %(when)s "
+            "your contact person is now %(contact)s."
+        ),
+        youth_text=_(
+            "Hi %(name)s! Your aftercare worker has changed. Your contact person is now "
+            "%(contact)s."
+        ),
+        calendar_method=calendar_if_coming,
+    )
+)
 register(
     KindSpec(
         Kind.NETWORK_PLAN,
@@ -218,6 +255,18 @@ register(
             "The follow-up plan agreed in the joint meeting with %(name)s on %(when)s is "
             "attached, in plain language. Keep it safe: it is about the young person's matters."
         ),
+    )
+)
+register(
+    KindSpec(
+        Kind.YOUTH_HANDED_OVER,
+        subject=_("A young person was handed over to you"),
+        text=_(
+            "You are now the responsible worker of %(name)s. Their open joint meetings, the "
+            "previous worker's tasks in their plans and the reminders not yet sent are now "
+            "yours."
+        ),
+        link=youth_page,
     )
 )
 
@@ -317,6 +366,20 @@ register(
         mutable=True,
         still_needed=round_not_reviewed,
         link=review_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.TRANSITION_DUE,
+        subject=_("Plan the hand-over to adult services"),
+        text=_(
+            "The aftercare of %(name)s ends on %(day)s. Plan with them which services they move "
+            "to, and record it in a follow-up plan."
+        ),
+        reminder=True,
+        mutable=True,
+        still_needed=transition_still_open,
+        link=youth_page,
     )
 )
 register(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases.models import Consent, YouthClient
 
 from ..models import ActionItem, FollowUpPlan, JointMeeting, Notification, Participant
+from ..transitions import youth_to_plan
 from ..workdays import add_working_days, is_working_day
 from .kinds import KINDS
 from .render import language_of, network_language
@@ -282,6 +283,23 @@ def consents_expiring(today: datetime.date, now: datetime.datetime) -> list[Noti
     ]
 
 
+def transitions_due(today: datetime.date, now: datetime.datetime) -> list[Notification]:
+    """Aftercare ends within TRANSITION_NOTICE_MONTHS months and no plan records where the young
+    person moves to: the responsible worker, once per young person and end date (a moved end
+    date is a new one)."""
+    youth = youth_to_plan(today).filter(responsible_worker__is_active=True)
+    return [
+        _row(
+            Kind.TRANSITION_DUE,
+            f"transition:{y.pk}:{y.aftercare_ends_on:%Y%m%d}",
+            recipient=y.responsible_worker,
+            due_at=now,
+            youth=y,
+        )
+        for y in youth.select_related("responsible_worker")
+    ]
+
+
 RULES = (
     invitations_unanswered,
     meetings_soon,
@@ -289,6 +307,7 @@ RULES = (
     items_escalate,
     reviews_due,
     consents_expiring,
+    transitions_due,
 )
 
 

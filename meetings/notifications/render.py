@@ -35,12 +35,13 @@ def network_language(meeting: JointMeeting) -> str:
 def context(n: Notification) -> dict:
     """The values the texts may use (see KindSpec)."""
     meeting = n.meeting or (n.plan.meeting if n.plan_id else None)
-    youth = meeting.youth if meeting else n.consent.youth
+    youth = meeting.youth if meeting else n.consent.youth if n.consent_id else n.youth
     values = {"name": youth.first_name}
     if meeting is not None:
         values["when"] = date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
         values["organiser"] = meeting.organiser.get_full_name()
         values["organiser_email"] = meeting.organiser.email
+        values["contact"] = contact_of(meeting.organiser)
         # From meeting.participants.all(): prefetched by the notification list (one query
         # for the whole page), one query for an e-mail.
         kelas = [p for p in meeting.participants.all() if p.kind == Participant.Kind.KELA_CONTACT]
@@ -65,7 +66,14 @@ def context(n: Notification) -> dict:
         values["day"] = date_format(n.plan.review_date, "SHORT_DATE_FORMAT")
     if n.consent_id:
         values["day"] = date_format(n.consent.valid_until, "SHORT_DATE_FORMAT")
+    if n.youth_id and youth.aftercare_ends_on:
+        values["day"] = date_format(youth.aftercare_ends_on, "SHORT_DATE_FORMAT")
     return values
+
+
+def contact_of(user: User) -> str:
+    """A worker as a contact person: the name, the e-mail address and the phone."""
+    return ", ".join(part for part in (user.get_full_name(), user.email, user.phone) if part)
 
 
 def text(n: Notification) -> tuple[str, str]:
@@ -112,8 +120,10 @@ def render(n: Notification) -> EmailMultiAlternatives:
         if n.plan_export_id:  # the plain-language plan to a network member
             with n.plan_export.file.open("rb") as pdf:
                 message.attach(f"plan-{n.plan_export.number}.pdf", pdf.read(), "application/pdf")
-        if spec.calendar_method:
-            method = spec.calendar_method
+        method = spec.calendar_method
+        if callable(method):
+            method = method(n)
+        if method:
             ics = calendar.meeting_ics(n.meeting, method=method, language=n.language)
             # Django adds the charset of a text attachment itself: named here, it came twice.
             message.attach("meeting.ics", ics, f"text/calendar; method={method}")

@@ -3,6 +3,13 @@
 free times (`slot.py`). Callers use `meetings.services.<name>`."""
 
 from .absence import invitations_pass_on, kela_absence_record
+from .handover import (
+    HandOver,
+    meetings_to_move,
+    worker_deactivate,
+    worker_has_work,
+    youth_hand_over,
+)
 from .meeting import (
     DRAFT_RETENTION,
     drafts_purge,
@@ -48,6 +55,11 @@ from .slot import (
 )
 
 __all__ = [
+    "HandOver",
+    "meetings_to_move",
+    "worker_deactivate",
+    "worker_has_work",
+    "youth_hand_over",
     "DRAFT_RETENTION",
     "LONGEST_RULE",
     "NETWORK_FIELDS",

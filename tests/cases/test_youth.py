@@ -134,8 +134,8 @@ def test_editing_without_a_new_code_keeps_the_stored_one(client_as, alice, youth
 
 def test_a_new_responsible_worker_is_a_recorded_handover(client_as, alice, youth):
     colleague = f.WorkerFactory(organisation=alice.organisation)
-    data = form_data(responsible_worker=colleague.pk, status="active")
-    assert client_as(alice).post(reverse("cases:edit", args=[youth.pk]), data).status_code == 302
+    url = reverse("cases:handover", args=[youth.pk])
+    assert client_as(alice).post(url, {"to_worker": colleague.pk}).status_code == 302
     handover = WorkerHandover.objects.get(youth=youth)
     assert (handover.from_worker, handover.to_worker, handover.recorded_by) == (
         alice,
@@ -145,9 +145,9 @@ def test_a_new_responsible_worker_is_a_recorded_handover(client_as, alice, youth
 
 
 def test_a_worker_of_another_organisation_cannot_be_made_responsible(client_as, alice, youth, bob):
-    data = form_data(responsible_worker=bob.pk, status="active")
-    response = client_as(alice).post(reverse("cases:edit", args=[youth.pk]), data)
-    assert response.context["form"].errors["responsible_worker"]
+    url = reverse("cases:handover", args=[youth.pk])
+    response = client_as(alice).post(url, {"to_worker": bob.pk})
+    assert response.context["form"].errors["to_worker"]
 
 
 def test_posting_another_organisation_changes_nothing(client_as, alice, org_b):

@@ -219,6 +219,10 @@ class Command(BaseCommand):
         self.consent(elias, anna)
         self.meeting(elias, anna, kaisa, S.HELD, days=-1)
         sofia = self.youth(org_a, anna, "Sofia", "Laine", 22, 905)
+        # Her aftercare ends in ten weeks: the record shows the task "plan the hand-over to
+        # adult services" (issue 17) until a plan records where she moves to.
+        sofia.aftercare_ends_on = self.today + datetime.timedelta(weeks=10)
+        sofia.save(update_fields=["aftercare_ends_on"])
         self.consent(sofia, anna)
         m = self.meeting(sofia, anna, kaisa, S.PLAN_RECORDED, days=-30)
         self.plan(m, anna, review_in=3)
