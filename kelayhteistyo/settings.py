@@ -268,6 +268,9 @@ FEEDBACK_HIDDEN_TEXT_DAYS = env.int("FEEDBACK_HIDDEN_TEXT_DAYS", default=30)
 # An action item still open this many working days after its due date is escalated, once, to
 # the young person's responsible worker (meetings.notifications.reminders.items_escalate).
 ACTION_ITEM_ESCALATION_WORKDAYS = env.int("ACTION_ITEM_ESCALATION_WORKDAYS", default=5)
+# How long a signed link to an outside owner's action item works after the e-mail carrying it
+# (a reminder carries a fresh one).
+ITEM_LINK_DAYS = env.int("ITEM_LINK_DAYS", default=30)
 CELERY_TASK_IGNORE_RESULT = True
 # The worker logs through LOGGING (and its request filter), not a root logger of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -130,6 +130,7 @@ def action_item_add(request, pk):
                 by=request.user,
                 owner=form.cleaned_data.get("owner"),
                 outside_service=form.cleaned_data.get("outside_service", ""),
+                outside_service_email=form.cleaned_data.get("outside_service_email", ""),
                 what=form.cleaned_data["what"],
                 due_date=form.cleaned_data["due_date"],
             )

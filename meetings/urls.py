@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, notification_views, plan_views, views
+from . import export_views, link_views, notification_views, plan_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -38,4 +38,6 @@ urlpatterns = [
     ),
     path("<uuid:pk>/plan/items/<int:item_pk>/note/", plan_views.action_item_note, name="item_note"),
     path("<uuid:pk>/review/", plan_views.review_create, name="review"),
+    # An outside owner's own action item, by the signed link e-mailed to them (no login).
+    path("items/<int:item_pk>/link/<str:token>/", link_views.item_link, name="item_link"),
 ]

@@ -2,6 +2,7 @@
 follow-up plan with its items, reviews and exports (`plan.py`), notification rows
 (`notification.py`)."""
 
+from .item_link import ItemLink, ItemLinkQuerySet, LinkRefused, link_of_token
 from .meeting import (
     JOINING_CHOICES,
     JointMeeting,
@@ -29,7 +30,10 @@ __all__ = [
     "ActionItemChange",
     "ActionItemQuerySet",
     "FollowUpPlan",
+    "ItemLink",
+    "ItemLinkQuerySet",
     "JointMeeting",
+    "LinkRefused",
     "MeetingQuerySet",
     "Modality",
     "Notification",
@@ -41,4 +45,5 @@ __all__ = [
     "Review",
     "Topic",
     "_export_path",
+    "link_of_token",
 ]

@@ -400,6 +400,9 @@ class Participant(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True)
     role_title = models.CharField(_("role"), max_length=200, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    # A network member's address (they have no account): the signed link to their own action
+    # items goes there (meetings.services.item_link).
+    email = models.EmailField(_("e-mail address"), max_length=254, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACCEPTED
     )

@@ -64,6 +64,12 @@ class Notification(models.Model):
         INVITATION_PASSED = "invitation_passed", _("Invitation passed to a substitute")
         TAKING_PART_RECORDED = "taking_part_recorded", _("Your taking part was recorded")
         TAKING_PART_DENIED = "taking_part_denied", _("Someone says they did not take part")
+        # To an outside owner of an action item (no account), with the signed link; and to the
+        # worker when they used it (meetings.services.item_link).
+        OWNER_ITEM_LINK = "owner_item_link", _("Action item sent to its outside owner")
+        OWNER_ITEM_DUE = "owner_item_due", _("Action item due soon (outside owner)")
+        OWNER_ITEM_OVERDUE = "owner_item_overdue", _("Action item overdue (outside owner)")
+        OWNER_ITEM_UPDATED = "owner_item_updated", _("Action item updated by its outside owner")
 
     # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
     # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.

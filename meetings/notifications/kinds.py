@@ -50,6 +50,9 @@ class KindSpec:
     sent_when_cancelled: bool = False
     # More for the e-mail template (a value here replaces the default one).
     email_extras: Callable[[Notification], dict] | None = None
+    # To an outside owner of an action item (no account, `recipient_email`): not the young
+    # person, so their consent to reminders does not apply (still_needed checks the link's).
+    outside_owner: bool = False
 
 
 KINDS: dict[str, KindSpec] = {}
@@ -78,7 +81,7 @@ def not_needed(n: Notification) -> str:
         _unwanted(n, spec)
         or _meeting_gone(n, spec)
         or spec.still_needed(n)
-        or _no_consent_for_reminders(n)
+        or ("" if spec.outside_owner else _no_consent_for_reminders(n))
     )
 
 

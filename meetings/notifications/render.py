@@ -48,7 +48,8 @@ def context(n: Notification) -> dict:
     if n.action_item_id:
         values["what"] = n.action_item.what
         values["owner"] = n.action_item.owner_label
-        values["day"] = date_format(n.action_item.due_date, "SHORT_DATE_FORMAT")
+        due = n.action_item.due_date
+        values["day"] = date_format(due, "SHORT_DATE_FORMAT") if due else "–"
     if n.plan_id and n.plan.review_date:
         values["day"] = date_format(n.plan.review_date, "SHORT_DATE_FORMAT")
     if n.consent_id:

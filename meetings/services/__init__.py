@@ -1,8 +1,16 @@
 """Operations that change several objects or have side effects, by topic: the meeting
-(`meeting.py`), the follow-up plan (`plan.py`) and a Kela contact's absence (`absence.py`).
+(`meeting.py`), the follow-up plan (`plan.py`), a Kela contact's absence (`absence.py`) and the
+signed links of outside owners of action items (`item_link.py`).
 Callers use `meetings.services.<name>`."""
 
 from .absence import invitations_pass_on, kela_absence_record
+from .item_link import (
+    item_links_revoke,
+    item_owner_inform,
+    item_owner_mark_done,
+    item_owner_propose,
+    link_use_log,
+)
 from .meeting import (
     DRAFT_RETENTION,
     drafts_purge,
@@ -45,7 +53,12 @@ __all__ = [
     "drafts_purge",
     "invitation_respond",
     "invitations_pass_on",
+    "item_links_revoke",
+    "item_owner_inform",
+    "item_owner_mark_done",
+    "item_owner_propose",
     "kela_absence_record",
+    "link_use_log",
     "meeting_cancel",
     "meeting_create",
     "meeting_invite",
