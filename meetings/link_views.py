@@ -54,8 +54,11 @@ def item_link(request, item_pk, token):
                 messages.success(request, _("Thank you. Your message was passed on."))
                 return redirect(request.path)
         except ValidationError as e:
-            if e.code in STATUS:  # closed meanwhile
-                return _problem(request, e.code, link)
+            code = getattr(e, "code", None)
+            if code in STATUS:  # the link stopped working meanwhile
+                return _problem(request, code, link)
+            if code in ("done", "cancelled"):  # closed meanwhile: the page says so
+                return redirect(request.path)
             add_errors(form, e)
     services.link_use_log(link=link, action=AccessLog.Action.READ)
     return render(
