@@ -117,7 +117,7 @@ def access_log_by_link(*, actor: str, youth_id, action: str, obj: models.Model) 
         organisation_id=None,
         youth_id=youth_id,
         action=action,
-        object_type=obj._meta.model_name,
+        object_type=obj._meta.model_name or "",
         object_id=str(obj.pk),
         basis=AccessLog.Basis.NONE
         if action == AccessLog.Action.DENIED

@@ -252,16 +252,18 @@ class ActionItemChange(models.Model):
     @property
     def by_first_name(self) -> str:
         """Who made the change, briefly (the plan page)."""
-        if self.changed_by_id:
+        if self.changed_by is not None:
             return self.changed_by.first_name
-        return _("%(who)s (by link)") % {"who": self.by_link.name}
+        return _("%(who)s (by link)") % {"who": self.by_link.name if self.by_link else ""}
 
     @property
     def by_full_name(self) -> str:
         """Who made the change, in full (the client plan document)."""
-        if self.changed_by_id:
+        if self.changed_by is not None:
             return self.changed_by.get_full_name()
-        return _("%(who)s (the owner, by link)") % {"who": self.by_link.name}
+        return _("%(who)s (the owner, by link)") % {
+            "who": self.by_link.name if self.by_link else ""
+        }
 
     @property
     def proposed_date(self) -> datetime.date | None:

@@ -350,3 +350,17 @@ def test_a_reminder_is_skipped_once_the_item_is_done(item, alice):
     services.action_item_set_done(item=item, done=True, by=alice)
     assert deliver_all() == ["skipped"]
     assert not mail.outbox
+
+
+def test_the_young_persons_access_report_names_the_outside_owner(client, client_as, item, youth):
+    client.get(link_url(item))
+    client.post(link_url(item), {"action": "done"})
+    client.logout()
+    response = client_as(item.plan.meeting.organiser).get(
+        reverse("cases:access_report", args=[youth.pk])
+    )
+    [row] = [r for r in response.context["rows"] if "Sari" in r.who]
+    assert row.who == "Sari Tukihenkilö <sari@example.fi>"
+    assert str(row.role) == "Tehtävän ulkopuolinen tekijä (ei käyttäjätiliä)"
+    assert str(row.basis) == "Oma tehtävä, allekirjoitetulla linkillä"
+    assert "Sari Tukihenkilö" in response.content.decode()
