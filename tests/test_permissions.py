@@ -188,6 +188,11 @@ MATRIX = {
             "coordinator": 403,
         },
     ),
+    # A worker stops the links sent to an outside owner (Kela's items have none).
+    "meetings:item_links_stop": (
+        "POST",
+        {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
+    ),
     "meetings:review": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     # Coordinators keep the Kela directory (issue 18).
     "directory_manage": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
@@ -319,6 +324,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "meetings:item_edit": {"pk": meeting.pk, "item_pk": item.pk},
         "meetings:item_cancel": {"pk": meeting.pk, "item_pk": item.pk},
         "meetings:item_note": {"pk": meeting.pk, "item_pk": item.pk},
+        "meetings:item_links_stop": {"pk": meeting.pk, "item_pk": outside.pk},
         "feedback:answer": {"token": feedback.token(youth_link)},
         "meetings:item_link": {"item_pk": outside.pk, "token": outside.links.get().token()},
         "feedback:comment_hide": {"response": comment.response_id, "question": comment.question_id},

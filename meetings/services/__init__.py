@@ -6,6 +6,7 @@ Callers use `meetings.services.<name>`."""
 from .absence import invitations_pass_on, kela_absence_record
 from .item_link import (
     item_links_revoke,
+    item_links_stop,
     item_owner_inform,
     item_owner_mark_done,
     item_owner_propose,
@@ -54,6 +55,7 @@ __all__ = [
     "invitation_respond",
     "invitations_pass_on",
     "item_links_revoke",
+    "item_links_stop",
     "item_owner_inform",
     "item_owner_mark_done",
     "item_owner_propose",

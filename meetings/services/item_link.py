@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kelayhteistyo.access import access_log_by_link
-from kelayhteistyo.models import AccessLog
+from kelayhteistyo.access import access_log_by_link, access_log_write
+from kelayhteistyo.models import AccessLog, User
 
 from .. import notifications
 from ..models import ActionItem, ActionItemChange, ItemLink, Notification
@@ -24,6 +24,18 @@ from ..models.item_link import (
 )
 
 Kind = Notification.Kind
+
+
+@transaction.atomic
+def item_links_stop(*, item: ActionItem, by: User) -> int:
+    """A worker stops the links sent so far (an e-mail went astray, say): every token made
+    from them ends. A later change or reminder of the item sends a new link, while the owner
+    has an address; removing the address stops that too."""
+    stopped = item_links_revoke(item=item)
+    access_log_write(
+        user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=item
+    )
+    return stopped
 
 
 def item_links_revoke(*, item: ActionItem, keep_email: str = "") -> int:

@@ -366,3 +366,27 @@ def test_the_young_persons_access_report_names_the_outside_owner(client, client_
         assert str(row.role) == "Tehtävän ulkopuolinen tekijä (ei käyttäjätiliä)"
         assert str(row.basis) == "Oma tehtävä, allekirjoitetulla linkillä"
     assert "Sari Tukihenkilö" in response.content.decode()
+
+
+def test_the_worker_stops_the_links_sent_so_far(client, client_as, item, alice, youth):
+    url = link_url(item)
+    worker = client_as(alice)
+    edit = reverse("meetings:item_edit", args=[item.plan.meeting_id, item.pk])
+    assert "sari@example.fi" in worker.get(edit).content.decode()
+    response = worker.post(
+        reverse("meetings:item_links_stop", args=[item.plan.meeting_id, item.pk])
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.get(url).status_code == 410
+    # The next change sends a new link, which works.
+    services.action_item_edit(
+        item=item,
+        what="Käy asuntotoimistossa huomenna",
+        owner=item.owner,
+        due_date=item.due_date,
+        note="",
+        version=item.version,
+        by=alice,
+    )
+    assert client.get(link_url(item)).status_code == 200
