@@ -82,3 +82,46 @@ def test_an_outside_service_marks_its_item_done_by_link(live_server, page: Page,
     screenshot(page, "issue17-item-link-plan")
     page.goto(f"{live_server.url}/notifications/")
     expect(page.locator("main")).to_contain_text(re.compile("updated .Kutsuu"))
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_link_pages_meet_wcag_21_aa_at_phone_width(live_server, browser: Browser):
+    from tests.e2e.test_accessibility import PHONE, axe_violations
+
+    worker = f.WorkerFactory()
+    kela = f.KelaContactFactory()
+    youth = f.YouthFactory(organisation=worker.organisation, responsible_worker=worker)
+    f.ConsentFactory(youth=youth, recorded_by=worker)
+    meeting = f.held_meeting(youth=youth, organiser=worker, kela=kela)
+    plan = services.plan_save(
+        meeting=meeting, fields={"summary": "Sovittiin"}, version=None, by=worker
+    )
+    item = services.action_item_add(
+        plan=plan,
+        owner=None,
+        outside_service="TE-palvelut",
+        outside_service_email="te@example.fi",
+        what="Kutsuu työvoimakoulutukseen",
+        due_date=None,
+        by=worker,
+    )
+    path = ItemLink.objects.get(item=item).path()
+    context = browser.new_context(bypass_csp=True, viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    failures = []
+    for language in ("fi", "sv"):
+        context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        page.goto(f"{live_server.url}{path}")
+        failures += [f"{language} page: {v}" for v in axe_violations(page)]
+        page.get_by_role("button", name=re.compile("Lähetä|Skicka")).click()  # errors shown
+        expect(page.locator("#form-errors")).to_be_visible()
+        failures += [f"{language} errors: {v}" for v in axe_violations(page)]
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.goto(f"{live_server.url}{path[:-3]}x/")
+        failures += [f"{language} invalid: {v}" for v in axe_violations(page)]
+    screenshot(page, "issue17-item-link-invalid-phone")
+    context.close()
+    assert not failures, "\n".join(failures)
