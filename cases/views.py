@@ -185,6 +185,7 @@ def access_report(request, pk):
                 "at__date",
                 "user__first_name",
                 "user__last_name",
+                "actor",
                 "role",
                 "organisation__name",
                 "action",
@@ -248,8 +249,12 @@ class AccessReportRow:
 
     def __init__(self, row):
         self.day = row["at__date"]
-        self.who = f"{row['user__first_name']} {row['user__last_name']}"
-        self.role = User.Role(row["role"]).label
+        if row["actor"]:  # no account: an outside owner of an action item, by a signed link
+            self.who = row["actor"]
+            self.role = gettext_lazy("Outside owner of an action item (no account)")
+        else:
+            self.who = f"{row['user__first_name']} {row['user__last_name']}"
+            self.role = User.Role(row["role"]).label
         self.organisation = row["organisation__name"] or ""
         self.action = AccessLog.Action(row["action"]).label
         self.what = self.OBJECTS.get(row["object_type"], row["object_type"])

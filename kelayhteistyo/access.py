@@ -6,7 +6,7 @@
 - the coordinator's scope (`scope_county`);
 - the access-log writers: every read, change, export and disclosure of a young person's data
   (a Kela contact's read is a disclosure to Kela; a page of many young people writes one row
-  per young person shown).
+  per young person shown; an outside owner's use of a signed link names them as `actor`).
 
 Object rules live on the querysets of each app (`JointMeeting.objects.visible_to(user)`,
 `ActionItem.objects.tickable_by(user)`…) so that views and templates ask the same question.
@@ -103,6 +103,26 @@ def access_log_write(
     """Record that `user` processed the young person's data through `obj`; `what` names the
     part of the data when it is not `obj` itself (the identity code shown on a meeting page)."""
     row = _row(user, youth_id, action, what or obj._meta.model_name, obj.pk)
+    row.save()
+    return row
+
+
+def access_log_by_link(*, actor: str, youth_id, action: str, obj: models.Model) -> AccessLog:
+    """Record that someone without an account — an outside owner of an action item, named by
+    `actor` — read or changed `obj` through the signed link sent to them."""
+    row = AccessLog(
+        user=None,
+        actor=actor[:200],
+        role="",
+        organisation_id=None,
+        youth_id=youth_id,
+        action=action,
+        object_type=obj._meta.model_name or "",
+        object_id=str(obj.pk),
+        basis=AccessLog.Basis.NONE
+        if action == AccessLog.Action.DENIED
+        else AccessLog.Basis.SIGNED_LINK,
+    )
     row.save()
     return row
 

@@ -381,13 +381,20 @@ class AccessLog(models.Model):
         OWN_CLIENT = "own_client", _("Client of own organisation")
         CONSENT = "consent", _("Invited to a joint meeting, with consent")
         COORDINATOR = "coordinator", _("Coordinator, aggregate figures only")
+        # An outside owner of an action item (no account) used the signed link sent to them.
+        SIGNED_LINK = "signed_link", _("Own action item, by a signed link")
         NONE = "none", _("No basis")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # Empty for someone without an account (an outside owner by a signed link): `actor` names
+    # them then.
     user = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+        User, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("who")
     )
-    role = models.CharField(_("role"), max_length=20, choices=User.Role.choices)
+    actor = models.CharField(
+        _("who, without an account"), max_length=200, blank=True, db_default=""
+    )
+    role = models.CharField(_("role"), max_length=20, choices=User.Role.choices, blank=True)
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -411,9 +418,15 @@ class AccessLog(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         indexes = [models.Index(fields=["youth", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(actor=""), name="access_log_names_who"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"
+        who = self.user or self.actor
+        return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_type}"
 
 
 class Heartbeat(models.Model):

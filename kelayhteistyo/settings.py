@@ -278,6 +278,9 @@ ACTION_ITEM_ESCALATION_WORKDAYS = env.int("ACTION_ITEM_ESCALATION_WORKDAYS", def
 # This many months before the aftercare end date the responsible worker gets the task "plan the
 # hand-over to adult services" (meetings.transitions; issue 17).
 TRANSITION_NOTICE_MONTHS = env.int("TRANSITION_NOTICE_MONTHS", default=3)
+# How long a signed link to an outside owner's action item works after the e-mail carrying it
+# (a reminder carries a fresh one).
+ITEM_LINK_DAYS = env.int("ITEM_LINK_DAYS", default=30)
 CELERY_TASK_IGNORE_RESULT = True
 # The worker logs through LOGGING (and its request filter), not a root logger of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -513,7 +513,7 @@ class ActionItemForm(forms.ModelForm):
 
     class Meta:
         model = ActionItem
-        fields = ["owner", "outside_service", "what", "due_date"]
+        fields = ["owner", "outside_service", "outside_service_email", "what", "due_date"]
         field_classes = {"due_date": DateField}
 
     def __init__(self, *args, meeting: JointMeeting, user: User | None = None, **kwargs):
@@ -525,6 +525,7 @@ class ActionItemForm(forms.ModelForm):
             # A Kela contact's items are its own (services.action_item_add, _edit).
             del self.fields["owner"]
             del self.fields["outside_service"]
+            del self.fields["outside_service_email"]
             return
         owner = self.fields["owner"]
         owner.queryset = meeting.participants.exclude(status=Participant.Status.DECLINED)
@@ -565,6 +566,7 @@ class ActionItemEditForm(ActionItemForm):
             "what": data["what"],
             "owner": data.get("owner"),
             "outside_service": data.get("outside_service"),
+            "outside_service_email": data.get("outside_service_email"),
             "due_date": data["due_date"],
             "note": data["move_note"],
             "version": data["version"],
@@ -708,3 +710,15 @@ class FreeTimeForm(forms.Form):
         # Its own ids: the absence form on the same page has a field named starts_on too.
         kwargs.setdefault("auto_id", "id_free_%s")
         super().__init__(*args, **kwargs)
+
+
+class OwnerProposalForm(forms.Form):
+    """An outside owner, by link: why the item is not done yet, and a new date if they can
+    propose one (services.item_owner_propose)."""
+
+    reason = forms.CharField(
+        label=_("Why is it not done yet?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    new_date = DateField(label=_("Proposed new date (optional)"), required=False)

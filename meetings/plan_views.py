@@ -130,6 +130,7 @@ def action_item_add(request, pk):
                 by=request.user,
                 owner=form.cleaned_data.get("owner"),
                 outside_service=form.cleaned_data.get("outside_service", ""),
+                outside_service_email=form.cleaned_data.get("outside_service_email", ""),
                 what=form.cleaned_data["what"],
                 due_date=form.cleaned_data["due_date"],
             )
@@ -180,6 +181,8 @@ def _item_page(request, meeting, item, *, status=200, **forms):
         )
         forms.setdefault("note_form", ActionItemNoteForm())
         forms.setdefault("cancel_form", ActionItemCancelForm())
+        if request.user.is_aftercare_worker:
+            forms["owner_links"] = list(item.links.active())
         access_log_write(
             user=request.user, youth_id=meeting.youth_id, action=AccessLog.Action.READ, obj=item
         )
@@ -262,6 +265,21 @@ def action_item_note(request, pk, item_pk):
             messages.success(request, _("The note was saved: %(what)s") % {"what": item.what})
             return _back_to_items(request, meeting)
     return _item_page(request, meeting, item, note_form=form, status=400)
+
+
+@require_POST
+@worker_required
+def action_item_links_stop(request, pk, item_pk):
+    """Stop the links sent so far to the item's outside owner (a new one comes with the next
+    change or reminder while the owner has an address)."""
+    meeting = meeting_or_404(request, pk)
+    item = _item_or_404(request, meeting, item_pk)
+    services.item_links_stop(item=item, by=request.user)
+    messages.success(
+        request,
+        _("The links sent so far no longer work: %(what)s") % {"what": item.what},
+    )
+    return redirect("meetings:item_edit", pk=meeting.pk, item_pk=item.pk)
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, network_views, notification_views, plan_views, views
+from . import export_views, link_views, network_views, notification_views, plan_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -49,5 +49,12 @@ urlpatterns = [
         name="item_cancel",
     ),
     path("<uuid:pk>/plan/items/<int:item_pk>/note/", plan_views.action_item_note, name="item_note"),
+    path(
+        "<uuid:pk>/plan/items/<int:item_pk>/links/stop/",
+        plan_views.action_item_links_stop,
+        name="item_links_stop",
+    ),
     path("<uuid:pk>/review/", plan_views.review_create, name="review"),
+    # An outside owner's own action item, by the signed link e-mailed to them (no login).
+    path("items/<int:item_pk>/link/<str:token>/", link_views.item_link, name="item_link"),
 ]

@@ -208,6 +208,11 @@ MATRIX = {
             "coordinator": 403,
         },
     ),
+    # A worker stops the links sent to an outside owner (Kela's items have none).
+    "meetings:item_links_stop": (
+        "POST",
+        {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
+    ),
     "meetings:review": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403}),
     # Coordinators keep the Kela directory (issue 18).
     "directory_manage": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
@@ -238,6 +243,9 @@ MATRIX = {
         {"anonymous": LOGIN, "kela": 302, "kela_other": 404, "others": 403},
     ),
     "meetings:free_times": ("GET", {"anonymous": LOGIN, "alice": 200, "bob": 200, "others": 403}),
+    # An outside owner's action item by its signed link: no login, whoever holds the link
+    # (tests/meetings/test_item_links.py: tampered, expired, another item's id).
+    "meetings:item_link": ("GET", {"others": 200}),
     # The survey answers itself with its link: no login, whoever holds it.
     "feedback:answer": ("GET", {"others": 200}),
     "feedback:results": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
@@ -284,6 +292,15 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
     )
     worker = meeting.participants.get(user=alice)
     item = ActionItem.objects.create(plan=plan, owner=worker, what="Soittaa Kelaan")
+    outside = services.action_item_add(
+        plan=plan,
+        owner=None,
+        outside_service="TE-palvelut",
+        outside_service_email="te@example.fi",
+        what="Kutsuu koulutukseen",
+        due_date=None,
+        by=alice,
+    )
     kela_p = meeting.participants.get(user=kela)
     support = meeting.participants.create(
         kind="other", name="Tukihenkilö Tero", network_role="support_person"
@@ -353,7 +370,9 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "meetings:item_edit": {"pk": meeting.pk, "item_pk": item.pk},
         "meetings:item_cancel": {"pk": meeting.pk, "item_pk": item.pk},
         "meetings:item_note": {"pk": meeting.pk, "item_pk": item.pk},
+        "meetings:item_links_stop": {"pk": meeting.pk, "item_pk": outside.pk},
         "feedback:answer": {"token": feedback.token(youth_link)},
+        "meetings:item_link": {"item_pk": outside.pk, "token": outside.links.get().token()},
         "feedback:comment_hide": {"response": comment.response_id, "question": comment.question_id},
         "feedback:survey_edit": {"pk": survey.pk},
         "kela_absence_delete": {"pk": absence.pk},

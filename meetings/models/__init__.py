@@ -2,6 +2,7 @@
 follow-up plan with its items, reviews and exports (`plan.py`), notification rows
 (`notification.py`), a Kela contact's free times (`slot.py`)."""
 
+from .item_link import ItemLink, ItemLinkQuerySet, LinkRefused, link_of_token
 from .meeting import (
     JOINING_CHOICES,
     OWN_PEOPLE_ROLES,
@@ -36,7 +37,10 @@ __all__ = [
     "ActionItemChange",
     "ActionItemQuerySet",
     "FollowUpPlan",
+    "ItemLink",
+    "ItemLinkQuerySet",
     "JointMeeting",
+    "LinkRefused",
     "MeetingQuerySet",
     "Modality",
     "NetworkRole",
@@ -49,4 +53,5 @@ __all__ = [
     "Review",
     "Topic",
     "_export_path",
+    "link_of_token",
 ]

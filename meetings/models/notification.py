@@ -73,6 +73,12 @@ class Notification(models.Model):
         CONTACT_CHANGED = "contact_changed", _("New contact person")
         YOUTH_HANDED_OVER = "youth_handed_over", _("A young person handed over to you")
         TRANSITION_DUE = "transition_due", _("Plan the hand-over to adult services")
+        # To an outside owner of an action item (no account), with the signed link; and to the
+        # worker when they used it (meetings.services.item_link).
+        OWNER_ITEM_LINK = "owner_item_link", _("Action item sent to its outside owner")
+        OWNER_ITEM_DUE = "owner_item_due", _("Action item due soon (outside owner)")
+        OWNER_ITEM_OVERDUE = "owner_item_overdue", _("Action item overdue (outside owner)")
+        OWNER_ITEM_UPDATED = "owner_item_updated", _("Action item updated by its outside owner")
 
     # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
     # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.

@@ -90,7 +90,8 @@ class ActionItemQuerySet(models.QuerySet):
         """The items with their owners and changes, in a fixed number of queries."""
         return self.select_related("owner__user").prefetch_related(
             models.Prefetch(
-                "changes", queryset=ActionItemChange.objects.select_related("changed_by")
+                "changes",
+                queryset=ActionItemChange.objects.select_related("changed_by", "by_link"),
             )
         )
 
@@ -117,6 +118,16 @@ class ActionItem(models.Model):
         help_text=_(
             "For example TE-palvelut or aikuissosiaalityö. The aftercare worker follows it up "
             "and gets its reminders."
+        ),
+    )
+    # Where the outside service gets a signed link to mark the item done or say why not
+    # (meetings.services.item_link); without it, only the worker is reminded.
+    outside_service_email = models.EmailField(
+        _("outside service's e-mail address"),
+        blank=True,
+        help_text=_(
+            "Optional. The service then gets a link to mark the item done or propose a new "
+            "date, without an account."
         ),
     )
     what = models.CharField(_("what"), max_length=500)
@@ -167,6 +178,10 @@ class ActionItem(models.Model):
             raise ValidationError(
                 {"owner": _("An outside service is followed up by an aftercare worker.")}
             )
+        if self.outside_service_email and not self.outside_service:
+            raise ValidationError(
+                {"outside_service_email": _("Name the outside service the address belongs to.")}
+            )
         if self.due_date and self.due_date < meeting.day:
             raise ValidationError({"due_date": _("The due date cannot be before the meeting.")})
 
@@ -211,11 +226,16 @@ class ActionItemChange(models.Model):
 
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="changes")
     changed_at = models.DateTimeField(auto_now_add=True)
+    # A user, or the outside owner through the signed link sent to them (`by_link`).
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by_link = models.ForeignKey(
+        "ItemLink", on_delete=models.PROTECT, null=True, blank=True, related_name="changes"
     )
     field = models.CharField(max_length=10, choices=Field.choices)
-    # Values as text: a date in ISO form, an owner by name, a status by its value.
+    # Values as text: a date in ISO form, an owner by name, a status by its value; on a note
+    # of the outside owner by link, `new_value` is the date they propose.
     old_value = models.CharField(max_length=500, blank=True)
     new_value = models.CharField(max_length=500, blank=True)
     note = models.CharField(_("note"), max_length=1000, blank=True)
@@ -229,9 +249,38 @@ class ActionItemChange(models.Model):
         ordering = ["changed_at", "id"]
         verbose_name = _("action item change")
         verbose_name_plural = _("action item changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(changed_by__isnull=False) | Q(by_link__isnull=False),
+                name="action_item_change_has_author",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.item} {self.field}"
+
+    @property
+    def by_first_name(self) -> str:
+        """Who made the change, briefly (the plan page)."""
+        if self.changed_by is not None:
+            return self.changed_by.first_name
+        return _("%(who)s (by link)") % {"who": self.by_link.name if self.by_link else ""}
+
+    @property
+    def by_full_name(self) -> str:
+        """Who made the change, in full (the client plan document)."""
+        if self.changed_by is not None:
+            return self.changed_by.get_full_name()
+        return _("%(who)s (the owner, by link)") % {
+            "who": self.by_link.name if self.by_link else ""
+        }
+
+    @property
+    def proposed_date(self) -> datetime.date | None:
+        """The new date an outside owner proposed with a note, by link."""
+        if self.field == self.Field.NOTE and self.new_value:
+            return datetime.date.fromisoformat(self.new_value)
+        return None
 
     @property
     def old_date(self) -> datetime.date | None:

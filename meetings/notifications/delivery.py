@@ -72,9 +72,10 @@ def notify(
 
 
 def notify_email(
-    kind: str, *, email: str, language: str, meeting: JointMeeting, key: str
+    kind: str, *, email: str, language: str, meeting: JointMeeting, key: str, **objects
 ) -> Notification:
-    """An event message to someone without an account (the young person), by e-mail only."""
+    """An event message to someone without an account (the young person, an outside owner of
+    an action item), by e-mail only."""
     notification, created = Notification.objects.get_or_create(
         key=key,
         defaults={
@@ -82,6 +83,7 @@ def notify_email(
             "recipient_email": email,
             "language": language,
             "meeting": meeting,
+            **objects,
         },
     )
     if created:

@@ -53,6 +53,9 @@ class KindSpec:
     sent_when_cancelled: bool = False
     # More for the e-mail template (a value here replaces the default one).
     email_extras: Callable[[Notification], dict] | None = None
+    # To an outside owner of an action item (no account, `recipient_email`): not the young
+    # person, so their consent to reminders does not apply (still_needed checks the link's).
+    outside_owner: bool = False
 
 
 KINDS: dict[str, KindSpec] = {}
@@ -83,7 +86,7 @@ def not_needed(n: Notification) -> str:
         or _handed_over(n)
         or _meeting_gone(n, spec)
         or spec.still_needed(n)
-        or _no_consent_for_reminders(n)
+        or ("" if spec.outside_owner else _no_consent_for_reminders(n))
     )
 
 

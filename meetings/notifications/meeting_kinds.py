@@ -6,14 +6,17 @@ The feedback request is declared by feedback (feedback/notifications.py).
 
 import datetime
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Consent
 
 from .. import calendar
 from ..models import ActionItem, JointMeeting, Notification, Participant
+from ..models.item_link import item_closed_for_owner, item_link_get, owner_address
 from ..transitions import youth_to_plan
 from .kinds import KindSpec, register
 
@@ -82,6 +85,30 @@ def round_not_reviewed(n: Notification) -> str:
 
 def consent_valid(n: Notification) -> str:
     return "" if n.consent.is_valid else "consent withdrawn or expired"
+
+
+def owner_link_works(n: Notification) -> str:
+    """A message to an outside owner: they still own the item at this address, it is open,
+    and a consent still covers it (see ItemLink.refusal)."""
+    item = ActionItem.objects.select_related("owner", "plan__meeting__youth").get(
+        pk=n.action_item_id
+    )
+    address = owner_address(item)
+    if address is None or address[0] != n.recipient_email:
+        return "owner changed"
+    return item_closed_for_owner(item)
+
+
+def owner_link(n: Notification) -> dict:
+    """The signed link in an outside owner's e-mail, made fresh: it works ITEM_LINK_DAYS from
+    this e-mail."""
+    link = item_link_get(n.action_item)
+    until = timezone.localdate() + datetime.timedelta(days=settings.ITEM_LINK_DAYS)
+    return {
+        "to_young_person": False,
+        "item_url": link.url() if link else "",
+        "item_until": date_format(until, "SHORT_DATE_FORMAT"),
+    }
 
 
 # Links (the meeting page unless said otherwise) -----------------------------------------------
@@ -211,6 +238,32 @@ register(
             "%(who)s says they did not take part in the joint meeting with %(name)s on "
             "%(when)s. Check the meeting and its plan."
         ),
+    )
+)
+register(
+    KindSpec(
+        Kind.OWNER_ITEM_UPDATED,
+        subject=_("An action item was updated by its outside owner"),
+        text=_(
+            "%(owner)s updated “%(what)s” in the plan made with %(name)s through the link sent "
+            "to them. See the plan."
+        ),
+        link=item_page,
+    )
+)
+# To the outside owner (no account): no name of the young person, the link to their item only.
+register(
+    KindSpec(
+        Kind.OWNER_ITEM_LINK,
+        subject=_("An action item for you"),
+        text=_(
+            "In a follow-up plan made in a joint meeting you agreed to do this: “%(what)s” "
+            "(due date: %(day)s). With the link below you can mark it done, or say why it is "
+            "not done yet and propose a new date. No account is needed."
+        ),
+        still_needed=owner_link_works,
+        email_extras=owner_link,
+        outside_owner=True,
     )
 )
 
@@ -391,5 +444,33 @@ register(
         mutable=True,
         still_needed=consent_valid,
         link=youth_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.OWNER_ITEM_DUE,
+        subject=_("An action item is due soon"),
+        text=_(
+            "Reminder: “%(what)s” is due on %(day)s. With the link below you can mark it done, "
+            "or say why it is not done yet and propose a new date."
+        ),
+        reminder=True,
+        still_needed=owner_link_works,
+        email_extras=owner_link,
+        outside_owner=True,
+    )
+)
+register(
+    KindSpec(
+        Kind.OWNER_ITEM_OVERDUE,
+        subject=_("An action item is overdue"),
+        text=_(
+            "“%(what)s” was due on %(day)s and is not marked done. With the link below you can "
+            "mark it done, or say why it is not done yet and propose a new date."
+        ),
+        reminder=True,
+        still_needed=owner_link_works,
+        email_extras=owner_link,
+        outside_owner=True,
     )
 )

@@ -6,6 +6,7 @@ rows and must not change.
 """
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -14,6 +15,7 @@ from django.utils import timezone
 from cases.models import Consent, YouthClient
 
 from ..models import ActionItem, FollowUpPlan, JointMeeting, Notification, Participant
+from ..models.item_link import LINK_SCOPE, owner_address, owner_language
 from ..transitions import youth_to_plan
 from ..workdays import add_working_days, is_working_day
 from .kinds import KINDS
@@ -158,6 +160,7 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
     to_network = _network_messageable(youth_ids)
     rows = []
     for kind, items in ((Kind.ITEM_DUE, due_items), (Kind.ITEM_OVERDUE, late_items)):
+        rows += _to_outside_owners(kind, items, youth_ids, now)
         for item in items:
             key = f"{kind}:{item.pk}:{item.due_date:%Y%m%d}"
             objects = {"action_item": item, "meeting": item.plan.meeting}
@@ -181,6 +184,45 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
                         **objects,
                     )
                 )
+    return rows
+
+
+OWNER_KINDS = {Kind.ITEM_DUE: Kind.OWNER_ITEM_DUE, Kind.ITEM_OVERDUE: Kind.OWNER_ITEM_OVERDUE}
+
+
+def _to_outside_owners(kind, items, youth_ids, now) -> list[Notification]:
+    """The same reminder to an outside owner with an address (a network member, a named
+    outside service), with their signed link, while a consent covers it and the cooperation
+    goes on (ItemLink.refusal)."""
+    covered = set(
+        Consent.objects.covering(LINK_SCOPE)
+        .filter(youth__in=youth_ids)
+        .values_list("youth_id", flat=True)
+    )
+    rows = []
+    for item in items:
+        meeting = item.plan.meeting
+        address = owner_address(item)
+        if (
+            address is None
+            or meeting.youth_id not in covered
+            or meeting.status not in JointMeeting.AWAITING_REVIEW
+            or meeting.organisation_id != meeting.youth.organisation_id
+        ):
+            continue
+        rows.append(
+            _row(
+                OWNER_KINDS[kind],
+                # The address in the key as a digest: it changes with the owner, fits the key.
+                f"{OWNER_KINDS[kind]}:{item.pk}:{item.due_date:%Y%m%d}:"
+                + hashlib.sha256(address[0].encode()).hexdigest()[:16],
+                email=address[0],
+                language=owner_language(item),
+                due_at=now,
+                action_item=item,
+                meeting=meeting,
+            )
+        )
     return rows
 
 

@@ -58,7 +58,8 @@ def context(n: Notification) -> dict:
     if n.action_item_id:
         values["what"] = n.action_item.what
         values["owner"] = n.action_item.owner_label
-        values["day"] = date_format(n.action_item.due_date, "SHORT_DATE_FORMAT")
+        due = n.action_item.due_date
+        values["day"] = date_format(due, "SHORT_DATE_FORMAT") if due else "–"
     if n.kind in (Notification.Kind.REVIEW_DUE, Notification.Kind.REVIEW_OVERDUE):
         # Its own round's date, also once later rounds have moved the plan's date on.
         values["day"] = date_format(review_round(n), "SHORT_DATE_FORMAT")

@@ -1,6 +1,7 @@
 """Operations that change several objects or have side effects, by topic: the meeting
-(`meeting.py`), the follow-up plan (`plan.py`), a Kela contact's absence (`absence.py`) and
-free times (`slot.py`). Callers use `meetings.services.<name>`."""
+(`meeting.py`), the follow-up plan (`plan.py`), a Kela contact's absence (`absence.py`), free
+times (`slot.py`), hand-overs (`handover.py`) and the signed links of outside owners of action
+items (`item_link.py`). Callers use `meetings.services.<name>`."""
 
 from .absence import invitations_pass_on, kela_absence_record
 from .handover import (
@@ -9,6 +10,14 @@ from .handover import (
     worker_deactivate,
     worker_has_work,
     youth_hand_over,
+)
+from .item_link import (
+    item_links_revoke,
+    item_links_stop,
+    item_owner_inform,
+    item_owner_mark_done,
+    item_owner_propose,
+    link_use_log,
 )
 from .meeting import (
     DRAFT_RETENTION,
@@ -74,7 +83,13 @@ __all__ = [
     "free_times_offered",
     "invitation_respond",
     "invitations_pass_on",
+    "item_links_revoke",
+    "item_links_stop",
+    "item_owner_inform",
+    "item_owner_mark_done",
+    "item_owner_propose",
     "kela_absence_record",
+    "link_use_log",
     "meeting_cancel",
     "meeting_create",
     "meeting_invite",

@@ -20,6 +20,7 @@ from ..models import (
     Participant,
     Review,
 )
+from .item_link import item_owner_inform
 
 Status = JointMeeting.Status
 
@@ -77,6 +78,7 @@ def action_item_add(
     due_date: datetime.date | None,
     by: User,
     outside_service: str = "",
+    outside_service_email: str = "",
 ) -> ActionItem:
     """Add one "who does what and when" line to the plan. A Kela contact adds only items of
     its own: the owner is its own participant row, whatever was posted. An item of a named
@@ -94,12 +96,14 @@ def action_item_add(
         plan=plan,
         owner=owner,
         outside_service=outside_service,
+        outside_service_email=outside_service_email.strip() if by.is_aftercare_worker else "",
         what=what.strip(),
         due_date=due_date,
     )
     item.full_clean()
     item.save()
     access_log_write(user=by, youth_id=meeting.youth_id, action=AccessLog.Action.CHANGE, obj=plan)
+    item_owner_inform(item=item)
     return item
 
 
@@ -152,6 +156,7 @@ def action_item_edit(
     version: int | None,
     by: User,
     outside_service: str | None = None,
+    outside_service_email: str | None = None,
 ) -> ActionItem:
     """Change an item's wording, owner (a participant, or a named outside service that a
     worker follows up) or due date; each change is kept in its history, a moved due date with
@@ -169,8 +174,14 @@ def action_item_edit(
         "owner": current.owner_label,
         "due_date": current.due_date.isoformat() if current.due_date else "",
     }
+    email_before = current.outside_service_email
     current.what, current.owner, current.due_date = what.strip(), owner, due_date
     current.outside_service = service
+    if not service:
+        current.outside_service_email = ""
+    elif outside_service_email is not None and by.is_aftercare_worker:
+        current.outside_service_email = outside_service_email.strip()
+    email_changed = current.outside_service_email != email_before
     current.full_clean()
     after = {
         "what": current.what,
@@ -180,10 +191,19 @@ def action_item_edit(
     changed = [name for name in before if before[name] != after[name]]
     if current.owner_id != owner_before and "owner" not in changed:
         changed.append("owner")  # two participants of the same name
-    if not changed:
+    if not changed and not email_changed:
         return current
     current.version = F("version") + 1
-    current.save(update_fields=["what", "owner", "outside_service", "due_date", "version"])
+    current.save(
+        update_fields=[
+            "what",
+            "owner",
+            "outside_service",
+            "outside_service_email",
+            "due_date",
+            "version",
+        ]
+    )
     current.refresh_from_db()
     for name in changed:
         _change_write(
@@ -197,6 +217,9 @@ def action_item_edit(
     access_log_write(
         user=by, youth_id=item.plan.meeting.youth_id, action=AccessLog.Action.CHANGE, obj=current
     )
+    # A new owner, wording or date: the outside owner hears of it (a link of an earlier owner
+    # ends here).
+    item_owner_inform(item=current)
     return current
 
 

@@ -321,3 +321,31 @@ def test_a_network_member_gets_the_invitation_and_the_reminder_through_the_worke
     to_tiina = [m for m in worker.mails() if "To: tiina@example.org" in m]
     assert len(to_tiina) == 3
     assert sum("text/calendar" in m for m in to_tiina) == 2  # the invitation, the confirmation
+
+
+def test_an_outside_owner_gets_a_working_link_from_the_worker(
+    worker, client, youth, alice, kela, consent
+):
+    """Issue 17: the e-mail to an outside service with the signed link, sent by the worker."""
+    import re
+
+    with use_broker("memory://"):  # the meeting's own messages go nowhere
+        meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
+        plan = services.plan_save(
+            meeting=meeting, fields={"summary": "Sovittiin"}, version=None, by=alice
+        )
+    Notification.objects.all().delete()
+    services.action_item_add(
+        plan=plan,
+        owner=None,
+        outside_service="TE-palvelut",
+        outside_service_email="te@example.fi",
+        what="Kutsuu koulutukseen",
+        due_date=None,
+        by=alice,
+    )
+    assert wait_until(lambda: sent_count() == 1)
+    (mail,) = worker.mails()
+    assert "te@example.fi" in mail and youth.first_name not in mail
+    path = re.search(r"/meetings/items/\d+/link/[^/\s]+/", mail).group(0)
+    assert client.get(path).status_code == 200
