@@ -380,13 +380,17 @@ class AccessLog(models.Model):
         OWN_CLIENT = "own_client", _("Client of own organisation")
         CONSENT = "consent", _("Invited to a joint meeting, with consent")
         COORDINATOR = "coordinator", _("Coordinator, aggregate figures only")
+        # The young person on their own page, after strong identification (issue 19).
+        OWN_DATA = "own_data", _("Own data")
         NONE = "none", _("No basis")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # Empty when the young person themselves read their data on their own page (basis OWN_DATA):
+    # they have no user account.
     user = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+        User, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("who")
     )
-    role = models.CharField(_("role"), max_length=20, choices=User.Role.choices)
+    role = models.CharField(_("role"), max_length=20, choices=User.Role.choices, blank=True)
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -412,7 +416,8 @@ class AccessLog(models.Model):
         indexes = [models.Index(fields=["youth", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"
+        who = self.user if self.user_id else "own"
+        return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_type}"
 
 
 class Heartbeat(models.Model):

@@ -7,11 +7,12 @@ to the app's own patterns, so that no lower app needs to import this one.
 
 from django.urls import include, path
 
+from cases import own as own_sign_in
 from cases import urls as cases_urls
 from feedback import urls as feedback_urls
 from meetings import notification_views, profile_views
 
-from . import dashboard, results, views
+from . import dashboard, own, results, views
 
 cases_patterns = [
     *cases_urls.urlpatterns,
@@ -35,8 +36,20 @@ feedback_patterns = [
     ),
 ]
 
+# The young person's own page (issue 19): signed in with strong identification, apart from the
+# workers' login (cases/own.py).
+own_patterns = [
+    path("", own.own_page, name="page"),
+    path("kirjaudu/", own_sign_in.sign_in_page, name="login"),
+    path("kirjaudu-ulos/", own.own_logout, name="logout"),
+    path("saml/login/", own_sign_in.SignInView.as_view(), name="saml_login"),
+    path("saml/acs/", own_sign_in.AssertionConsumerView.as_view(), name="saml_acs"),
+    path("saml/metadata/", own_sign_in.metadata, name="saml_metadata"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("oma/", include((own_patterns, "own"))),
     path("lists/<slug:key>/", views.work_list, name="work_list"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("notifications/", notification_views.notification_list, name="notifications"),
