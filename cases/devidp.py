@@ -27,8 +27,12 @@ ENTITY_ID = "https://testi.idp.example/idp"
 SSO_URL = "https://testi.idp.example/sso"
 
 
-def key_pair(folder: Path, name: str) -> tuple[Path, Path]:
-    """A 2048-bit RSA key and a self-signed certificate, as PEM files in `folder`."""
+def key_pair(folder: Path, name: str, *, keep: bool = False) -> tuple[Path, Path]:
+    """A 2048-bit RSA key and a self-signed certificate, as PEM files in `folder` (`keep`: the
+    ones already there, if any)."""
+    key_file, cert_file = folder / f"{name}.key", folder / f"{name}.crt"
+    if keep and key_file.exists() and cert_file.exists():
+        return key_file, cert_file
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.datetime.now(datetime.UTC)
@@ -42,7 +46,6 @@ def key_pair(folder: Path, name: str) -> tuple[Path, Path]:
         .not_valid_after(now + datetime.timedelta(days=3650))
         .sign(key, hashes.SHA256())
     )
-    key_file, cert_file = folder / f"{name}.key", folder / f"{name}.crt"
     key_file.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -67,12 +70,14 @@ class Request:
 class TestIdentityProvider:
     __test__ = False  # not a test class for pytest
 
-    def __init__(self, folder: Path, *, sso_url: str = SSO_URL, key_name: str = "idp"):
+    def __init__(
+        self, folder: Path, *, sso_url: str = SSO_URL, key_name: str = "idp", keep: bool = False
+    ):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.sso_url = sso_url
-        self.key_file, self.cert_file = key_pair(self.folder, key_name)
-        self.sp_key_file, self.sp_cert_file = key_pair(self.folder, "sp")
+        self.key_file, self.cert_file = key_pair(self.folder, key_name, keep=keep)
+        self.sp_key_file, self.sp_cert_file = key_pair(self.folder, "sp", keep=keep)
         self.metadata_file = self.folder / "idp-metadata.xml"
         self.metadata_file.write_text(str(entity_descriptor(self._config(with_sp=False))))
         self.server: Server | None = None
@@ -173,3 +178,26 @@ class TestIdentityProvider:
             sign_response=True,
         )
         return base64.b64encode(str(response).encode()).decode()
+
+
+# The quick start's identity provider (make run: SAML_TEST_IDP, DEBUG only) ---------------------
+
+_local: dict = {}
+
+
+def local_provider() -> TestIdentityProvider:
+    """The quick start's provider: keys and metadata in `SAML_TEST_IDP_FOLDER`, made once and
+    kept (the service trusts the same metadata across restarts)."""
+    from django.conf import settings
+
+    from .own import sp_config
+
+    if "idp" not in _local:
+        provider = TestIdentityProvider(
+            Path(settings.SAML_TEST_IDP_FOLDER),
+            sso_url=f"{settings.SITE_URL}/testi-tunnistus/sso/",
+            keep=True,
+        )
+        provider.trust_service(str(entity_descriptor(sp_config())))
+        _local["idp"] = provider
+    return _local["idp"]

@@ -260,6 +260,14 @@ SAML_CSP_HANDLER = ""  # no djangosaml2 page is used that needs a script
 # cross-site POST (SameSite=None needs HTTPS; the quick start's test provider is the same site).
 SAML_SESSION_COOKIE_SAMESITE = "Lax" if DEBUG else "None"
 SAML_CONFIG_LOADER = "cases.own.sp_config"
+# The quick start (make run): a local test identity provider with the demo young people, like
+# Suomi.fi's test environment (cases/devidp.py, at /testi-tunnistus/sso/). Only with DEBUG.
+SAML_TEST_IDP = DEBUG and env.bool("SAML_TEST_IDP", default=False)
+SAML_TEST_IDP_FOLDER = env.path("SAML_TEST_IDP_FOLDER", default=BASE_DIR / ".saml-test")
+if SAML_TEST_IDP:
+    SAML_IDP_METADATA = str(SAML_TEST_IDP_FOLDER / "idp-metadata.xml")
+    SAML_SP_KEY_FILE = str(SAML_TEST_IDP_FOLDER / "sp.key")
+    SAML_SP_CERT_FILE = str(SAML_TEST_IDP_FOLDER / "sp.crt")
 
 # Celery: Redis in production and CI. The reminders that use it arrive with their own issue.
 # Redis in production and CI. The quick start (DEBUG) needs no server: kombu's filesystem

@@ -111,7 +111,7 @@ def review_rounds(plan: FollowUpPlan) -> list[ReviewRound]:
 def _change_data(change: ActionItemChange) -> dict:
     return {
         "at": change.changed_at,
-        "by": change.changed_by.get_full_name(),
+        "by": change.by_full_name,
         "field": change.field,
         "old": change.old_value or None,
         "new": change.new_value or None,

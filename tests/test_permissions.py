@@ -26,7 +26,14 @@ LOGIN = 302  # anonymous → the login page
 # The young person's own pages send everyone but the signed-in young person to their own
 # sign-in page (not the workers' login).
 OWN_LOGIN = 302
-OWN_PAGES = {"own:page"}
+OWN_PAGES = {
+    "own:page",
+    "own:processed",
+    "own:ics",
+    "own:item_done",
+    "own:item_help",
+    "own:withdraw",
+}
 
 # name: (method, {role: status}); a missing role means the same as "others".
 MATRIX = {
@@ -218,6 +225,12 @@ MATRIX = {
     # says so (503), an answer is refused (403), there is no metadata (404); tests/own has the
     # sign-in against a real identity provider.
     "own:page": ("GET", {"youth": 200, "others": OWN_LOGIN}),
+    "own:processed": ("GET", {"youth": 200, "others": OWN_LOGIN}),
+    "own:ics": ("GET", {"youth": 200, "others": OWN_LOGIN}),
+    # The young person's own task (the worker's item answers 404: tests/own).
+    "own:item_done": ("POST", {"youth": 302, "others": OWN_LOGIN}),
+    "own:item_help": ("POST", {"youth": 302, "others": OWN_LOGIN}),
+    "own:withdraw": ("POST", {"youth": 302, "others": OWN_LOGIN}),
     "own:login": ("GET", {"youth": 302, "others": 200}),
     "own:logout": ("POST", {"others": 302}),
     "own:saml_login": ("GET", {"others": 503}),
@@ -271,6 +284,11 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
     item = ActionItem.objects.create(plan=plan, owner=worker, what="Soittaa Kelaan")
     kela_p = meeting.participants.get(user=kela)
     invitation = kela.notifications.get(kind="invitation")  # Kela's own notification
+    # The young person's own task, and their next meeting (their own page, issue 19).
+    own_item = ActionItem.objects.create(
+        plan=plan, owner=meeting.participants.get(kind="young_person"), what="Hakee tukea"
+    )
+    upcoming = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
     copy = PlanExport(
         plan=plan,
         number=1,
@@ -328,6 +346,10 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "feedback:comment_hide": {"response": comment.response_id, "question": comment.question_id},
         "feedback:survey_edit": {"pk": survey.pk},
         "kela_absence_delete": {"pk": absence.pk},
+        "own:ics": {"pk": upcoming.pk},
+        "own:item_done": {"pk": own_item.pk},
+        "own:item_help": {"pk": own_item.pk},
+        "own:withdraw": {"pk": consent.pk},
         "directory_contact_edit": {"pk": kela.kela_profile.pk},
         "directory_contact_active": {"pk": kela.kela_profile.pk},
     }

@@ -64,6 +64,10 @@ class Notification(models.Model):
         INVITATION_PASSED = "invitation_passed", _("Invitation passed to a substitute")
         TAKING_PART_RECORDED = "taking_part_recorded", _("Your taking part was recorded")
         TAKING_PART_DENIED = "taking_part_denied", _("Someone says they did not take part")
+        # From the young person's own page (issue 19), to the responsible worker.
+        OWN_ITEM_DONE = "own_item_done", _("A young person marked a task done")
+        OWN_HELP = "own_help", _("A young person asks for help with a task")
+        OWN_WITHDRAWAL = "own_withdrawal", _("A young person asks to withdraw a consent")
 
     # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
     # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.

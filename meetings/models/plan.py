@@ -201,8 +201,9 @@ class ActionItemChange(models.Model):
 
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="changes")
     changed_at = models.DateTimeField(auto_now_add=True)
+    # Empty: the young person themselves, on their own page (issue 19).
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     field = models.CharField(max_length=10, choices=Field.choices)
     # Values as text: a date in ISO form, an owner by name, a status by its value.
@@ -222,6 +223,19 @@ class ActionItemChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.field}"
+
+    @property
+    def by_name(self) -> str:
+        """Who made the change: a user's first name, or the young person on their own page."""
+        if self.changed_by is None:
+            return str(_("the young person"))
+        return self.changed_by.first_name
+
+    @property
+    def by_full_name(self) -> str:
+        if self.changed_by is None:
+            return str(_("the young person"))
+        return self.changed_by.get_full_name()
 
     @property
     def old_date(self) -> datetime.date | None:

@@ -51,7 +51,7 @@ def context(n: Notification) -> dict:
         values["day"] = date_format(n.action_item.due_date, "SHORT_DATE_FORMAT")
     if n.plan_id and n.plan.review_date:
         values["day"] = date_format(n.plan.review_date, "SHORT_DATE_FORMAT")
-    if n.consent_id:
+    if n.consent_id and n.consent.valid_until:
         values["day"] = date_format(n.consent.valid_until, "SHORT_DATE_FORMAT")
     return values
 

@@ -21,6 +21,7 @@ from .meeting import (
     withdrawal_cancels,
     withdrawal_ends_kela_access,
 )
+from .own import own_item_done, own_item_help, own_items, own_withdrawal_request
 from .plan import (
     StaleActionItemError,
     StalePlanError,
@@ -53,6 +54,10 @@ __all__ = [
     "meeting_record_afterwards",
     "meeting_update",
     "meetings_cancel_on_withdrawal",
+    "own_item_done",
+    "own_item_help",
+    "own_items",
+    "own_withdrawal_request",
     "participants_set_joining",
     "plan_save",
     "proposal_accept",
