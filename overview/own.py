@@ -144,6 +144,7 @@ def own_page(request, youth_ids):
 
 
 @require_GET
+@never_cache
 @own_required
 def own_ics(request, pk, youth_ids):
     """One of their next meetings as a calendar file."""

@@ -168,3 +168,24 @@ def test_the_session_ends_after_its_maximum_length(client, idp, own_youth, setti
         timezone.now() + datetime.timedelta(seconds=settings.SESSION_MAX_AGE + 60)
     ):
         _not_signed_in(client)
+
+
+def test_the_worker_sees_on_the_record_whether_the_young_person_can_sign_in(
+    client_as, alice, youth
+):
+    record = client_as(alice).get(reverse("cases:detail", args=[youth.pk])).content.decode()
+    assert "Nuori ei voi kirjautua omalle sivulleen" in record
+    assert "eikä näissä tiedoissa ole henkilötunnusta" in record
+    type(youth).objects.filter(pk=youth.pk).update(identity_code=HETU)
+    record = client_as(alice).get(reverse("cases:detail", args=[youth.pk])).content.decode()
+    assert "Nuori voi kirjautua omalle sivulleen vahvalla tunnistautumisella" in record
+
+
+def test_the_page_opens_in_the_language_of_the_record(client, idp, own_youth):
+    from tests import factories as f
+
+    type(own_youth).objects.filter(pk=own_youth.pk).update(language=f.language("sv"))
+    response = sign_in(client, idp)
+    assert response.cookies["django_language"].value == "sv"
+    page = client.get(reverse("own:page")).content.decode()
+    assert f"Hej {own_youth.first_name}!" in page
