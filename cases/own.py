@@ -218,6 +218,9 @@ class AssertionConsumerView(saml_views.AssertionConsumerServiceView):
         if not saml_in_use():
             return sign_in_refused(request, None, 403)
         response = super().post(request, *args, **kwargs)
+        # pysaml2 keeps the identity (the identity code among it) in the SAML session for single
+        # logout, which this service does not use: nothing of it is kept after the answer.
+        request.saml_session.flush()
         language = getattr(request, "own_language", None)
         if language and response.status_code == 302:
             response.set_cookie(

@@ -189,3 +189,12 @@ def test_the_page_opens_in_the_language_of_the_record(client, idp, own_youth):
     assert response.cookies["django_language"].value == "sv"
     page = client.get(reverse("own:page")).content.decode()
     assert f"Hej {own_youth.first_name}!" in page
+
+
+def test_no_session_keeps_the_identity_code(client, idp, own_youth):
+    from django.contrib.sessions.models import Session
+
+    sign_in(client, idp)
+    for session in Session.objects.all():
+        assert HETU not in str(session.get_decoded())
+    assert client.get(reverse("own:page")).status_code == 200
