@@ -273,3 +273,36 @@ def test_sign_in_through_the_identity_provider_then_mark_done(client, idp, world
     assert response.status_code == 302
     world["mine"].refresh_from_db()
     assert world["mine"].status == "done"
+
+
+def test_the_worker_reads_the_young_persons_requests_in_notifications(
+    client, world, alice, consent
+):
+    mine = world["mine"]
+    own_sign_in(client, world["held"].youth)
+    client.post(reverse("own:item_help", args=[mine.pk]))
+    client.post(reverse("own:item_done", args=[mine.pk]))
+    client.post(reverse("own:withdraw", args=[consent.pk]))
+    f.log_in(client, alice)
+    page = client.get(reverse("notifications")).content.decode()
+    name = world["held"].youth.first_name
+    assert f"{name} kertoo omalla sivullaan tarvitsevansa apua" in page
+    assert f"{name} merkitsi omalla sivullaan tehdyksi" in page
+    assert f"{name} pyysi omalla sivullaan perumaan suostumuksen" in page
+
+
+def test_the_requests_render_as_e_mails(client, world, alice, consent):
+    from meetings.notifications import render
+
+    mine = world["mine"]
+    own_sign_in(client, world["held"].youth)
+    client.post(reverse("own:item_help", args=[mine.pk]))
+    client.post(reverse("own:item_done", args=[mine.pk]))
+    client.post(reverse("own:withdraw", args=[consent.pk]))
+    kinds = ["own_help", "own_item_done", "own_withdrawal"]
+    for n in Notification.objects.filter(kind__in=kinds).order_by("kind"):
+        message = render(n)
+        assert message.to == [alice.email]
+        assert world["held"].youth.first_name in message.body
+    withdrawal = Notification.objects.get(kind="own_withdrawal")
+    assert reverse("cases:detail", args=[consent.youth_id]) in render(withdrawal).body
