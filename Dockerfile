@@ -2,7 +2,7 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN apt-get update && apt-get install -y --no-install-recommends gettext fonts-dejavu-core \
-    fonts-sil-abyssinica libpango-1.0-0 libpangoft2-1.0-0 \
+    fonts-sil-abyssinica libpango-1.0-0 libpangoft2-1.0-0 xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .

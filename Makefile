@@ -30,12 +30,13 @@ messages-check: install
 run: messages
 	DEBUG=1 $(PY) manage.py migrate -v0
 	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 SAML_TEST_IDP=1 $(PY) manage.py saml_test_idp
 	@echo "\nOpen http://127.0.0.1:8000 and log in with one of the demo logins above."
 	@echo "A Celery worker with beat runs alongside (no Redis needed); e-mails are printed here.\n"
 	DEBUG=1 NOTIFICATION_SWEEP_SECONDS=30 DASHBOARD_REFRESH_SECONDS=60 $(VENV)/bin/celery -A kelayhteistyo worker -B \
 	  --pool=solo -l warning -s .celery-queue/beat-schedule & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 SAML_TEST_IDP=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # The current two-factor code of the demo coordinator and admin.
 demo-code: install

@@ -282,6 +282,9 @@ class Consent(models.Model):
         verbose_name=_("withdrawal recorded by"),
     )
     withdrawal_note = models.CharField(_("note on the withdrawal"), max_length=500, blank=True)
+    # The young person asked on their own page to withdraw it (issue 19): the worker goes
+    # through it with them and records the withdrawal.
+    withdrawal_requested_at = models.DateTimeField(_("withdrawal asked for"), null=True, blank=True)
 
     objects = ConsentQuerySet.as_manager()
 
@@ -311,3 +314,14 @@ class Consent(models.Model):
     def scope_labels(self) -> list:
         labels = {field.name: field.verbose_name for field in self._meta.concrete_fields}
         return [labels[name] for name in self.SCOPES if getattr(self, name)]
+
+
+class UsedAssertion(models.Model):
+    """A SAML assertion that signed a young person in (cases/own.py): an assertion is used once;
+    the row is kept until the assertion would have expired anyway. No personal data."""
+
+    assertion_id = models.CharField(max_length=200, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.assertion_id

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,11 +19,12 @@ from kelayhteistyo.access import (
     worker_required,
 )
 from kelayhteistyo.forms import DateField
-from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.models import AccessLog
 from kelayhteistyo.pdf import render_pdf
 
 from .forms import ConsentForm, ConsentWithdrawForm, YouthForm
 from .models import Consent, YouthClient, add_years
+from .reports import access_report_rows
 from .services import consent_record, consent_withdraw, youth_save
 
 PAGE_SIZE = 50
@@ -179,23 +180,7 @@ def access_report(request, pk):
     rows = ()
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        rows = (
-            AccessLog.objects.filter(youth=youth, at__date__range=(start, end))
-            .values(
-                "at__date",
-                "user__first_name",
-                "user__last_name",
-                "actor",
-                "role",
-                "organisation__name",
-                "action",
-                "object_type",
-                "basis",
-            )
-            .annotate(times=Count("id"))
-            .order_by("at__date", "user__last_name", "action")
-        )
-    rows = [AccessReportRow(r) for r in rows]  # read before this report is itself logged
+        rows = access_report_rows([youth.pk], start, end)  # before this report is logged
     as_pdf = request.GET.get("format") == "pdf" and form.is_valid()
     action = AccessLog.Action.EXPORT if as_pdf else AccessLog.Action.READ
     # Producing the report is logged as such, not as a read of the record.
@@ -216,47 +201,3 @@ def access_report(request, pk):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(request, "cases/access_report.html", context)
-
-
-class AccessReportRow:
-    """A day's accesses by one person, in words a young person understands."""
-
-    OBJECTS = {
-        "youthclient": gettext_lazy("the young person's record"),
-        "consent": gettext_lazy("the consent"),
-        "jointmeeting": gettext_lazy("a joint meeting"),
-        "followupplan": gettext_lazy("the follow-up plan"),
-        "actionitem": gettext_lazy("a task in the plan"),
-        "review": gettext_lazy("a review"),
-        "planexport": gettext_lazy("the plan as a document"),
-        "notification": gettext_lazy("a notification"),
-        # Disclosed to the invited Kela contact with consent (meetings.views).
-        "kela_identity": gettext_lazy(
-            "the identifying data (name, date of birth, client group, aftercare end date)"
-        ),
-        "kela_identity_code": gettext_lazy("the personal identity code"),
-        # Sent by e-mail to a network member with consent (meetings.pdf, issue 17).
-        "plan_to_network": gettext_lazy("the plain-language plan, sent to a network member"),
-        "participant": gettext_lazy("a participant of a joint meeting"),
-        # Pages that show several young people: one row per young person shown.
-        "youth_list": gettext_lazy("the list of young people"),
-        "meeting_list": gettext_lazy("the list of joint meetings"),
-        "home": gettext_lazy("the home page"),
-        "home_list": gettext_lazy("a list of the home page in full"),
-        "notifications": gettext_lazy("the notifications"),
-        "accessreport": gettext_lazy("the report of who has processed the data"),
-    }
-
-    def __init__(self, row):
-        self.day = row["at__date"]
-        if row["actor"]:  # no account: an outside owner of an action item, by a signed link
-            self.who = row["actor"]
-            self.role = gettext_lazy("Outside owner of an action item (no account)")
-        else:
-            self.who = f"{row['user__first_name']} {row['user__last_name']}"
-            self.role = User.Role(row["role"]).label
-        self.organisation = row["organisation__name"] or ""
-        self.action = AccessLog.Action(row["action"]).label
-        self.what = self.OBJECTS.get(row["object_type"], row["object_type"])
-        self.basis = AccessLog.Basis(row["basis"]).label
-        self.times = row["times"]

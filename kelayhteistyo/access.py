@@ -135,6 +135,25 @@ def access_log_page(*, user: User, page: str, youth_ids, action: str = AccessLog
     )
 
 
+def access_log_own(*, youth_ids, what: str, object_id="", action: str = AccessLog.Action.READ):
+    """The young person read (or downloaded, or changed) their own data on their own page,
+    signed in with strong identification: one row per record of theirs, basis "own data",
+    no user."""
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            user=None,
+            role="",
+            organisation=None,
+            youth_id=youth_id,
+            action=action,
+            object_type=what,
+            object_id=str(object_id),
+            basis=AccessLog.Basis.OWN_DATA,
+        )
+        for youth_id in dict.fromkeys(youth_ids)
+    )
+
+
 def get_visible_or_404(request, queryset, *, youth_field: str, **lookup):
     """The object if the user may see it; otherwise 404 — and if it exists, the refused attempt
     is written to the young person's access log (someone tried to reach their data)."""

@@ -383,11 +383,13 @@ class AccessLog(models.Model):
         COORDINATOR = "coordinator", _("Coordinator, aggregate figures only")
         # An outside owner of an action item (no account) used the signed link sent to them.
         SIGNED_LINK = "signed_link", _("Own action item, by a signed link")
+        # The young person on their own page, after strong identification (issue 19).
+        OWN_DATA = "own_data", _("Own data")
         NONE = "none", _("No basis")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    # Empty for someone without an account (an outside owner by a signed link): `actor` names
-    # them then.
+    # Empty for someone without an account: an outside owner by a signed link (`actor` names
+    # them then), or the young person themselves on their own page (basis OWN_DATA).
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("who")
     )
@@ -420,12 +422,14 @@ class AccessLog(models.Model):
         indexes = [models.Index(fields=["youth", "at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(actor=""), name="access_log_names_who"
+                # A user; someone without an account, named; or the young person themselves.
+                condition=Q(user__isnull=False) | ~Q(actor="") | Q(basis="own_data"),
+                name="access_log_names_who",
             )
         ]
 
     def __str__(self) -> str:
-        who = self.user or self.actor
+        who = self.user if self.user_id else (self.actor or "own")
         return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_type}"
 
 

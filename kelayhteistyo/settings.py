@@ -44,12 +44,16 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "djangosaml2",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The SAML exchange of a young person's sign-in keeps its state in a cookie of its own
+    # (the identity provider's answer comes back as a cross-site POST).
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -237,9 +241,40 @@ LOGGING = {
         "kelayhteistyo.admin_access": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        # pysaml2 and its XML schema library log every step at INFO (ids, attributes).
+        "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
+        "djangosaml2": {"level": "WARNING"},
     },
 }
 FORMAT_MODULE_PATH = ["kelayhteistyo.formats"]
+
+# A young person's own page (/oma/) signs in with strong electronic identification: Suomi.fi
+# e-Identification, SAML 2.0, through djangosaml2 / pysaml2 (xmlsec1 from apt). The service
+# provider's key and certificate and the identity provider's metadata are local files; without
+# them the sign-in page says the service is not in use. See cases/own.py.
+SAML_IDP_METADATA = env("SAML_IDP_METADATA", default="")
+SAML_SP_KEY_FILE = env("SAML_SP_KEY_FILE", default="")
+SAML_SP_CERT_FILE = env("SAML_SP_CERT_FILE", default="")
+SAML_ENTITY_ID = env("SAML_ENTITY_ID", default=f"{SITE_URL}/oma/saml/metadata/")
+# Suomi.fi: nationalIdentificationNumber.
+SAML_IDENTITY_ATTRIBUTE = env("SAML_IDENTITY_ATTRIBUTE", default="urn:oid:1.2.246.21")
+SAML_XMLSEC_BINARY = env("SAML_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
+# The request goes by redirect (no page with a script of ours); the answer comes by POST.
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""  # no djangosaml2 page is used that needs a script
+# The identity provider posts back from another site: the SAML state cookie must travel with a
+# cross-site POST (SameSite=None needs HTTPS; the quick start's test provider is the same site).
+SAML_SESSION_COOKIE_SAMESITE = "Lax" if DEBUG else "None"
+SAML_CONFIG_LOADER = "cases.own.sp_config"
+# The quick start (make run): a local test identity provider with the demo young people, like
+# Suomi.fi's test environment (cases/devidp.py, at /testi-tunnistus/sso/). Only with DEBUG.
+SAML_TEST_IDP = DEBUG and env.bool("SAML_TEST_IDP", default=False)
+SAML_TEST_IDP_FOLDER = env.path("SAML_TEST_IDP_FOLDER", default=BASE_DIR / ".saml-test")
+if SAML_TEST_IDP:
+    SAML_IDP_METADATA = str(SAML_TEST_IDP_FOLDER / "idp-metadata.xml")
+    SAML_SP_KEY_FILE = str(SAML_TEST_IDP_FOLDER / "sp.key")
+    SAML_SP_CERT_FILE = str(SAML_TEST_IDP_FOLDER / "sp.crt")
 
 # Celery: Redis in production and CI. The reminders that use it arrive with their own issue.
 # Redis in production and CI. The quick start (DEBUG) needs no server: kombu's filesystem

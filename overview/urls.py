@@ -5,13 +5,15 @@ app that belong to a namespace (a young person's data export, the feedback resul
 to the app's own patterns, so that no lower app needs to import this one.
 """
 
+from django.conf import settings
 from django.urls import include, path
 
+from cases import own as own_sign_in
 from cases import urls as cases_urls
 from feedback import urls as feedback_urls
 from meetings import handover_views, notification_views, profile_views
 
-from . import dashboard, results, views
+from . import dashboard, own, results, views
 
 cases_patterns = [
     *cases_urls.urlpatterns,
@@ -37,8 +39,35 @@ feedback_patterns = [
     ),
 ]
 
+# The young person's own page (issue 19): signed in with strong identification, apart from the
+# workers' login (cases/own.py).
+own_patterns = [
+    path("", own.own_page, name="page"),
+    path("kasittelyt/", own.own_processed, name="processed"),
+    path("tapaamiset/<uuid:pk>/kalenteri.ics", own.own_ics, name="ics"),
+    path("tehtavat/<int:pk>/tehty/", own.own_item_done, name="item_done"),
+    path("tehtavat/<int:pk>/apua/", own.own_item_help, name="item_help"),
+    path("suostumukset/<int:pk>/peruutus/", own.own_withdraw, name="withdraw"),
+    path("kirjaudu/", own_sign_in.sign_in_page, name="login"),
+    path("kirjaudu-ulos/", own.own_logout, name="logout"),
+    path("saml/login/", own_sign_in.SignInView.as_view(), name="saml_login"),
+    path("saml/acs/", own_sign_in.AssertionConsumerView.as_view(), name="saml_acs"),
+    path("saml/metadata/", own_sign_in.metadata, name="saml_metadata"),
+]
+
+# The quick start's test identity provider (make run), never in production.
+test_idp_patterns = []
+if settings.DEBUG and settings.SAML_TEST_IDP:
+    from cases import devidp_views
+
+    test_idp_patterns = [
+        path("testi-tunnistus/sso/", devidp_views.test_idp_sso, name="test_idp_sso"),
+    ]
+
 urlpatterns = [
     path("", views.home, name="home"),
+    *test_idp_patterns,
+    path("oma/", include((own_patterns, "own"))),
     path("lists/<slug:key>/", views.work_list, name="work_list"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("notifications/", notification_views.notification_list, name="notifications"),

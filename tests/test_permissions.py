@@ -18,8 +18,22 @@ from kelayhteistyo.models import Heartbeat, KelaAbsence, OrganisationIdentityPro
 from meetings.models import ActionItem, KelaSlot, PlanExport
 from tests import factories as f
 
-ROLES = ["anonymous", "alice", "bob", "kela", "kela_other", "coordinator"]
+# "youth": the young person of the world, signed in on their own page with strong
+# identification (issue 19) — a session of their own, no user: every workers' page answers them
+# as it answers anonymous users unless said otherwise.
+ROLES = ["anonymous", "alice", "bob", "kela", "kela_other", "coordinator", "youth"]
 LOGIN = 302  # anonymous → the login page
+# The young person's own pages send everyone but the signed-in young person to their own
+# sign-in page (not the workers' login).
+OWN_LOGIN = 302
+OWN_PAGES = {
+    "own:page",
+    "own:processed",
+    "own:ics",
+    "own:item_done",
+    "own:item_help",
+    "own:withdraw",
+}
 
 # name: (method, {role: status}); a missing role means the same as "others".
 MATRIX = {
@@ -246,6 +260,21 @@ MATRIX = {
     # An outside owner's action item by its signed link: no login, whoever holds the link
     # (tests/meetings/test_item_links.py: tampered, expired, another item's id).
     "meetings:item_link": ("GET", {"others": 200}),
+    # The young person's own page (issue 19). SAML is not configured in this world: the sign-in
+    # says so (503), an answer is refused (403), there is no metadata (404); tests/own has the
+    # sign-in against a real identity provider.
+    "own:page": ("GET", {"youth": 200, "others": OWN_LOGIN}),
+    "own:processed": ("GET", {"youth": 200, "others": OWN_LOGIN}),
+    "own:ics": ("GET", {"youth": 200, "others": OWN_LOGIN}),
+    # The young person's own task (the worker's item answers 404: tests/own).
+    "own:item_done": ("POST", {"youth": 302, "others": OWN_LOGIN}),
+    "own:item_help": ("POST", {"youth": 302, "others": OWN_LOGIN}),
+    "own:withdraw": ("POST", {"youth": 302, "others": OWN_LOGIN}),
+    "own:login": ("GET", {"youth": 302, "others": 200}),
+    "own:logout": ("POST", {"others": 302}),
+    "own:saml_login": ("GET", {"others": 503}),
+    "own:saml_acs": ("POST", {"others": 403}),
+    "own:saml_metadata": ("GET", {"others": 404}),
     # The survey answers itself with its link: no login, whoever holds it.
     "feedback:answer": ("GET", {"others": 200}),
     "feedback:results": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
@@ -306,6 +335,11 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         kind="other", name="Tukihenkilö Tero", network_role="support_person"
     )
     invitation = kela.notifications.get(kind="invitation")  # Kela's own notification
+    # The young person's own task, and their next meeting (their own page, issue 19).
+    own_item = ActionItem.objects.create(
+        plan=plan, owner=meeting.participants.get(kind="young_person"), what="Hakee tukea"
+    )
+    upcoming = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
     copy = PlanExport(
         plan=plan,
         number=1,
@@ -346,6 +380,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "kela_other": kela_other,
         "coordinator": coordinator,
         "anonymous": None,
+        "youth": youth,
     }
     kwargs = {
         "work_list": {"key": "upcoming"},
@@ -379,6 +414,10 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "oidc_login": {"pk": provider.pk},
         "kela_free_time_remove": {"pk": slot.pk},
         "meetings:free_times": {},
+        "own:ics": {"pk": upcoming.pk},
+        "own:item_done": {"pk": own_item.pk},
+        "own:item_help": {"pk": own_item.pk},
+        "own:withdraw": {"pk": consent.pk},
         "directory_contact_edit": {"pk": kela.kela_profile.pk},
         "directory_contact_active": {"pk": kela.kela_profile.pk},
     }
@@ -390,7 +429,19 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
 
 def expected(name, role):
     table = MATRIX[name][1]
+    if role == "youth":
+        return table.get("youth", table.get("anonymous", table.get("others")))
     return table.get(role, table.get("others"))
+
+
+def own_sign_in(client, youth):
+    """The young person's session, as cases.own makes it after strong identification."""
+    from cases.own import OWN_AT, OWN_YOUTH
+
+    session = client.session
+    session[OWN_YOUTH] = [str(youth.pk)]
+    session[OWN_AT] = timezone.now().isoformat()
+    session.save()
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -398,14 +449,20 @@ def expected(name, role):
 def test_role_url(client, world, name, role):
     users, kwargs = world
     method, _ = MATRIX[name]
-    if users[role] is not None:
+    if role == "youth":
+        own_sign_in(client, users[role])
+    elif users[role] is not None:
         f.log_in(client, users[role])
     url = reverse(name, kwargs=kwargs.get(name))
     response = client.post(url) if method == "POST" else client.get(url)
     if response.streaming:  # read a download to the end: the test client then closes its file
         b"".join(response.streaming_content)
     assert response.status_code == expected(name, role), (name, role)
-    if role == "anonymous" and MATRIX[name][1].get("anonymous") == LOGIN:
+    table = MATRIX[name][1]
+    if name in OWN_PAGES:
+        if role != "youth":
+            assert response["Location"] == reverse("own:login")
+    elif role in ("anonymous", "youth") and table.get("anonymous") == LOGIN:
         assert response["Location"].startswith(reverse("login"))
 
 

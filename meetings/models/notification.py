@@ -79,6 +79,10 @@ class Notification(models.Model):
         OWNER_ITEM_DUE = "owner_item_due", _("Action item due soon (outside owner)")
         OWNER_ITEM_OVERDUE = "owner_item_overdue", _("Action item overdue (outside owner)")
         OWNER_ITEM_UPDATED = "owner_item_updated", _("Action item updated by its outside owner")
+        # From the young person's own page (issue 19), to the responsible worker.
+        OWN_ITEM_DONE = "own_item_done", _("A young person marked a task done")
+        OWN_HELP = "own_help", _("A young person asks for help with a task")
+        OWN_WITHDRAWAL = "own_withdrawal", _("A young person asks to withdraw a consent")
 
     # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
     # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.

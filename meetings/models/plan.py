@@ -249,31 +249,29 @@ class ActionItemChange(models.Model):
         ordering = ["changed_at", "id"]
         verbose_name = _("action item change")
         verbose_name_plural = _("action item changes")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(changed_by__isnull=False) | Q(by_link__isnull=False),
-                name="action_item_change_has_author",
-            )
-        ]
+        # No author row: the young person themselves, on their own page (issue 19).
 
     def __str__(self) -> str:
         return f"{self.item} {self.field}"
 
     @property
     def by_first_name(self) -> str:
-        """Who made the change, briefly (the plan page)."""
+        """Who made the change, briefly (the plan page): a user's first name, the outside owner
+        by link, or the young person on their own page."""
         if self.changed_by is not None:
             return self.changed_by.first_name
-        return _("%(who)s (by link)") % {"who": self.by_link.name if self.by_link else ""}
+        if self.by_link is not None:
+            return _("%(who)s (by link)") % {"who": self.by_link.name}
+        return str(_("the young person"))
 
     @property
     def by_full_name(self) -> str:
         """Who made the change, in full (the client plan document)."""
         if self.changed_by is not None:
             return self.changed_by.get_full_name()
-        return _("%(who)s (the owner, by link)") % {
-            "who": self.by_link.name if self.by_link else ""
-        }
+        if self.by_link is not None:
+            return _("%(who)s (the owner, by link)") % {"who": self.by_link.name}
+        return str(_("the young person"))
 
     @property
     def proposed_date(self) -> datetime.date | None:

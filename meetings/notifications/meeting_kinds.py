@@ -323,6 +323,40 @@ register(
     )
 )
 
+# From the young person's own page (issue 19), to the responsible worker ----------------------
+register(
+    KindSpec(
+        Kind.OWN_ITEM_DONE,
+        subject=_("A young person marked a task done"),
+        text=_("%(name)s marked “%(what)s” done on their own page."),
+        link=item_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.OWN_HELP,
+        subject=_("A young person asks for help"),
+        text=_(
+            "%(name)s says on their own page: “I need help with this” about “%(what)s”. "
+            "Please get in touch with them."
+        ),
+        still_needed=item_open,
+        link=item_page,
+    )
+)
+register(
+    KindSpec(
+        Kind.OWN_WITHDRAWAL,
+        subject=_("A young person asks to withdraw a consent"),
+        text=_(
+            "%(name)s asked on their own page to withdraw a consent. Go through it with them "
+            "and record the withdrawal on their record."
+        ),
+        still_needed=consent_valid,
+        link=youth_page,
+    )
+)
+
 # Reminders (reminders.py creates them) ---------------------------------------------------------
 
 register(

@@ -65,7 +65,7 @@ def context(n: Notification) -> dict:
         values["day"] = date_format(review_round(n), "SHORT_DATE_FORMAT")
     elif n.plan_id and n.plan.review_date:
         values["day"] = date_format(n.plan.review_date, "SHORT_DATE_FORMAT")
-    if n.consent_id:
+    if n.consent_id and n.consent.valid_until:
         values["day"] = date_format(n.consent.valid_until, "SHORT_DATE_FORMAT")
     if n.youth_id and youth.aftercare_ends_on:
         values["day"] = date_format(youth.aftercare_ends_on, "SHORT_DATE_FORMAT")

@@ -43,6 +43,7 @@ from .network import (
     network_member_edit,
     network_member_remove,
 )
+from .own import own_item_done, own_item_help, own_items, own_withdrawal_request
 from .plan import (
     StaleActionItemError,
     StalePlanError,
@@ -100,6 +101,10 @@ __all__ = [
     "network_member_add",
     "network_member_edit",
     "network_member_remove",
+    "own_item_done",
+    "own_item_help",
+    "own_items",
+    "own_withdrawal_request",
     "participants_set_joining",
     "plan_save",
     "proposal_accept",

@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.views import AccessReportRow
+from cases.reports import AccessReportRow
 from kelayhteistyo.models import AccessLog
 from meetings import services
 from tests import factories as f
