@@ -5,9 +5,16 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu
 
 from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin, PhoneNumberField
-from kelayhteistyo.models import User
+from kelayhteistyo.models import County, User
 
-from .models import AFTERCARE_END_AGE, AFTERCARE_MIN_AGE, Consent, YouthClient, age_on
+from .models import (
+    AFTERCARE_END_AGE,
+    AFTERCARE_MIN_AGE,
+    Consent,
+    CooperationRequest,
+    YouthClient,
+    age_on,
+)
 
 
 class YouthForm(NamesInUserLanguageMixin, forms.ModelForm):
@@ -165,3 +172,89 @@ class ConsentWithdrawForm(forms.Form):
         required=False,
         help_text=_("For example how the young person told about the withdrawal."),
     )
+
+
+class UnitSearchForm(NamesInUserLanguageMixin, forms.Form):
+    """The directory of aftercare units, by wellbeing services county (a GET form)."""
+
+    county = forms.ModelChoiceField(
+        label=_("Wellbeing services county"),
+        queryset=County.objects.all(),
+        required=False,
+        empty_label=_("All counties"),
+    )
+
+
+class CooperationRequestForm(forms.ModelForm):
+    """What a Kela contact sends to an aftercare unit: no more than the unit needs."""
+
+    confirm_warning = forms.BooleanField(
+        label=_("I have checked the date of birth and want to send anyway"), required=False
+    )
+
+    class Meta:
+        model = CooperationRequest
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "noticed",
+            "asked",
+            "contact_agreed",
+        ]
+        field_classes = {"date_of_birth": DateField}
+        widgets = {
+            "noticed": forms.Textarea(attrs={"rows": 3}),
+            "asked": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+        for name in self.Meta.fields:  # blank in the model only so that they can be erased
+            self.fields[name].required = True
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth is in the future."))
+        return born
+
+    def clean(self):
+        cleaned = super().clean()
+        born = cleaned.get("date_of_birth")
+        if born:
+            age = age_on(born, timezone.localdate())
+            if age < AFTERCARE_MIN_AGE or age >= AFTERCARE_END_AGE:
+                self.warnings.append(
+                    _(
+                        "The young person is %(age)s years old. Aftercare is for young people "
+                        "aged 16–24."
+                    )
+                    % {"age": age}
+                )
+        if self.warnings and not cleaned.get("confirm_warning"):
+            self.add_error("confirm_warning", _("Check the warning above and confirm it."))
+        return cleaned
+
+
+class CooperationDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kela sees this, e.g. “The young person is not our client”."),
+        error_messages={"required": _("Tell Kela why the request is declined.")},
+    )
+
+
+class CooperationLinkForm(forms.Form):
+    youth = forms.ModelChoiceField(
+        label=_("Young person"),
+        queryset=YouthClient.objects.none(),
+        error_messages={"required": _("Choose the young person.")},
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["youth"].queryset = YouthClient.objects.visible_to(user)

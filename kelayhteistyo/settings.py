@@ -268,6 +268,11 @@ FEEDBACK_HIDDEN_TEXT_DAYS = env.int("FEEDBACK_HIDDEN_TEXT_DAYS", default=30)
 # An action item still open this many working days after its due date is escalated, once, to
 # the young person's responsible worker (meetings.notifications.reminders.items_escalate).
 ACTION_ITEM_ESCALATION_WORKDAYS = env.int("ACTION_ITEM_ESCALATION_WORKDAYS", default=5)
+# A cooperation request from Kela (issue 18) expires this many days after it was sent if the
+# unit has not booked or declined it; an answered one keeps its personal data this many days
+# after the answer, for Kela to read it. Then the nightly purge blanks the personal fields.
+COOPERATION_REQUEST_DAYS = env.int("COOPERATION_REQUEST_DAYS", default=30)
+COOPERATION_REQUEST_KEEP_DAYS = env.int("COOPERATION_REQUEST_KEEP_DAYS", default=14)
 CELERY_TASK_IGNORE_RESULT = True
 # The worker logs through LOGGING (and its request filter), not a root logger of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

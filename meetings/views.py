@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.models import YouthClient
+from cases.models import CooperationRequest, YouthClient
 from kelayhteistyo.access import (
     access_log_page,
     access_log_write,
@@ -84,11 +84,14 @@ def meeting_create(request, youth_pk):
     """Book a joint meeting for a young person and invite a Kela contact."""
     youth = get_object_or_404(YouthClient.objects.visible_to(request.user), pk=youth_pk)
     reviewed = _plan_to_review(request, youth)
+    coop = _request_answered(request, youth)
     search = DirectorySearchForm(request.POST or request.GET or None, prefix="search")
     filters = search.cleaned_data if search.is_valid() else {}
     action = request.POST.get("action")
     initial = {"language": youth.language_id, "interpreter_needed": youth.needs_interpreter}
     initial.update(_review_initial(reviewed))
+    if coop is not None:  # Kela asked: the contact who sent the request is invited
+        initial["kela_contact"] = coop.sent_by_id
     data = request.POST if request.method == "POST" and action != "search" else None
     form = MeetingForm(
         data,
@@ -119,6 +122,7 @@ def meeting_create(request, youth_pk):
                     invite=invite,
                     reviews_plan=reviewed,
                     joins=form.cleaned_data["joins"],
+                    cooperation_request=coop,
                 )
             except ValidationError as e:
                 add_errors(form, e)
@@ -138,6 +142,7 @@ def meeting_create(request, youth_pk):
         "youth": youth,
         "consent": services.valid_kela_consent(youth),
         "reviewed": reviewed,
+        "coop": coop,
         "carried_items": reviewed.items.filter(status=ActionItem.Status.OPEN).select_related(
             "owner__user"
         )
@@ -163,6 +168,25 @@ def _plan_to_review(request, youth) -> FollowUpPlan | None:
         meeting__in=JointMeeting.objects.visible_to(request.user),
         meeting__pk=pk,
         meeting__youth=youth,
+    )
+
+
+def _request_answered(request, youth) -> CooperationRequest | None:
+    """The cooperation request from Kela this meeting answers (`cooperation_request`): taken
+    by this worker and linked to this young person (else 404)."""
+    pk = request.POST.get("cooperation_request") or request.GET.get("cooperation_request")
+    if not pk:
+        return None
+    try:
+        uuid.UUID(pk)
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(
+        CooperationRequest.objects.visible_to(request.user).waiting(),
+        pk=pk,
+        youth=youth,
+        status=CooperationRequest.Status.TAKEN,
+        taken_by=request.user,
     )
 
 

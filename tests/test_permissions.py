@@ -207,6 +207,28 @@ MATRIX = {
         "POST",
         {"anonymous": LOGIN, "kela": 302, "kela_other": 404, "others": 403},
     ),
+    # Cooperation requests from Kela (issue 18): Kela contacts send them to aftercare units;
+    # the sender and the unit's workers see a request, nobody else. Decline and link without
+    # input are refused next to the field (400).
+    "requests:units": ("GET", {"anonymous": LOGIN, "kela": 200, "kela_other": 200, "others": 403}),
+    "requests:create": (
+        "GET",
+        {"anonymous": LOGIN, "kela": 200, "kela_other": 200, "others": 403},
+    ),
+    "requests:detail": (
+        "GET",
+        {
+            "anonymous": LOGIN,
+            "alice": 200,
+            "bob": 404,
+            "kela": 200,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
+    "requests:take": ("POST", {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403}),
+    "requests:decline": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
+    "requests:link": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
     # The survey answers itself with its link: no login, whoever holds it.
     "feedback:answer": ("GET", {"others": 200}),
     "feedback:results": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
@@ -279,6 +301,7 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         starts_on=timezone.localdate() + datetime.timedelta(days=30),
         ends_on=timezone.localdate() + datetime.timedelta(days=31),
     )
+    coop = f.cooperation_request(kela=kela, organisation=alice.organisation)
     users = {
         "alice": alice,
         "bob": bob,
@@ -313,6 +336,9 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "kela_absence_delete": {"pk": absence.pk},
         "directory_contact_edit": {"pk": kela.kela_profile.pk},
         "directory_contact_active": {"pk": kela.kela_profile.pk},
+        **{name: {"pk": coop.pk} for name in MATRIX if name.startswith("requests:")},
+        "requests:create": {"unit_pk": alice.organisation_id},
+        "requests:units": None,
     }
     for name in MATRIX:
         if name.startswith("meetings:") and name not in kwargs and name not in ("meetings:list",):
