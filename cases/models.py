@@ -340,7 +340,7 @@ class CooperationRequest(models.Model):
     class Status(models.TextChoices):
         SENT = "sent", _("Sent, waiting for the unit")
         TAKEN = "taken", _("Taken by a worker")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", _("Declined by the unit")
         BOOKED = "booked", _("Joint meeting booked")
         EXPIRED = "expired", _("Expired without an answer")
 

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('noticed', models.TextField(blank=True, help_text='Only what the unit needs to know, e.g. “studies interrupted, no income”.', max_length=1000, verbose_name='what Kela has noticed')),
                 ('asked', models.TextField(blank=True, help_text='E.g. “Could aftercare contact the young person and book a joint meeting?”', max_length=1000, verbose_name='what Kela asks')),
                 ('contact_agreed', models.CharField(blank=True, help_text='E.g. “by phone 040 123 4567 in the afternoons” or “by letter”.', max_length=300, verbose_name='how the young person agreed to be contacted')),
-                ('status', models.CharField(choices=[('sent', 'Sent, waiting for the unit'), ('taken', 'Taken by a worker'), ('declined', 'Declined'), ('booked', 'Joint meeting booked'), ('expired', 'Expired without an answer')], default='sent', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('sent', 'Sent, waiting for the unit'), ('taken', 'Taken by a worker'), ('declined', 'Declined by the unit'), ('booked', 'Joint meeting booked'), ('expired', 'Expired without an answer')], default='sent', max_length=10, verbose_name='status')),
                 ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='taken at')),
                 ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
                 ('decline_reason', models.TextField(blank=True, max_length=500, verbose_name='reason for declining')),

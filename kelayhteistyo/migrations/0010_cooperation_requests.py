@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_cooperation_requests'),
+        ('cases', '0003_consent_scope_kela_identity'),
         ('kelayhteistyo', '0009_kela_profile_about_absence'),
     ]
 
