@@ -105,8 +105,17 @@ def youth_detail(request, pk):
     """A young person's record: consents and joint meetings."""
     youth = youth_or_404(request, pk)
     access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
+    # Kela's requests about them that still hold their data (issue 18), each read logged.
+    requests = list(youth.cooperation_requests.not_erased().select_related("sent_by"))
+    access_log_request(
+        user=request.user,
+        action=AccessLog.Action.READ,
+        requests=requests,
+        what=CooperationRequest.LOG_LIST,
+    )
     context = {
         "youth": youth,
+        "cooperation_requests": requests,
         "consents": youth.consents.select_related("recorded_by", "withdrawn_by"),
         "current_consent": youth.current_consent(),
         "kela_sees_identity": youth.discloses_identity_to_kela(),

@@ -188,6 +188,8 @@ def test_the_taker_finds_the_record_and_links_it(client_as, alice, coop):
     assert coop.youth == same
     page = client.get(reverse("requests:detail", args=[coop.pk])).content.decode()
     assert reverse("cases:consent_create", args=[same.pk]) in page
+    record = client.get(reverse("cases:detail", args=[same.pk])).content.decode()
+    assert reverse("requests:detail", args=[coop.pk]) in record
 
 
 def test_a_new_record_is_created_with_the_name_and_date_of_birth_filled_in(client_as, alice, coop):
