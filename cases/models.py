@@ -200,6 +200,7 @@ class Scope(enum.StrEnum):
     SHARE_PLAN = "scope_share_plan"
     CLIENT_PLAN = "scope_client_plan"
     REMINDERS = "scope_reminders"
+    KELA_SPECIAL_SERVICE = "scope_kela_special_service"
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -254,6 +255,18 @@ class Consent(models.Model):
         help_text=_(
             "Without this, Kela sees only the first name. The identity code is shown masked "
             "until the Kela contact opens it; each opening is recorded in the access log."
+        ),
+    )
+    # Issue 18: the worker may ask Kela to assess the need for its special service.
+    scope_kela_special_service = models.BooleanField(
+        _(
+            "Refer the young person to Kela's special service (erityispalvelu) and share with "
+            "Kela the data needed for the assessment"
+        ),
+        default=False,
+        help_text=_(
+            "Kela sees the young person's name, date of birth and the referral; the worker sees "
+            "Kela's assessment and the service while the consent is valid."
         ),
     )
     how_given = models.CharField(_("how given"), max_length=20, choices=HowGiven.choices)
@@ -473,3 +486,155 @@ class CooperationRequest(models.Model):
 
     def is_taken_by(self, user) -> bool:
         return self.state == self.Status.TAKEN and self.taken_by_id == user.pk
+
+
+class SpecialServiceReferralQuerySet(models.QuerySet):
+    def consented(self, on: datetime.date | None = None):
+        """Referrals whose young person's consent to the special service is valid (today)."""
+        allowed = Consent.objects.covering(Scope.KELA_SPECIAL_SERVICE, on).filter(
+            youth=OuterRef("youth")
+        )
+        return self.filter(Exists(allowed))
+
+    def visible_to(self, user):
+        """The young person's own organisation; Kela: the named contact, or while nobody is
+        named any contact serving the young person's county, or the one who took it — only
+        while a valid consent covers the special service (computed here, not stored)."""
+        if not user.is_authenticated or not user.organisation_id:
+            return self.none()
+        if user.is_aftercare_worker:
+            return self.filter(youth__organisation_id=user.organisation_id)
+        if not user.is_kela_contact:
+            return self.none()
+        mine = Q(named_contact=user) | Q(taken_by=user)
+        profile = getattr(user, "kela_profile", None)
+        if profile is not None:
+            mine |= Q(
+                named_contact__isnull=True,
+                taken_by__isnull=True,
+                county__in=profile.areas.all(),
+            )
+        return self.consented().filter(mine)
+
+    def open(self):
+        return self.exclude(status=SpecialServiceReferral.Status.ENDED)
+
+
+class SpecialServiceReferral(models.Model):
+    """The worker asks Kela to assess the young person's need for Kela's special service
+    (erityispalvelu, issue 18); Kela takes it, records the assessment and, if taken into the
+    service, the named special-service contact, goals, pace and planned end; at the end the
+    hand-over to a suitable service."""
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", _("Referred, waiting for Kela")
+        TAKEN = "taken", _("Taken by Kela, being assessed")
+        IN_SERVICE = "in_service", _("In the special service")
+        ENDED = "ended", _("Ended")
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Taken into the special service")
+        NOT_ACCEPTED = "not_accepted", _("Not taken into the special service")
+        OTHER_SERVICE = "other_service", _("Another service advised")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    youth = models.ForeignKey(
+        YouthClient,
+        on_delete=models.PROTECT,
+        related_name="special_service_referrals",
+        verbose_name=_("young person"),
+    )
+    county = models.ForeignKey(
+        "kelayhteistyo.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wellbeing services county"),
+    )
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, related_name="+", verbose_name=_("consent")
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("referred by"),
+    )
+    referred_at = models.DateTimeField(_("referred at"), default=timezone.now)
+    named_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("Kela contact person"),
+        help_text=_("Leave empty to let any Kela contact person of the county take it."),
+    )
+    reason = models.TextField(_("why the special service is needed"), max_length=2000)
+    tried = models.TextField(_("what has been tried"), max_length=2000)
+    youth_view = models.TextField(_("the young person's own view"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REFERRED
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("taken by"),
+    )
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    outcome = models.CharField(_("assessment"), max_length=15, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+    special_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("special-service contact person"),
+    )
+    goals = models.TextField(_("goals"), max_length=2000, blank=True)
+    pace = models.CharField(
+        _("pace"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. “a meeting every two weeks”."),
+    )
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    handover = models.TextField(
+        _("hand-over to a suitable service"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Where the young person continues, e.g. “TE services, a named adviser”."),
+    )
+
+    objects = SpecialServiceReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-referred_at"]
+        verbose_name = _("special service referral")
+        verbose_name_plural = _("special service referrals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="referred") | Q(taken_by__isnull=False),
+                name="special_referral_taken_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.youth_id} {self.referred_at:%Y-%m-%d}"
+
+    def get_status_display(self):  # type: ignore[no-redef]
+        return choice_label(self.Status, self.status)
+
+    def get_outcome_display(self):  # type: ignore[no-redef]
+        return choice_label(self.Outcome, self.outcome)
+
+    def is_kela_of(self, user) -> bool:
+        """The Kela contact who took it (only they record the assessment and the end)."""
+        return user.is_kela_contact and self.taken_by_id == user.pk

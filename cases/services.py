@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from kelayhteistyo.access import access_log_request, access_log_write
 from kelayhteistyo.models import AccessLog, Organisation, User
 
-from .models import Consent, CooperationRequest, WorkerHandover, YouthClient
+from .models import (
+    Consent,
+    CooperationRequest,
+    SpecialServiceReferral,
+    WorkerHandover,
+    YouthClient,
+)
 
 
 @transaction.atomic
@@ -247,3 +253,114 @@ def cooperation_requests_expire(now: datetime.datetime | None = None) -> dict:
             .update(erased_at=now, **PERSONAL_FIELDS)
         )
     return {"expired": expired, "erased": erased}
+
+
+# --- Referrals to Kela's special service (issue 18) ---------------------------------------------
+
+Referral = SpecialServiceReferral
+
+
+def special_referral_consent(youth: YouthClient) -> Consent | None:
+    """The newest valid consent that covers a special-service referral, or None."""
+    scope = Consent.Scope.KELA_SPECIAL_SERVICE
+    return youth.consents.covering(scope).order_by("-given_at").first()
+
+
+@transaction.atomic
+def special_referral_create(*, referral: SpecialServiceReferral, by: User) -> Referral:
+    """The worker asks Kela to assess the need for the special service: only with a valid
+    consent that covers it (refused with the reason otherwise)."""
+    youth = referral.youth
+    if not by.is_aftercare_worker or youth.organisation_id != by.organisation_id:
+        raise PermissionDenied
+    consent = special_referral_consent(youth)
+    if consent is None:
+        raise ValidationError(
+            _(
+                "The young person has not consented to a referral to Kela's special service. "
+                "Record the consent with them first."
+            )
+        )
+    named = referral.named_contact
+    if named is not None and not (named.is_kela_contact and hasattr(named, "kela_profile")):
+        raise ValidationError({"named_contact": _("Choose a Kela contact person.")})
+    referral.consent = consent
+    referral.referred_by = by
+    referral.referred_at = timezone.now()
+    referral.county_id = youth.organisation.county_id
+    referral.status = Referral.Status.REFERRED
+    referral.full_clean()
+    referral.save()
+    access_log_write(user=by, youth_id=youth.pk, action=AccessLog.Action.CREATE, obj=referral)
+    return referral
+
+
+def _referral_change(referral: Referral, by: User, allowed: Q, **fields) -> None:
+    """One conditional UPDATE of a referral the Kela contact still sees (consent valid)."""
+    updated = Referral.objects.visible_to(by).filter(allowed, pk=referral.pk).update(**fields)
+    if not updated:
+        raise ValidationError(_("This referral has already moved on: reload the page."))
+    referral.refresh_from_db()
+    access_log_write(
+        user=by, youth_id=referral.youth_id, action=AccessLog.Action.CHANGE, obj=referral
+    )
+
+
+@transaction.atomic
+def special_referral_take(*, referral: Referral, by: User) -> Referral:
+    """A Kela contact (the one named, or any of the county while none is) takes it."""
+    if not by.is_kela_contact:
+        raise PermissionDenied
+    _referral_change(
+        referral,
+        by,
+        Q(status=Referral.Status.REFERRED),
+        status=Referral.Status.TAKEN,
+        taken_by=by,
+        taken_at=timezone.now(),
+    )
+    return referral
+
+
+@transaction.atomic
+def special_referral_assess(*, referral: Referral, by: User, assessment: dict) -> Referral:
+    """The Kela contact who took it records the assessment: taken into the special service
+    (with the special-service contact, goals, pace and planned end), or not (with the
+    reason), or another service advised (which ends the referral with it as the hand-over)."""
+    if not referral.is_kela_of(by):
+        raise PermissionDenied
+    outcome = assessment["outcome"]
+    now = timezone.now()
+    fields = {"outcome": outcome, "outcome_reason": assessment.get("outcome_reason", "")}
+    if outcome == Referral.Outcome.ACCEPTED:
+        fields |= {
+            "status": Referral.Status.IN_SERVICE,
+            "special_contact": assessment["special_contact"],
+            "goals": assessment["goals"],
+            "pace": assessment.get("pace", ""),
+            "planned_end": assessment["planned_end"],
+        }
+    else:
+        fields |= {"status": Referral.Status.ENDED, "ended_at": now}
+        if outcome == Referral.Outcome.OTHER_SERVICE:
+            fields["handover"] = assessment.get("outcome_reason", "")
+    _referral_change(referral, by, Q(status=Referral.Status.TAKEN), assessed_at=now, **fields)
+    return referral
+
+
+@transaction.atomic
+def special_referral_end(*, referral: Referral, by: User, handover: str) -> Referral:
+    """The special service ends with the hand-over to a suitable service."""
+    if not referral.is_kela_of(by):
+        raise PermissionDenied
+    if not handover.strip():
+        raise ValidationError({"handover": _("Say where the young person continues.")})
+    _referral_change(
+        referral,
+        by,
+        Q(status=Referral.Status.IN_SERVICE),
+        status=Referral.Status.ENDED,
+        ended_at=timezone.now(),
+        handover=handover.strip(),
+    )
+    return referral

@@ -116,6 +116,7 @@ def youth_detail(request, pk):
     context = {
         "youth": youth,
         "cooperation_requests": requests,
+        "special_referrals": youth.special_service_referrals.all(),
         "consents": youth.consents.select_related("recorded_by", "withdrawn_by"),
         "current_consent": youth.current_consent(),
         "kela_sees_identity": youth.discloses_identity_to_kela(),
@@ -289,6 +290,7 @@ class AccessReportRow:
         # Kela's cooperation request about the young person (issue 18).
         "cooperationrequest": gettext_lazy("a cooperation request from Kela"),
         "cooperationrequest_list": gettext_lazy("a list of cooperation requests from Kela"),
+        "specialservicereferral": gettext_lazy("a referral to Kela's special service"),
         "cooperationrequest_match": gettext_lazy(
             "the young people matching a cooperation request from Kela"
         ),

@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CooperationRequest, YouthClient
+from cases.models import CooperationRequest, SpecialServiceReferral, YouthClient
 from feedback import services as feedback
 from feedback.models import SurveyLink
 from kelayhteistyo.models import User
@@ -175,6 +175,17 @@ def _my_requests(user, organisation):
     )
 
 
+def _special_referrals(user, organisation):
+    # Referrals to the special service Kela has still to take, assess or end (issue 18), the
+    # oldest first; only while a consent covers them (visible_to).
+    return (
+        SpecialServiceReferral.objects.visible_to(user)
+        .open()
+        .select_related("youth")
+        .order_by("referred_at", "pk")
+    )
+
+
 def _with_paths(links: list) -> list[dict]:
     return [{"link": link, "path": feedback.answer_path(link)} for link in links]
 
@@ -278,6 +289,14 @@ KELA_LISTS = {
             _meeting_youth,
         ),
         FEEDBACK,
+        WorkList(
+            "special_referrals",
+            _("Special service referrals"),
+            _("No special service referrals open."),
+            "overview/rows/special_referrals.html",
+            _special_referrals,
+            lambda referral: referral.youth_id,
+        ),
         WorkList(
             "my_requests",
             _("My cooperation requests"),

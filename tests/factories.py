@@ -5,8 +5,8 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import Consent, CooperationRequest, YouthClient
-from cases.services import cooperation_request_send
+from cases.models import Consent, CooperationRequest, SpecialServiceReferral, YouthClient
+from cases.services import cooperation_request_send, special_referral_create
 from kelayhteistyo.middleware import HAS_SECOND_FACTOR
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
 from meetings import services
@@ -189,4 +189,17 @@ def cooperation_request(*, kela, organisation, **fields) -> CooperationRequest:
     }
     return cooperation_request_send(
         request=CooperationRequest(organisation=organisation, **values), by=kela
+    )
+
+
+def special_referral(*, youth, worker, **fields) -> SpecialServiceReferral:
+    """A referral to Kela's special service (issue 18); the consent must cover it."""
+    values = {
+        "reason": "Toimeentulo ja opinnot ovat jumissa, tarvitaan tiiviimpää tukea.",
+        "tried": "Kaksi yhteistä tapaamista, opintotukihakemus.",
+        "youth_view": "Haluan jonkun, joka auttaa Kelan asioissa pidempään.",
+        **fields,
+    }
+    return special_referral_create(
+        referral=SpecialServiceReferral(youth=youth, **values), by=worker
     )
