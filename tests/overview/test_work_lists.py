@@ -118,13 +118,15 @@ def test_lists_belong_to_a_role(client_as, alice, kela, coordinator):
 def _add_rows(alice, kela, n):
     """n young people of Alice's, each with a row in every list: a held meeting with a plan,
     a review due and an overdue item owned by Kela, a held meeting without a plan, an
-    invitation unanswered and a meeting Kela accepted."""
+    invitation unanswered and a meeting Kela accepted; a special-service referral and two
+    cooperation requests from Kela."""
     from meetings import services
     from meetings.models import ActionItem
 
     for _ in range(n):
         youth = f.YouthFactory(organisation=alice.organisation, responsible_worker=alice)
-        f.ConsentFactory(youth=youth, recorded_by=alice)
+        f.ConsentFactory(youth=youth, recorded_by=alice, scope_kela_special_service=True)
+        f.special_referral(youth=youth, worker=alice)  # open for Kela (issue 18)
         held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
         plan = services.plan_save(
             meeting=held,
