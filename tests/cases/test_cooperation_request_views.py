@@ -6,6 +6,8 @@ the young person, books — or declines with a reason Kela sees. Every read is l
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -289,3 +291,17 @@ def test_every_read_is_in_the_access_log_and_in_the_young_persons_report(
     session.save()
     report = client.get(reverse("cases:access_report", args=[youth.pk])).content.decode()
     assert "Kelan yhteistyöpyyntö" in report
+
+
+def test_the_unit_directory_has_a_constant_number_of_queries(
+    client_as, kela, org_a, django_assert_num_queries
+):
+    client = client_as(kela)
+    url = reverse("requests:units")
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for code in ("kanta-hame", "pirkanmaa", "pohjanmaa", "helsinki"):
+        f.OrganisationFactory(county=f.county(code))
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["rows"]) == 5
