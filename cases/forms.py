@@ -5,9 +5,17 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fi import hetu
 
 from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin, PhoneNumberField
-from kelayhteistyo.models import User
+from kelayhteistyo.models import County, User
 
-from .models import AFTERCARE_END_AGE, AFTERCARE_MIN_AGE, Consent, YouthClient, age_on
+from .models import (
+    AFTERCARE_END_AGE,
+    AFTERCARE_MIN_AGE,
+    Consent,
+    CooperationRequest,
+    SpecialServiceReferral,
+    YouthClient,
+    age_on,
+)
 
 
 class YouthForm(NamesInUserLanguageMixin, forms.ModelForm):
@@ -201,4 +209,178 @@ class ConsentWithdrawForm(forms.Form):
         max_length=500,
         required=False,
         help_text=_("For example how the young person told about the withdrawal."),
+    )
+
+
+class UnitSearchForm(NamesInUserLanguageMixin, forms.Form):
+    """The directory of aftercare units, by wellbeing services county (a GET form)."""
+
+    county = forms.ModelChoiceField(
+        label=_("Wellbeing services county"),
+        queryset=County.objects.all(),
+        required=False,
+        empty_label=_("All counties"),
+    )
+
+
+class CooperationRequestForm(forms.ModelForm):
+    """What a Kela contact sends to an aftercare unit: no more than the unit needs."""
+
+    confirm_warning = forms.BooleanField(
+        label=_("I have checked the date of birth and want to send anyway"), required=False
+    )
+
+    class Meta:
+        model = CooperationRequest
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "noticed",
+            "asked",
+            "contact_agreed",
+        ]
+        field_classes = {"date_of_birth": DateField}
+        widgets = {
+            "noticed": forms.Textarea(attrs={"rows": 3}),
+            "asked": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+        for name in self.Meta.fields:  # blank in the model only so that they can be erased
+            self.fields[name].required = True
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth is in the future."))
+        return born
+
+    def clean(self):
+        cleaned = super().clean()
+        born = cleaned.get("date_of_birth")
+        if born:
+            age = age_on(born, timezone.localdate())
+            if age < AFTERCARE_MIN_AGE or age >= AFTERCARE_END_AGE:
+                self.warnings.append(
+                    _(
+                        "The young person is %(age)s years old. Aftercare is for young people "
+                        "aged 16–24."
+                    )
+                    % {"age": age}
+                )
+        if self.warnings and not cleaned.get("confirm_warning"):
+            self.add_error("confirm_warning", _("Check the warning above and confirm it."))
+        return cleaned
+
+
+class CooperationDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kela sees this, e.g. “The young person is not our client”."),
+        error_messages={"required": _("Tell Kela why the request is declined.")},
+    )
+
+
+class CooperationLinkForm(forms.Form):
+    youth = forms.ModelChoiceField(
+        label=_("Young person"),
+        queryset=YouthClient.objects.none(),
+        error_messages={"required": _("Choose the young person.")},
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["youth"].queryset = YouthClient.objects.visible_to(user)
+
+
+def _kela_contacts():
+    return User.objects.filter(
+        role=User.Role.KELA_CONTACT, is_active=True, kela_profile__active=True
+    ).order_by("last_name", "first_name")
+
+
+class SpecialReferralForm(forms.ModelForm):
+    """The worker asks Kela to assess the need for the special service."""
+
+    class Meta:
+        model = SpecialServiceReferral
+        fields = ["reason", "tried", "youth_view", "named_contact"]
+        widgets = {
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "tried": forms.Textarea(attrs={"rows": 3}),
+            "youth_view": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["named_contact"].queryset = _kela_contacts()
+        self.fields["named_contact"].empty_label = _("Any Kela contact person of the county")
+
+
+class SpecialAssessmentForm(forms.Form):
+    """Kela's assessment: what it needs depends on the outcome."""
+
+    outcome = forms.ChoiceField(
+        label=_("Assessment"),
+        choices=SpecialServiceReferral.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the outcome of the assessment.")},
+    )
+    outcome_reason = forms.CharField(
+        label=_("Reason, or the service advised"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when the young person is not taken into the special service."),
+    )
+    special_contact = forms.ModelChoiceField(
+        label=_("Special-service contact person"),
+        queryset=User.objects.none(),
+        required=False,
+    )
+    goals = forms.CharField(
+        label=_("Goals"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    pace = forms.CharField(
+        label=_("Pace"),
+        max_length=200,
+        required=False,
+        help_text=_("E.g. “a meeting every two weeks”."),
+    )
+    planned_end = DateField(label=_("Planned end"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["special_contact"].queryset = _kela_contacts()
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        needed = _("Needed when the young person is taken into the special service.")
+        if outcome == SpecialServiceReferral.Outcome.ACCEPTED:
+            for name in ("special_contact", "goals", "planned_end"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, needed)
+            end = cleaned.get("planned_end")
+            if end and end < timezone.localdate():
+                self.add_error("planned_end", _("The planned end has already passed."))
+        elif outcome and not cleaned.get("outcome_reason", "").strip():
+            self.add_error(
+                "outcome_reason", _("Give the reason, or the service advised, for the worker.")
+            )
+        return cleaned
+
+
+class SpecialEndForm(forms.Form):
+    handover = forms.CharField(
+        label=_("Hand-over to a suitable service"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Where the young person continues, e.g. “TE services, a named adviser”."),
+        error_messages={"required": _("Say where the young person continues.")},
     )

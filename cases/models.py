@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kelayhteistyo.models import Language, Organisation, choice_label
+from kelayhteistyo.models import AccessLog, Language, Organisation, choice_label
 
 AFTERCARE_MIN_AGE = 16
 AFTERCARE_END_AGE = 25  # aftercare lasts until the 25th birthday
@@ -157,6 +157,17 @@ class YouthClient(models.Model):
         """The newest consent that is valid today, or None."""
         return self.consents.valid().order_by("-given_at").first()
 
+    def access_log_entries(self):
+        """The young person's access log: also the reads of a cooperation request about them
+        made before it was linked to their record (those rows name the request only)."""
+        requests = [str(pk) for pk in self.cooperation_requests.values_list("pk", flat=True)]
+        about_requests = Q(
+            youth__isnull=True,
+            object_type__in=CooperationRequest.LOG_TYPES,
+            object_id__in=requests,
+        )
+        return AccessLog.objects.filter(Q(youth=self) | about_requests)
+
 
 class WorkerHandover(models.Model):
     """A change of the responsible aftercare worker, kept as history."""
@@ -191,6 +202,7 @@ class Scope(enum.StrEnum):
     REMINDERS = "scope_reminders"
     NETWORK = "scope_network"
     NETWORK_PLAN = "scope_network_plan"
+    KELA_SPECIAL_SERVICE = "scope_kela_special_service"
 
 
 class ConsentQuerySet(models.QuerySet):
@@ -262,6 +274,18 @@ class Consent(models.Model):
         default=False,
         help_text=_("Only together with the messages to the network members."),
     )
+    # Issue 18: the worker may ask Kela to assess the need for its special service.
+    scope_kela_special_service = models.BooleanField(
+        _(
+            "Refer the young person to Kela's special service (erityispalvelu) and share with "
+            "Kela the data needed for the assessment"
+        ),
+        default=False,
+        help_text=_(
+            "Kela sees the young person's name, date of birth and the referral; the worker sees "
+            "Kela's assessment and the service while the consent is valid."
+        ),
+    )
     how_given = models.CharField(_("how given"), max_length=20, choices=HowGiven.choices)
     given_at = models.DateTimeField(_("given at"), default=timezone.now)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -325,3 +349,323 @@ class UsedAssertion(models.Model):
 
     def __str__(self) -> str:
         return self.assertion_id
+
+
+class CooperationRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The Kela contact who sent a request sees it; so do the workers of the unit it was
+        sent to. Nobody else (another Kela contact, another unit, a coordinator)."""
+        if not user.is_authenticated or not user.organisation_id:
+            return self.none()
+        if user.is_kela_contact:
+            return self.filter(sent_by=user)
+        if user.is_aftercare_worker:
+            return self.filter(organisation_id=user.organisation_id)
+        return self.none()
+
+    def waiting(self, now: datetime.datetime | None = None):
+        """Requests the unit has not answered yet (sent, or taken and not yet booked or
+        declined) and that have not expired."""
+        return self.filter(
+            status__in=[CooperationRequest.Status.SENT, CooperationRequest.Status.TAKEN],
+            expires_at__gt=now or timezone.now(),
+        )
+
+    def not_erased(self):
+        return self.filter(erased_at__isnull=True)
+
+
+class CooperationRequest(models.Model):
+    """Kela starts cooperation (issue 18): a Kela contact asks an aftercare unit to contact a
+    young person. It holds no more than the unit needs to find the young person and call them,
+    and its personal data is blanked when it expires or some days after it was answered
+    (cases.services.cooperation_requests_expire)."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent, waiting for the unit")
+        TAKEN = "taken", _("Taken by a worker")
+        DECLINED = "declined", _("Declined by the unit")
+        BOOKED = "booked", _("Joint meeting booked")
+        EXPIRED = "expired", _("Expired without an answer")
+
+    # The access log names a request by these (its young person may not have a record yet).
+    LOG_OBJECT = "cooperationrequest"
+    LOG_LIST = "cooperationrequest_list"
+    LOG_MATCH = "cooperationrequest_match"
+    LOG_TYPES = (LOG_OBJECT, LOG_LIST)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="cooperation_requests",
+        verbose_name=_("aftercare unit"),
+        limit_choices_to={"kind": Organisation.Kind.AFTERCARE},
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cooperation_requests_sent",
+        verbose_name=_("sent by"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    noticed = models.TextField(
+        _("what Kela has noticed"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Only what the unit needs to know, e.g. “studies interrupted, no income”."),
+    )
+    asked = models.TextField(
+        _("what Kela asks"),
+        max_length=1000,
+        blank=True,
+        help_text=_("E.g. “Could aftercare contact the young person and book a joint meeting?”"),
+    )
+    contact_agreed = models.CharField(
+        _("how the young person agreed to be contacted"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. “by phone 040 123 4567 in the afternoons” or “by letter”."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SENT
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("taken by"),
+    )
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    youth = models.ForeignKey(
+        YouthClient,
+        on_delete=models.SET_NULL,
+        related_name="cooperation_requests",
+        null=True,
+        blank=True,
+        verbose_name=_("young person"),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), max_length=500, blank=True)
+    erased_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
+
+    objects = CooperationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("cooperation request")
+        verbose_name_plural = _("cooperation requests")
+        indexes = [models.Index(fields=["organisation", "status", "sent_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["taken", "booked"]) | Q(taken_by__isnull=False),
+                name="cooperation_request_taken_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent_at:%Y-%m-%d} → {self.organisation_id}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def state(self) -> str:
+        """The status as the users see it: an open request past its time is expired even
+        before the nightly task has marked it."""
+        open_ = self.status in (self.Status.SENT, self.Status.TAKEN)
+        if open_ and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_state_display(self) -> str:
+        return choice_label(self.Status, self.state)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.Status.SENT, self.Status.TAKEN)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def can_take(self, user) -> bool:
+        return self.state == self.Status.SENT and user.organisation_id == self.organisation_id
+
+    def can_decline(self, user) -> bool:
+        """Any worker of the unit while nobody has taken it; once taken, the one who took it."""
+        if user.organisation_id != self.organisation_id or not user.is_aftercare_worker:
+            return False
+        if self.state == self.Status.SENT:
+            return True
+        return self.state == self.Status.TAKEN and self.taken_by_id == user.pk
+
+    def is_taken_by(self, user) -> bool:
+        return self.state == self.Status.TAKEN and self.taken_by_id == user.pk
+
+
+class SpecialServiceReferralQuerySet(models.QuerySet):
+    def consented(self, on: datetime.date | None = None):
+        """Referrals whose young person's consent to the special service is valid (today)."""
+        allowed = Consent.objects.covering(Scope.KELA_SPECIAL_SERVICE, on).filter(
+            youth=OuterRef("youth")
+        )
+        return self.filter(Exists(allowed))
+
+    def visible_to(self, user):
+        """The young person's own organisation; Kela: the named contact, or while nobody is
+        named any contact serving the young person's county, or the one who took it — only
+        while a valid consent covers the special service (computed here, not stored)."""
+        if not user.is_authenticated or not user.organisation_id:
+            return self.none()
+        if user.is_aftercare_worker:
+            return self.filter(youth__organisation_id=user.organisation_id)
+        if not user.is_kela_contact:
+            return self.none()
+        mine = Q(named_contact=user) | Q(taken_by=user)
+        profile = getattr(user, "kela_profile", None)
+        if profile is not None:
+            mine |= Q(
+                named_contact__isnull=True,
+                taken_by__isnull=True,
+                county__in=profile.areas.all(),
+            )
+        return self.consented().filter(mine)
+
+    def open(self):
+        return self.exclude(status=SpecialServiceReferral.Status.ENDED)
+
+
+class SpecialServiceReferral(models.Model):
+    """The worker asks Kela to assess the young person's need for Kela's special service
+    (erityispalvelu, issue 18); Kela takes it, records the assessment and, if taken into the
+    service, the named special-service contact, goals, pace and planned end; at the end the
+    hand-over to a suitable service."""
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", _("Referred, waiting for Kela")
+        TAKEN = "taken", _("Taken by Kela, being assessed")
+        IN_SERVICE = "in_service", _("In the special service")
+        ENDED = "ended", _("Ended")
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Taken into the special service")
+        NOT_ACCEPTED = "not_accepted", _("Not taken into the special service")
+        OTHER_SERVICE = "other_service", _("Another service advised")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    youth = models.ForeignKey(
+        YouthClient,
+        on_delete=models.PROTECT,
+        related_name="special_service_referrals",
+        verbose_name=_("young person"),
+    )
+    county = models.ForeignKey(
+        "kelayhteistyo.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wellbeing services county"),
+    )
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, related_name="+", verbose_name=_("consent")
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("referred by"),
+    )
+    referred_at = models.DateTimeField(_("referred at"), default=timezone.now)
+    named_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("Kela contact person"),
+        help_text=_("Leave empty to let any Kela contact person of the county take it."),
+    )
+    reason = models.TextField(_("why the special service is needed"), max_length=2000)
+    tried = models.TextField(_("what has been tried"), max_length=2000)
+    youth_view = models.TextField(_("the young person's own view"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REFERRED
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("taken by"),
+    )
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    outcome = models.CharField(_("assessment"), max_length=15, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+    special_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("special-service contact person"),
+    )
+    goals = models.TextField(_("goals"), max_length=2000, blank=True)
+    pace = models.CharField(
+        _("pace"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. “a meeting every two weeks”."),
+    )
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    handover = models.TextField(
+        _("hand-over to a suitable service"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Where the young person continues, e.g. “TE services, a named adviser”."),
+    )
+
+    objects = SpecialServiceReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-referred_at"]
+        verbose_name = _("special service referral")
+        verbose_name_plural = _("special service referrals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="referred") | Q(taken_by__isnull=False),
+                name="special_referral_taken_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.youth_id} {self.referred_at:%Y-%m-%d}"
+
+    def get_status_display(self):  # type: ignore[no-redef]
+        return choice_label(self.Status, self.status)
+
+    def get_outcome_display(self):  # type: ignore[no-redef]
+        return choice_label(self.Outcome, self.outcome)
+
+    def is_kela_of(self, user) -> bool:
+        """The Kela contact who took it (only they record the assessment and the end)."""
+        return user.is_kela_contact and self.taken_by_id == user.pk

@@ -3,10 +3,24 @@ over (cases.views.access_report) and for the young person on their own page (iss
 
 import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy
 
 from kelayhteistyo.models import AccessLog, User
+
+from .models import CooperationRequest
+
+
+def _about(youth_ids) -> Q:
+    requests = [
+        str(pk)
+        for pk in CooperationRequest.objects.filter(youth_id__in=youth_ids).values_list(
+            "pk", flat=True
+        )
+    ]
+    return Q(youth_id__in=youth_ids) | Q(
+        youth__isnull=True, object_type__in=CooperationRequest.LOG_TYPES, object_id__in=requests
+    )
 
 
 def access_report_rows(
@@ -14,7 +28,9 @@ def access_report_rows(
 ) -> list["AccessReportRow"]:
     """Every access to the young person's data in the period, a row per day, person and kind."""
     rows = (
-        AccessLog.objects.filter(youth_id__in=youth_ids, at__date__range=(start, end))
+        # Also the reads of a cooperation request about them made before it was linked to
+        # their record (YouthClient.access_log_entries).
+        AccessLog.objects.filter(_about(youth_ids), at__date__range=(start, end))
         .values(
             "at__date",
             "user__first_name",
@@ -63,6 +79,13 @@ class AccessReportRow:
         "own_page": gettext_lazy("the young person's own page"),
         "own_ics": gettext_lazy("a meeting as a calendar file"),
         "own_processed": gettext_lazy("the report of who has processed the data"),
+        # Kela's cooperation request about the young person (issue 18).
+        "cooperationrequest": gettext_lazy("a cooperation request from Kela"),
+        "cooperationrequest_list": gettext_lazy("a list of cooperation requests from Kela"),
+        "specialservicereferral": gettext_lazy("a referral to Kela's special service"),
+        "cooperationrequest_match": gettext_lazy(
+            "the young people matching a cooperation request from Kela"
+        ),
     }
 
     def __init__(self, row):

@@ -1,16 +1,25 @@
 """Operations on young people and their consent."""
 
+import datetime
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kelayhteistyo.access import access_log_write
-from kelayhteistyo.models import AccessLog, User
+from kelayhteistyo.access import access_log_request, access_log_write
+from kelayhteistyo.models import AccessLog, Organisation, User
 
-from .models import Consent, WorkerHandover, YouthClient
+from .models import (
+    Consent,
+    CooperationRequest,
+    SpecialServiceReferral,
+    WorkerHandover,
+    YouthClient,
+)
 
 
 @transaction.atomic
@@ -116,3 +125,286 @@ def consent_withdraw(*, consent: Consent, by: User, note: str = "") -> Withdrawa
     )
     cancelled = meetings_cancel_on_withdrawal(consent=consent, by=by)
     return Withdrawal(consent, cancelled)
+
+
+# --- Cooperation requests from Kela (issue 18) ------------------------------------------------
+
+Request = CooperationRequest
+RequestStatus = CooperationRequest.Status
+
+
+def kela_serves(user: User, organisation: Organisation) -> bool:
+    """Whether the Kela contact's areas include the unit's county (a national unit: yes)."""
+    if organisation.county_id is None:
+        return True
+    profile = getattr(user, "kela_profile", None)
+    return profile is not None and profile.areas.filter(pk=organisation.county_id).exists()
+
+
+def _log(request: CooperationRequest, by: User, action: str) -> None:
+    access_log_request(user=by, action=action, requests=[request], what=Request.LOG_OBJECT)
+
+
+@transaction.atomic
+def cooperation_request_send(*, request: CooperationRequest, by: User) -> CooperationRequest:
+    """A Kela contact asks an aftercare unit to contact a young person. A unit outside the
+    contact's areas is allowed (the view warns: kela_serves)."""
+    if not by.is_kela_contact:
+        raise PermissionDenied
+    if request.organisation.kind != Organisation.Kind.AFTERCARE:
+        raise ValidationError(_("Choose an aftercare unit."))
+    now = timezone.now()
+    request.sent_by = by
+    request.sent_at = now
+    request.expires_at = now + datetime.timedelta(days=settings.COOPERATION_REQUEST_DAYS)
+    request.status = RequestStatus.SENT
+    request.full_clean()
+    request.save()
+    _log(request, by, AccessLog.Action.CREATE)
+    return request
+
+
+def _change(request: CooperationRequest, allowed: Q, **fields) -> bool:
+    """One conditional UPDATE: two workers acting at once cannot both succeed."""
+    updated = (
+        Request.objects.filter(allowed, pk=request.pk, expires_at__gt=timezone.now())
+        .filter(erased_at__isnull=True)
+        .update(**fields)
+    )
+    if updated:
+        request.refresh_from_db()
+    return bool(updated)
+
+
+@transaction.atomic
+def cooperation_request_take(*, request: CooperationRequest, by: User) -> CooperationRequest:
+    """A worker of the unit takes the request: it becomes theirs to contact the young person."""
+    if not by.is_aftercare_worker or by.organisation_id != request.organisation_id:
+        raise PermissionDenied
+    taken = _change(
+        request,
+        Q(status=RequestStatus.SENT),
+        status=RequestStatus.TAKEN,
+        taken_by=by,
+        taken_at=timezone.now(),
+    )
+    if not taken:
+        request.refresh_from_db()
+        raise ValidationError(_unavailable(request))
+    _log(request, by, AccessLog.Action.CHANGE)
+    return request
+
+
+def _unavailable(request: CooperationRequest) -> str:
+    if request.status == RequestStatus.TAKEN and request.taken_by is not None:
+        return _("%(name)s has already taken this request.") % {
+            "name": request.taken_by.get_full_name()
+        }
+    if request.state == RequestStatus.EXPIRED or request.is_erased:
+        return _("This request has expired.")
+    return _("This request has already been answered.")
+
+
+@transaction.atomic
+def cooperation_request_decline(
+    *, request: CooperationRequest, by: User, reason: str
+) -> CooperationRequest:
+    """Decline with a reason Kela sees: any worker of the unit while nobody has taken the
+    request, the worker who took it after that."""
+    if not by.is_aftercare_worker or by.organisation_id != request.organisation_id:
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Tell Kela why the request is declined.")})
+    declined = _change(
+        request,
+        Q(status=RequestStatus.SENT) | Q(status=RequestStatus.TAKEN, taken_by=by),
+        status=RequestStatus.DECLINED,
+        decline_reason=reason,
+        answered_by=by,
+        answered_at=timezone.now(),
+    )
+    if not declined:
+        request.refresh_from_db()
+        raise ValidationError(_unavailable(request))
+    _log(request, by, AccessLog.Action.CHANGE)
+    return request
+
+
+@transaction.atomic
+def cooperation_request_link(
+    *, request: CooperationRequest, youth: YouthClient, by: User
+) -> CooperationRequest:
+    """The worker who took the request names the young person's record (found or created)."""
+    if youth.organisation_id != request.organisation_id or not request.is_taken_by(by):
+        raise ValidationError(_("Only the worker who took the request can name the young person."))
+    if not _change(request, Q(status=RequestStatus.TAKEN, taken_by=by), youth=youth):
+        raise ValidationError(_unavailable(request))
+    _log(request, by, AccessLog.Action.CHANGE)
+    return request
+
+
+def cooperation_request_booked(*, request_id, by: User) -> bool:
+    """A joint meeting booked from the request was sent to Kela (meetings.services): the
+    request is answered. Returns whether it was open until now. The caller is in a
+    transaction."""
+    request = Request.objects.filter(pk=request_id).first()
+    if request is None:
+        return False
+    booked = _change(
+        request,
+        Q(status=RequestStatus.TAKEN),
+        status=RequestStatus.BOOKED,
+        answered_by=by,
+        answered_at=timezone.now(),
+    )
+    if booked:
+        _log(request, by, AccessLog.Action.CHANGE)
+    return booked
+
+
+PERSONAL_FIELDS = {
+    "first_name": "",
+    "last_name": "",
+    "date_of_birth": None,
+    "noticed": "",
+    "asked": "",
+    "contact_agreed": "",
+    "decline_reason": "",
+}
+
+
+def cooperation_requests_expire(now: datetime.datetime | None = None) -> dict:
+    """The nightly purge (overview.tasks.purge_stale_data): open requests past their time are
+    marked expired, and the personal fields of expired requests and of requests answered more
+    than COOPERATION_REQUEST_KEEP_DAYS ago are blanked. The rows stay, without personal data,
+    for Kela's list and the figures."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = Request.objects.filter(
+            status__in=[RequestStatus.SENT, RequestStatus.TAKEN], expires_at__lte=now
+        ).update(status=RequestStatus.EXPIRED)
+        kept_until = now - datetime.timedelta(days=settings.COOPERATION_REQUEST_KEEP_DAYS)
+        erased = (
+            Request.objects.not_erased()
+            .filter(
+                Q(status=RequestStatus.EXPIRED)
+                | Q(
+                    status__in=[RequestStatus.DECLINED, RequestStatus.BOOKED],
+                    answered_at__lte=kept_until,
+                )
+            )
+            .update(erased_at=now, **PERSONAL_FIELDS)
+        )
+    return {"expired": expired, "erased": erased}
+
+
+# --- Referrals to Kela's special service (issue 18) ---------------------------------------------
+
+Referral = SpecialServiceReferral
+
+
+def special_referral_consent(youth: YouthClient) -> Consent | None:
+    """The newest valid consent that covers a special-service referral, or None."""
+    scope = Consent.Scope.KELA_SPECIAL_SERVICE
+    return youth.consents.covering(scope).order_by("-given_at").first()
+
+
+@transaction.atomic
+def special_referral_create(*, referral: SpecialServiceReferral, by: User) -> Referral:
+    """The worker asks Kela to assess the need for the special service: only with a valid
+    consent that covers it (refused with the reason otherwise)."""
+    youth = referral.youth
+    if not by.is_aftercare_worker or youth.organisation_id != by.organisation_id:
+        raise PermissionDenied
+    consent = special_referral_consent(youth)
+    if consent is None:
+        raise ValidationError(
+            _(
+                "The young person has not consented to a referral to Kela's special service. "
+                "Record the consent with them first."
+            )
+        )
+    named = referral.named_contact
+    if named is not None and not (named.is_kela_contact and hasattr(named, "kela_profile")):
+        raise ValidationError({"named_contact": _("Choose a Kela contact person.")})
+    referral.consent = consent
+    referral.referred_by = by
+    referral.referred_at = timezone.now()
+    referral.county_id = youth.organisation.county_id
+    referral.status = Referral.Status.REFERRED
+    referral.full_clean()
+    referral.save()
+    access_log_write(user=by, youth_id=youth.pk, action=AccessLog.Action.CREATE, obj=referral)
+    return referral
+
+
+def _referral_change(referral: Referral, by: User, allowed: Q, **fields) -> None:
+    """One conditional UPDATE of a referral the Kela contact still sees (consent valid)."""
+    updated = Referral.objects.visible_to(by).filter(allowed, pk=referral.pk).update(**fields)
+    if not updated:
+        raise ValidationError(_("This referral has already moved on: reload the page."))
+    referral.refresh_from_db()
+    access_log_write(
+        user=by, youth_id=referral.youth_id, action=AccessLog.Action.CHANGE, obj=referral
+    )
+
+
+@transaction.atomic
+def special_referral_take(*, referral: Referral, by: User) -> Referral:
+    """A Kela contact (the one named, or any of the county while none is) takes it."""
+    if not by.is_kela_contact:
+        raise PermissionDenied
+    _referral_change(
+        referral,
+        by,
+        Q(status=Referral.Status.REFERRED),
+        status=Referral.Status.TAKEN,
+        taken_by=by,
+        taken_at=timezone.now(),
+    )
+    return referral
+
+
+@transaction.atomic
+def special_referral_assess(*, referral: Referral, by: User, assessment: dict) -> Referral:
+    """The Kela contact who took it records the assessment: taken into the special service
+    (with the special-service contact, goals, pace and planned end), or not (with the
+    reason), or another service advised (which ends the referral with it as the hand-over)."""
+    if not referral.is_kela_of(by):
+        raise PermissionDenied
+    outcome = assessment["outcome"]
+    now = timezone.now()
+    fields = {"outcome": outcome, "outcome_reason": assessment.get("outcome_reason", "")}
+    if outcome == Referral.Outcome.ACCEPTED:
+        fields |= {
+            "status": Referral.Status.IN_SERVICE,
+            "special_contact": assessment["special_contact"],
+            "goals": assessment["goals"],
+            "pace": assessment.get("pace", ""),
+            "planned_end": assessment["planned_end"],
+        }
+    else:
+        fields |= {"status": Referral.Status.ENDED, "ended_at": now}
+        if outcome == Referral.Outcome.OTHER_SERVICE:
+            fields["handover"] = assessment.get("outcome_reason", "")
+    _referral_change(referral, by, Q(status=Referral.Status.TAKEN), assessed_at=now, **fields)
+    return referral
+
+
+@transaction.atomic
+def special_referral_end(*, referral: Referral, by: User, handover: str) -> Referral:
+    """The special service ends with the hand-over to a suitable service."""
+    if not referral.is_kela_of(by):
+        raise PermissionDenied
+    if not handover.strip():
+        raise ValidationError({"handover": _("Say where the young person continues.")})
+    _referral_change(
+        referral,
+        by,
+        Q(status=Referral.Status.IN_SERVICE),
+        status=Referral.Status.ENDED,
+        ended_at=timezone.now(),
+        handover=handover.strip(),
+    )
+    return referral

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import referral_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:pk>/edit/", views.youth_edit, name="edit"),
     path("<uuid:pk>/access-report/", views.access_report, name="access_report"),
     path("<uuid:pk>/consent/", views.consent_create, name="consent_create"),
+    path("<uuid:pk>/special-service/new/", referral_views.referral_create, name="referral_create"),
     path(
         "<uuid:pk>/consent/<int:consent_pk>/withdraw/",
         views.consent_withdraw_view,

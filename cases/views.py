@@ -1,9 +1,12 @@
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kelayhteistyo.access import (
     access_log_page,
+    access_log_request,
     access_log_write,
     get_visible_or_404,
     recent_login_required,
@@ -23,9 +27,9 @@ from kelayhteistyo.models import AccessLog
 from kelayhteistyo.pdf import render_pdf
 
 from .forms import ConsentForm, ConsentWithdrawForm, YouthForm
-from .models import Consent, YouthClient, add_years
+from .models import Consent, CooperationRequest, YouthClient, add_years
 from .reports import access_report_rows
-from .services import consent_record, consent_withdraw, youth_save
+from .services import consent_record, consent_withdraw, cooperation_request_link, youth_save
 
 PAGE_SIZE = 50
 
@@ -56,13 +60,44 @@ def youth_list(request):
 @require_http_methods(["GET", "POST"])
 @worker_required
 def youth_create(request):
-    """Add a young person's record."""
-    form = YouthForm(request.POST or None, user=request.user)
+    """Add a young person's record; from a cooperation request (`cooperation_request`), with
+    the name and date of birth Kela gave, and the request linked to the new record."""
+    coop = _request_to_link(request)
+    initial = {}
+    if coop is not None:
+        initial = {f: getattr(coop, f) for f in ("first_name", "last_name", "date_of_birth")}
+    form = YouthForm(request.POST or None, user=request.user, initial=initial)
     if form.is_valid():
-        youth = youth_save(youth=form.save(commit=False), by=request.user)
+        with transaction.atomic():
+            youth = youth_save(youth=form.save(commit=False), by=request.user)
+            if coop is not None:
+                cooperation_request_link(request=coop, youth=youth, by=request.user)
         messages.success(request, _("The young person was added."))
         return redirect("cases:detail", pk=youth.pk)
-    return render(request, "cases/youth_form.html", {"form": form})
+    return render(request, "cases/youth_form.html", {"form": form, "coop": coop})
+
+
+def _request_to_link(request) -> CooperationRequest | None:
+    """The cooperation request a new record is created for: taken by this worker and not yet
+    linked to a record (else 404)."""
+    pk = request.POST.get("cooperation_request") or request.GET.get("cooperation_request")
+    if not pk:
+        return None
+    try:
+        uuid.UUID(pk)
+    except ValueError:
+        raise Http404 from None
+    coop = get_object_or_404(
+        CooperationRequest.objects.visible_to(request.user).waiting(),
+        pk=pk,
+        status=CooperationRequest.Status.TAKEN,
+        taken_by=request.user,
+        youth__isnull=True,
+    )
+    access_log_request(
+        user=request.user, action=AccessLog.Action.READ, requests=[coop], what=coop.LOG_OBJECT
+    )
+    return coop
 
 
 @require_GET
@@ -71,8 +106,18 @@ def youth_detail(request, pk):
     """A young person's record: consents and joint meetings."""
     youth = youth_or_404(request, pk)
     access_log_write(user=request.user, youth_id=youth.pk, action=AccessLog.Action.READ, obj=youth)
+    # Kela's requests about them that still hold their data (issue 18), each read logged.
+    requests = list(youth.cooperation_requests.not_erased().select_related("sent_by"))
+    access_log_request(
+        user=request.user,
+        action=AccessLog.Action.READ,
+        requests=requests,
+        what=CooperationRequest.LOG_LIST,
+    )
     context = {
         "youth": youth,
+        "cooperation_requests": requests,
+        "special_referrals": youth.special_service_referrals.all(),
         "consents": youth.consents.select_related("recorded_by", "withdrawn_by"),
         "current_consent": youth.current_consent(),
         "kela_sees_identity": youth.discloses_identity_to_kela(),

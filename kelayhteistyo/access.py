@@ -47,6 +47,7 @@ def role_required(*roles):
 
 
 worker_required = role_required(User.Role.AFTERCARE_WORKER)
+kela_required = role_required(User.Role.KELA_CONTACT)
 coordinator_required = role_required(User.Role.COORDINATOR)
 any_member = role_required(User.Role.AFTERCARE_WORKER, User.Role.KELA_CONTACT)
 
@@ -81,8 +82,10 @@ def _basis(user: User, action: str) -> str:
     return AccessLog.Basis.OWN_CLIENT
 
 
-def _row(user: User, youth_id, action: str, object_type: str | None, object_id) -> AccessLog:
-    if action == AccessLog.Action.READ and user.is_kela_contact:
+def _row(
+    user: User, youth_id, action: str, object_type: str | None, object_id, basis: str = ""
+) -> AccessLog:
+    if action == AccessLog.Action.READ and user.is_kela_contact and not basis:
         # Kela is another organisation: what its contact reads is disclosed to Kela.
         action = AccessLog.Action.DISCLOSE
     return AccessLog(
@@ -93,7 +96,7 @@ def _row(user: User, youth_id, action: str, object_type: str | None, object_id) 
         action=action,
         object_type=object_type or "",
         object_id=str(object_id),
-        basis=_basis(user, action),
+        basis=basis or _basis(user, action),
     )
 
 
@@ -125,6 +128,18 @@ def access_log_by_link(*, actor: str, youth_id, action: str, obj: models.Model) 
     )
     row.save()
     return row
+
+
+def access_log_request(
+    *, user: User, action: str, requests, what: str, basis: str = AccessLog.Basis.REQUEST
+) -> None:
+    """Reads and changes of cooperation requests from Kela (cases.CooperationRequest), one row
+    per request, in one insert. A request names its young person only once linked to their
+    record; until then the row names the request (`what`, the request's id). Kela reading the
+    request it wrote itself is a read, not a disclosure."""
+    AccessLog.objects.bulk_create(
+        _row(user, r.youth_id, action, what, r.pk, basis) for r in dict.fromkeys(requests)
+    )
 
 
 def access_log_page(*, user: User, page: str, youth_ids, action: str = AccessLog.Action.READ):

@@ -385,6 +385,7 @@ class AccessLog(models.Model):
         SIGNED_LINK = "signed_link", _("Own action item, by a signed link")
         # The young person on their own page, after strong identification (issue 19).
         OWN_DATA = "own_data", _("Own data")
+        REQUEST = "request", _("Cooperation request from Kela, contact agreed by the young person")
         NONE = "none", _("No basis")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -409,6 +410,10 @@ class AccessLog(models.Model):
         on_delete=models.PROTECT,
         related_name="access_log",
         verbose_name=_("whose data"),
+        # Empty only for a cooperation request from Kela about a young person who has no
+        # record yet: the row names the request (object_type, object_id), and the young
+        # person's report finds it once the request is linked (YouthClient.access_log_entries).
+        null=True,
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     object_type = models.CharField(_("object"), max_length=50)

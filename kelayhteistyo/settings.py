@@ -316,6 +316,11 @@ TRANSITION_NOTICE_MONTHS = env.int("TRANSITION_NOTICE_MONTHS", default=3)
 # How long a signed link to an outside owner's action item works after the e-mail carrying it
 # (a reminder carries a fresh one).
 ITEM_LINK_DAYS = env.int("ITEM_LINK_DAYS", default=30)
+# A cooperation request from Kela (issue 18) expires this many days after it was sent if the
+# unit has not booked or declined it; an answered one keeps its personal data this many days
+# after the answer, for Kela to read it. Then the nightly purge blanks the personal fields.
+COOPERATION_REQUEST_DAYS = env.int("COOPERATION_REQUEST_DAYS", default=30)
+COOPERATION_REQUEST_KEEP_DAYS = env.int("COOPERATION_REQUEST_KEEP_DAYS", default=14)
 CELERY_TASK_IGNORE_RESULT = True
 # The worker logs through LOGGING (and its request filter), not a root logger of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.models import YouthClient
+from cases.models import CooperationRequest, YouthClient
 from kelayhteistyo.access import (
     access_log_page,
     access_log_write,
@@ -98,6 +98,7 @@ def meeting_create(request, youth_pk):
     free times (confirmed at once)."""
     youth = get_object_or_404(YouthClient.objects.visible_to(request.user), pk=youth_pk)
     reviewed = _plan_to_review(request, youth)
+    coop = _request_answered(request, youth)
     search = DirectorySearchForm(request.POST or request.GET or None, prefix="search")
     filters = search.cleaned_data if search.is_valid() else {}
     action = request.POST.get("action")
@@ -106,6 +107,8 @@ def meeting_create(request, youth_pk):
     keeps = action in ("search", "free_times")
     initial = {"language": youth.language_id, "interpreter_needed": youth.needs_interpreter}
     initial.update(_review_initial(reviewed))
+    if coop is not None:  # Kela asked: the contact who sent the request is invited
+        initial["kela_contact"] = coop.sent_by_id
     data = request.POST if request.method == "POST" and not keeps else None
     if data is not None and action == "book":
         data = _with_free_time(request.POST)
@@ -123,8 +126,10 @@ def meeting_create(request, youth_pk):
         )
         others = OtherParticipantFormSet(initial=_posted_others(request.POST), prefix="others")
     elif data is not None and form.is_valid() and others.is_valid():
-        book = _book_free_time if action == "book" else _book
-        meeting = book(request, form, others, reviewed, action)
+        if action == "book":
+            meeting = _book_free_time(request, form, others, reviewed, action)
+        else:
+            meeting = _book(request, form, others, reviewed, action, coop)
         if meeting is not None:
             return redirect("meetings:detail", pk=meeting.pk)
     context = {
@@ -134,6 +139,7 @@ def meeting_create(request, youth_pk):
         "youth": youth,
         "consent": services.valid_kela_consent(youth),
         "reviewed": reviewed,
+        "coop": coop,
         "carried_items": reviewed.items.filter(status=ActionItem.Status.OPEN).select_related(
             "owner__user"
         )
@@ -149,8 +155,9 @@ def _others(form, others) -> list[dict]:
     return form.others_joining([f.cleaned_data for f in others if f.cleaned_data.get("name")])
 
 
-def _book(request, form, others, reviewed, action) -> JointMeeting | None:
-    """Save the meeting as a draft, or send the invitation to the chosen Kela contact."""
+def _book(request, form, others, reviewed, action, coop=None) -> JointMeeting | None:
+    """Save the meeting as a draft, or send the invitation to the chosen Kela contact (a
+    meeting booked for Kela's cooperation request `coop` answers it)."""
     invite = action == "invite"
     if invite and not form.cleaned_data.get("kela_contact"):
         form.add_error("kela_contact", _("Choose the Kela contact person to invite."))
@@ -164,6 +171,7 @@ def _book(request, form, others, reviewed, action) -> JointMeeting | None:
             invite=invite,
             reviews_plan=reviewed,
             joins=form.cleaned_data["joins"],
+            cooperation_request=coop,
         )
     except ValidationError as e:
         add_errors(form, e)
@@ -269,6 +277,25 @@ def _plan_to_review(request, youth) -> FollowUpPlan | None:
         meeting__in=JointMeeting.objects.visible_to(request.user),
         meeting__pk=pk,
         meeting__youth=youth,
+    )
+
+
+def _request_answered(request, youth) -> CooperationRequest | None:
+    """The cooperation request from Kela this meeting answers (`cooperation_request`): taken
+    by this worker and linked to this young person (else 404)."""
+    pk = request.POST.get("cooperation_request") or request.GET.get("cooperation_request")
+    if not pk:
+        return None
+    try:
+        uuid.UUID(pk)
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(
+        CooperationRequest.objects.visible_to(request.user).waiting(),
+        pk=pk,
+        youth=youth,
+        status=CooperationRequest.Status.TAKEN,
+        taken_by=request.user,
     )
 
 

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Consent, YouthClient
-from kelayhteistyo.models import AccessLog
 from meetings.models import (
     ActionItem,
     ActionItemChange,
@@ -48,7 +47,8 @@ def _querysets(youth: YouthClient) -> dict:
         # Moved dates, notes and cancellations: they may tell about the young person too.
         "action_item_changes": ActionItemChange.objects.filter(item__plan__in=plans),
         "reviews": Review.objects.filter(plan__in=plans),
-        "access_log": AccessLog.objects.filter(youth=youth).order_by("at"),
+        "cooperation_requests": youth.cooperation_requests.all(),
+        "access_log": youth.access_log_entries().order_by("at"),
     }
 
 
@@ -114,6 +114,7 @@ SECTION_TITLES = {
     "action_items": gettext_lazy("Who does what and when"),
     "action_item_changes": gettext_lazy("Changes and notes of the tasks"),
     "reviews": gettext_lazy("Reviews"),
+    "cooperation_requests": gettext_lazy("Cooperation requests from Kela"),
     "access_log": gettext_lazy("Who has processed the data"),
 }
 

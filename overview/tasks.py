@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from cases.services import cooperation_requests_expire
 from feedback.services import hidden_texts_purge, links_forget_expired
 from meetings.services import drafts_purge
 
@@ -12,8 +13,11 @@ from .snapshots import snapshots_refresh
 @shared_task(acks_late=True)
 def purge_stale_data() -> dict:
     """Personal data that has lost its purpose: meeting drafts never sent; whom an expired
-    feedback link was for; free-text feedback hidden for containing personal data."""
+    feedback link was for; free-text feedback hidden for containing personal data; the
+    personal fields of cooperation requests from Kela that expired or were answered a while
+    ago (cases.services.cooperation_requests_expire)."""
     return {
+        "cooperation_requests": cooperation_requests_expire(),
         "drafts": drafts_purge(),
         "feedback_links": links_forget_expired(),
         "hidden_feedback_texts": hidden_texts_purge(),

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import include, path
 
 from cases import own as own_sign_in
+from cases import referral_urls, request_urls
 from cases import urls as cases_urls
 from feedback import urls as feedback_urls
 from meetings import handover_views, notification_views, profile_views
@@ -101,6 +102,10 @@ urlpatterns = [
         name="kela_free_time_remove",
     ),
     path("young-people/", include((cases_patterns, cases_urls.app_name))),
+    # Cooperation requests from Kela to aftercare units (issue 18).
+    path("requests/", include((request_urls.urlpatterns, request_urls.app_name))),
+    # Referrals to Kela's special service (issue 18).
+    path("special-service/", include((referral_urls.urlpatterns, referral_urls.app_name))),
     path("meetings/", include("meetings.urls")),
     path("", include((feedback_patterns, feedback_urls.app_name))),
 ]

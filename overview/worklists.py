@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import YouthClient
+from cases.models import CooperationRequest, SpecialServiceReferral, YouthClient
 from feedback import services as feedback
 from feedback.models import SurveyLink
 from kelayhteistyo.models import User
@@ -40,6 +40,9 @@ class WorkList:
     youth_of: Callable | None = None  # the young person of a row (None: not personal data)
     # The rows as the template wants them (the feedback links carry their address).
     present: Callable[[list], list] = list
+    # The rows are cooperation requests from Kela: logged per request (youth_ids_shown says
+    # nothing of them: a request may have no young person's record yet).
+    requests: bool = False
 
 
 def _meetings(user: User, organisation: bool) -> QuerySet:
@@ -153,6 +156,36 @@ def _feedback(user, organisation):
     )
 
 
+def _cooperation_requests(user, organisation):
+    # Waiting for the unit: those nobody has taken, and the worker's own (the whole
+    # organisation's taken ones too with the organisation scope); the oldest first.
+    requests = CooperationRequest.objects.visible_to(user).waiting()
+    if not organisation:
+        requests = requests.filter(Q(status=CooperationRequest.Status.SENT) | Q(taken_by=user))
+    return requests.select_related("sent_by", "taken_by").order_by("sent_at", "pk")
+
+
+def _my_requests(user, organisation):
+    # Kela's own requests and their state, the newest first (answered ones too: Kela reads
+    # the answer here; the personal data is gone once the request is erased).
+    return (
+        CooperationRequest.objects.visible_to(user)
+        .select_related("organisation", "taken_by")
+        .order_by("-sent_at", "pk")
+    )
+
+
+def _special_referrals(user, organisation):
+    # Referrals to the special service Kela has still to take, assess or end (issue 18), the
+    # oldest first; only while a consent covers them (visible_to).
+    return (
+        SpecialServiceReferral.objects.visible_to(user)
+        .open()
+        .select_related("youth")
+        .order_by("referred_at", "pk")
+    )
+
+
 def _with_paths(links: list) -> list[dict]:
     return [{"link": link, "path": feedback.answer_path(link)} for link in links]
 
@@ -177,6 +210,14 @@ FEEDBACK = WorkList(
 WORKER_LISTS = {
     w.key: w
     for w in (
+        WorkList(
+            "cooperation_requests",
+            _("Cooperation requests from Kela"),
+            _("No cooperation requests waiting."),
+            "overview/rows/cooperation_requests.html",
+            _cooperation_requests,
+            requests=True,
+        ),
         WorkList(
             "upcoming",
             _("Upcoming meetings"),
@@ -249,6 +290,22 @@ KELA_LISTS = {
         ),
         FEEDBACK,
         WorkList(
+            "special_referrals",
+            _("Special service referrals"),
+            _("No special service referrals open."),
+            "overview/rows/special_referrals.html",
+            _special_referrals,
+            lambda referral: referral.youth_id,
+        ),
+        WorkList(
+            "my_requests",
+            _("My cooperation requests"),
+            _("You have sent no cooperation requests."),
+            "overview/rows/kela_requests.html",
+            _my_requests,
+            requests=True,
+        ),
+        WorkList(
             "my_items",
             _("My action items"),
             _("No open action items."),
@@ -304,6 +361,11 @@ def home_sections(user: User, organisation: bool) -> dict[str, Section]:
         total = len(rows.values_list("pk", flat=True)[: COUNT_CAP + 1])
         sections[key] = Section(work_list, work_list.present(shown), total)
     return sections
+
+
+def requests_shown(work_list: WorkList, rows) -> list:
+    """The cooperation requests the rows show (for the access log)."""
+    return list(rows) if work_list.requests else []
 
 
 def youth_ids_shown(work_list: WorkList, rows) -> list:

@@ -5,7 +5,8 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import Consent, YouthClient
+from cases.models import Consent, CooperationRequest, SpecialServiceReferral, YouthClient
+from cases.services import cooperation_request_send, special_referral_create
 from kelayhteistyo.middleware import HAS_SECOND_FACTOR
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
 from meetings import services
@@ -172,3 +173,33 @@ def log_in(client, user):
         session[HAS_SECOND_FACTOR] = True
         session.save()
     return client
+
+
+def cooperation_request(*, kela, organisation, **fields) -> CooperationRequest:
+    """A cooperation request Kela sent to an aftercare unit (issue 18)."""
+    values = {
+        "first_name": "Ahmad",
+        "last_name": "Rahimi",
+        "date_of_birth": timezone.localdate().replace(month=1, day=15)
+        - datetime.timedelta(days=int(19.5 * 365)),
+        "noticed": "Opinnot keskeytyivät, ei tuloja.",
+        "asked": "Voisiko jälkihuolto ottaa yhteyttä ja varata yhteisen tapaamisen?",
+        "contact_agreed": "Puhelimitse iltapäivisin 040 123 4567",
+        **fields,
+    }
+    return cooperation_request_send(
+        request=CooperationRequest(organisation=organisation, **values), by=kela
+    )
+
+
+def special_referral(*, youth, worker, **fields) -> SpecialServiceReferral:
+    """A referral to Kela's special service (issue 18); the consent must cover it."""
+    values = {
+        "reason": "Toimeentulo ja opinnot ovat jumissa, tarvitaan tiiviimpää tukea.",
+        "tried": "Kaksi yhteistä tapaamista, opintotukihakemus.",
+        "youth_view": "Haluan jonkun, joka auttaa Kelan asioissa pidempään.",
+        **fields,
+    }
+    return special_referral_create(
+        referral=SpecialServiceReferral(youth=youth, **values), by=worker
+    )

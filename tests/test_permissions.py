@@ -275,6 +275,58 @@ MATRIX = {
     "own:saml_login": ("GET", {"others": 503}),
     "own:saml_acs": ("POST", {"others": 403}),
     "own:saml_metadata": ("GET", {"others": 404}),
+    # Cooperation requests from Kela (issue 18): Kela contacts send them to aftercare units;
+    # the sender and the unit's workers see a request, nobody else. Decline and link without
+    # input are refused next to the field (400).
+    "requests:units": ("GET", {"anonymous": LOGIN, "kela": 200, "kela_other": 200, "others": 403}),
+    "requests:create": (
+        "GET",
+        {"anonymous": LOGIN, "kela": 200, "kela_other": 200, "others": 403},
+    ),
+    "requests:detail": (
+        "GET",
+        {
+            "anonymous": LOGIN,
+            "alice": 200,
+            "bob": 404,
+            "kela": 200,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
+    "requests:take": ("POST", {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403}),
+    "requests:decline": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
+    "requests:link": ("POST", {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403}),
+    # Referrals to Kela's special service (issue 18): the worker refers from the record; Kela
+    # contacts of the county see it while the consent covers it (kela_other serves another
+    # county here). Assessing and ending without input are refused next to the field (400).
+    "cases:referral_create": (
+        "GET",
+        {"anonymous": LOGIN, "alice": 200, "bob": 404, "others": 403},
+    ),
+    "special_service:detail": (
+        "GET",
+        {
+            "anonymous": LOGIN,
+            "alice": 200,
+            "bob": 404,
+            "kela": 200,
+            "kela_other": 404,
+            "coordinator": 403,
+        },
+    ),
+    "special_service:take": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 302, "kela_other": 404, "others": 403},
+    ),
+    "special_service:assess": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 400, "kela_other": 404, "others": 403},
+    ),
+    "special_service:end": (
+        "POST",
+        {"anonymous": LOGIN, "kela": 400, "kela_other": 404, "others": 403},
+    ),
     # The survey answers itself with its link: no login, whoever holds it.
     "feedback:answer": ("GET", {"others": 200}),
     "feedback:results": ("GET", {"anonymous": LOGIN, "coordinator": 200, "others": 403}),
@@ -373,6 +425,10 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         ends_at=timezone.now() + datetime.timedelta(days=40, hours=1),
         modality="video",
     )
+    coop = f.cooperation_request(kela=kela, organisation=alice.organisation)
+    type(consent).objects.filter(pk=consent.pk).update(scope_kela_special_service=True)
+    kela_other.kela_profile.areas.set([f.county("kanta-hame")])
+    referral = f.special_referral(youth=youth, worker=alice)
     users = {
         "alice": alice,
         "bob": bob,
@@ -420,6 +476,11 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "own:withdraw": {"pk": consent.pk},
         "directory_contact_edit": {"pk": kela.kela_profile.pk},
         "directory_contact_active": {"pk": kela.kela_profile.pk},
+        **{name: {"pk": coop.pk} for name in MATRIX if name.startswith("requests:")},
+        "requests:create": {"unit_pk": alice.organisation_id},
+        "requests:units": None,
+        "cases:referral_create": {"pk": youth.pk},
+        **{name: {"pk": referral.pk} for name in MATRIX if name.startswith("special_service:")},
     }
     for name in MATRIX:
         if name.startswith("meetings:") and name not in kwargs and name not in ("meetings:list",):

@@ -161,6 +161,17 @@ class JointMeeting(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # A meeting booked to review an earlier meeting's follow-up plan: the plan continues in it
     # (its review round is recorded on that plan, services.review_record); no plan of its own.
+    # Booked in answer to a cooperation request from Kela (issue 18): inviting Kela to it
+    # answers the request (meetings.services.meeting_invite).
+    cooperation_request = models.ForeignKey(
+        "cases.CooperationRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        editable=False,
+        verbose_name=_("cooperation request"),
+    )
     reviews_plan = models.ForeignKey(
         "meetings.FollowUpPlan",
         on_delete=models.PROTECT,

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cases.models import Consent, YouthClient
+from cases.models import Consent, CooperationRequest, YouthClient
+from cases.services import cooperation_request_booked
 from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
 from kelayhteistyo.services import kela_contact_route
@@ -36,6 +37,7 @@ def meeting_create(
     invite: bool,
     reviews_plan: FollowUpPlan | None = None,
     joins: dict | None = None,
+    cooperation_request: CooperationRequest | None = None,
 ) -> JointMeeting:
     """Book a joint meeting with its participants; invite the Kela contact if asked. A meeting
     booked to review a plan (`reviews_plan`) continues that plan: its review is recorded on it.
@@ -49,6 +51,12 @@ def meeting_create(
         if not reviews_plan.meeting.awaits_review:
             raise ValidationError(_("The cooperation has ended: no more reviews are recorded."))
         meeting.reviews_plan = reviews_plan
+    if cooperation_request is not None:
+        if not cooperation_request.is_taken_by(by) or cooperation_request.youth_id != (
+            meeting.youth_id
+        ):
+            raise ValidationError(_("This cooperation request is not yours to answer."))
+        meeting.cooperation_request = cooperation_request
     meeting.full_clean()
     meeting.save()
     joins = _participants_create(meeting=meeting, by=by, others=others, joins=joins)
@@ -182,6 +190,8 @@ def meeting_invite(
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.DISCLOSE, obj=meeting
     )
+    if meeting.cooperation_request_id is not None:
+        cooperation_request_booked(request_id=meeting.cooperation_request_id, by=by)
     notifications.notify(
         Notification.Kind.INVITATION,
         recipient=kela_contact,

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services as cases_services
 from kelayhteistyo.models import AccessLog
 from overview import worklists
 from tests import factories as f
@@ -117,13 +118,15 @@ def test_lists_belong_to_a_role(client_as, alice, kela, coordinator):
 def _add_rows(alice, kela, n):
     """n young people of Alice's, each with a row in every list: a held meeting with a plan,
     a review due and an overdue item owned by Kela, a held meeting without a plan, an
-    invitation unanswered and a meeting Kela accepted."""
+    invitation unanswered and a meeting Kela accepted; a special-service referral and two
+    cooperation requests from Kela."""
     from meetings import services
     from meetings.models import ActionItem
 
     for _ in range(n):
         youth = f.YouthFactory(organisation=alice.organisation, responsible_worker=alice)
-        f.ConsentFactory(youth=youth, recorded_by=alice)
+        f.ConsentFactory(youth=youth, recorded_by=alice, scope_kela_special_service=True)
+        f.special_referral(youth=youth, worker=alice)  # open for Kela (issue 18)
         held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
         plan = services.plan_save(
             meeting=held,
@@ -138,6 +141,10 @@ def _add_rows(alice, kela, n):
             due_date=timezone.localdate() - datetime.timedelta(days=2),
         )
         f.held_meeting(youth=youth, organiser=alice, kela=kela)
+        # A cooperation request from Kela to Alice's unit (issue 18), one taken by her.
+        f.cooperation_request(kela=kela, organisation=alice.organisation)
+        taken = f.cooperation_request(kela=kela, organisation=alice.organisation)
+        cases_services.cooperation_request_take(request=taken, by=alice)
         f.invited_meeting(youth=youth, organiser=alice, kela=kela)
         accepted = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
         services.invitation_respond(
@@ -182,3 +189,22 @@ def test_a_count_past_the_cap_says_over_and_the_full_list_counts_exactly(
     assert "10 / yli 20 näytetään." in page
     full = client.get(reverse("work_list", args=["youth_clients"]))
     assert full.context["page"].paginator.count == 55
+
+
+@pytest.mark.parametrize("who", ["alice", "kela"])
+def test_the_home_page_has_a_constant_number_of_queries(
+    request, who, alice, kela, django_assert_num_queries
+):
+    """Every list of the home page, the cooperation requests from Kela too (issue 18)."""
+    client = request.getfixturevalue("client")
+    client.force_login(request.getfixturevalue(who))
+    _add_rows(alice, kela, 1)
+    with CaptureQueriesContext(connection) as one:
+        response = client.get("/")
+    key = "cooperation_requests" if who == "alice" else "my_requests"
+    assert len(response.context[key]) == 2
+    _add_rows(alice, kela, 6)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get("/")
+    assert len(response.context[key]) == worklists.HOME_ROWS
+    assert response.context["sections"][key].total == 14

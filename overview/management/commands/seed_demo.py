@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import Consent, YouthClient
+from cases.models import Consent, CooperationRequest, YouthClient
+from cases.services import cooperation_request_decline, cooperation_request_send
 from feedback import services as feedback_services
 from feedback.models import Answer, Group, Response, Survey, quarter_start
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
@@ -297,6 +298,16 @@ class Command(BaseCommand):
         )
         plan.review_date, plan.kela_cooperation = None, FollowUpPlan.KelaCooperation.NO
         plan.save(update_fields=["review_date", "kela_cooperation"])
+
+        # Kela starts cooperation (issue 18): Kaisa's request waits for the first
+        # organisation; the second organisation declined hers.
+        self.cooperation_request(kaisa, org_a, "Jenna", "Lindqvist", 19)
+        declined = self.cooperation_request(kaisa, org_b, "Oskari", "Rantanen", 20)
+        cooperation_request_decline(
+            request=declined,
+            by=liisa,
+            reason="Nuori ei ole ollut sijoitettuna Kanta-Hämeessä: ota yhteyttä Pirkanmaalle.",
+        )
         self.feedback()
 
     def feedback(self):
@@ -364,6 +375,19 @@ class Command(BaseCommand):
             needs_interpreter=interpreter,
             email=f"{first.lower()}@example.invalid",
         )
+
+    def cooperation_request(self, kela_user, unit, first, last, age):
+        born = self.today.replace(year=self.today.year - age) - datetime.timedelta(days=50)
+        request = CooperationRequest(
+            organisation=unit,
+            first_name=first,
+            last_name=last,
+            date_of_birth=born,
+            noticed="Opinnot keskeytyivät syksyllä, eikä nuorella ole nyt tuloja.",
+            asked="Voisiko jälkihuolto ottaa yhteyttä nuoreen ja varata yhteisen tapaamisen?",
+            contact_agreed="Puhelimitse iltapäivisin; nuori tietää, että jälkihuolto soittaa.",
+        )
+        return cooperation_request_send(request=request, by=kela_user)
 
     def consent(self, youth, worker, *, identity=False):
         return Consent.objects.create(
