@@ -47,6 +47,17 @@ SCOPE_PLAIN = {
         "What you agreed is written into your client plan in aftercare."
     ),
     Consent.Scope.REMINDERS: gettext_lazy("We may send you reminders by e-mail."),
+    Consent.Scope.NETWORK: gettext_lazy(
+        "The other people named for your meeting (for example a support person or an "
+        "interpreter) may get the invitation, changes and reminders by e-mail."
+    ),
+    Consent.Scope.NETWORK_PLAN: gettext_lazy(
+        "Those people may also get the plan you made together, in plain language, by e-mail."
+    ),
+    Consent.Scope.KELA_SPECIAL_SERVICE: gettext_lazy(
+        "Your aftercare worker may ask Kela's special service to find out whether it can help "
+        "you, and tell Kela what is needed for that."
+    ),
 }
 
 

@@ -306,3 +306,11 @@ def test_the_requests_render_as_e_mails(client, world, alice, consent):
         assert world["held"].youth.first_name in message.body
     withdrawal = Notification.objects.get(kind="own_withdrawal")
     assert reverse("cases:detail", args=[consent.youth_id]) in render(withdrawal).body
+
+
+def test_every_consent_scope_is_explained_in_plain_language():
+    """A scope added to the consent needs its sentence on the young person's page too."""
+    from cases.models import Consent
+    from overview.own import SCOPE_PLAIN
+
+    assert set(SCOPE_PLAIN) == set(Consent.Scope)
