@@ -1,8 +1,6 @@
 """Bad management data on the booking form (issue 15.7): a forged count neither runs for
 seconds nor gives a 500; the worker sees a message and keeps what was typed."""
 
-import time
-
 import pytest
 from django.urls import reverse
 
@@ -16,10 +14,11 @@ def test_a_forged_row_count_is_refused_quickly_with_a_message(
     client_as, alice, kela, youth, consent, total, action
 ):
     data = booking(kela, **{"others-TOTAL_FORMS": total, "action": action})
-    started = time.monotonic()
     response = client_as(alice).post(reverse("meetings:create", args=[youth.pk]), data)
-    assert time.monotonic() - started < 2
     assert response.status_code == 200
+    # The count is not believed: at most the ten rows the form allows are ever built (a
+    # million forms would take seconds), whatever the machine's speed.
+    assert len(response.context["others"].forms) <= 10
     assert not JointMeeting.objects.exists()
     page = response.content.decode()
     assert "Opintotuki kuntoon" in page  # what was typed stays
