@@ -18,10 +18,10 @@ from .plan import ActionItem
 
 SALT = "meetings.item-link"
 
-# The consent scope under which an outside owner is contacted and sees their item. No scope
-# names contacting the network yet; sharing the follow-up plan is the nearest (the owner sees a
-# line of the plan). README, "Outside owners update their items by signed link".
-LINK_SCOPE = Consent.Scope.SHARE_PLAN
+# The consent scope under which an outside owner is contacted and sees their item: the one for
+# messages to the network named in the plan (issue 17; not the sharing of the plan with Kela).
+# README, "Outside owners update their items by signed link".
+LINK_SCOPE = Consent.Scope.NETWORK
 
 
 def owner_address(item: ActionItem) -> tuple[str, str, Participant | None, str] | None:

@@ -27,7 +27,10 @@ def test_an_outside_service_marks_its_item_done_by_link(live_server, page: Page,
         organisation=worker.organisation, responsible_worker=worker, first_name="Mira"
     )
     f.ConsentFactory(
-        youth=youth, recorded_by=worker, given_at=timezone.now() - datetime.timedelta(days=20)
+        youth=youth,
+        recorded_by=worker,
+        given_at=timezone.now() - datetime.timedelta(days=20),
+        scope_network=True,
     )
     meeting = f.held_meeting(youth=youth, organiser=worker, kela=kela)
     services.plan_save(meeting=meeting, fields={"summary": "Sovittiin"}, version=None, by=worker)

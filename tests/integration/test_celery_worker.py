@@ -329,6 +329,8 @@ def test_an_outside_owner_gets_a_working_link_from_the_worker(
     """Issue 17: the e-mail to an outside service with the signed link, sent by the worker."""
     import re
 
+    type(consent).objects.filter(pk=consent.pk).update(scope_network=True)
+
     with use_broker("memory://"):  # the meeting's own messages go nowhere
         meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
         plan = services.plan_save(

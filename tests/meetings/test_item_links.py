@@ -39,6 +39,8 @@ def deliver_all():
 
 @pytest.fixture
 def plan(youth, alice, kela, consent):
+    # The young person agreed to messages to the network named in the plan.
+    type(consent).objects.filter(pk=consent.pk).update(scope_network=True)
     meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
     plan = services.plan_save(
         meeting=meeting, fields={"summary": "Sovittiin asumistuesta"}, version=None, by=alice
@@ -127,8 +129,10 @@ def test_an_address_without_a_service_is_refused_next_to_the_field(client_as, al
     assert 'value="te@example.fi"' in response.content.decode()
 
 
-def test_no_link_without_a_consent_that_covers_sharing_the_plan(plan, support, alice, consent):
-    type(consent).objects.filter(pk=consent.pk).update(scope_share_plan=False)
+def test_no_link_without_a_consent_that_covers_messages_to_the_network(
+    plan, support, alice, consent
+):
+    type(consent).objects.filter(pk=consent.pk).update(scope_network=False)
     services.action_item_add(plan=plan, owner=support, what="X", due_date=None, by=alice)
     assert not Notification.objects.filter(kind=Kind.OWNER_ITEM_LINK).exists()
 
