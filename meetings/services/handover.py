@@ -231,8 +231,9 @@ def _messages_move(*, youth: YouthClient, old: User, new: User) -> int:
 
 
 def _tell(meeting: JointMeeting, *, old: User, new: User, stamp: str) -> int:
-    """The others taking part with an account (Kela) hear who their contact person now is.
-    A draft has been sent to nobody: nobody is told."""
+    """The others taking part hear who their contact person now is: those with an account
+    (Kela) in the app and by e-mail, the network members with an address by e-mail. A draft
+    has been sent to nobody: nobody is told."""
     if meeting.status == Status.DRAFT:
         return 0
     told = 0
@@ -248,6 +249,10 @@ def _tell(meeting: JointMeeting, *, old: User, new: User, stamp: str) -> int:
             key_suffix=stamp,
         )
         told += 1
+    # The network members with an address, by e-mail, if the consent covers messages to them.
+    told += len(
+        notifications.notify_network(Notification.Kind.CONTACT_CHANGED, meeting, key_suffix=stamp)
+    )
     return told
 
 

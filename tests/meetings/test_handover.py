@@ -108,6 +108,33 @@ def test_kela_is_told_the_new_contact_person_with_the_calendar(
     assert colleague.email in (ics.decode() if isinstance(ics, bytes) else ics)
 
 
+@pytest.mark.parametrize("covered", [True, False])
+def test_a_network_member_with_an_address_is_told_when_the_consent_covers_it(
+    meeting, youth, alice, colleague, consent, covered
+):
+    Consent.objects.filter(pk=consent.pk).update(scope_network=covered)
+    services.network_member_add(
+        meeting=meeting,
+        by=alice,
+        fields={"name": "Tiina", "network_role": "support_person", "email": "tiina@example.org"},
+    )
+    Notification.objects.all().delete()
+    services.youth_hand_over(youth=youth, to_worker=colleague, by=alice)
+    told = Notification.objects.filter(
+        kind=Kind.CONTACT_CHANGED, recipient_email="tiina@example.org"
+    )
+    assert told.exists() == covered
+    if covered:
+        mail.outbox.clear()
+        assert notifications.deliver(told.get().pk, "t") == "sent"
+        (message,) = mail.outbox
+        assert message.to == ["tiina@example.org"]
+        # The text for the others in the meeting (in Finnish, the meeting's language), not the
+        # one for the young person ("Hei Elina! Jälkihuollon työntekijäsi…").
+        assert message.body.startswith(f"Nuoren {youth.first_name} jälkihuollon työntekijä")
+        assert colleague.get_full_name() in message.body and youth.last_name not in message.body
+
+
 def test_the_young_person_is_told_when_their_consent_covers_messages(
     meeting, youth, alice, colleague, consent
 ):
