@@ -360,8 +360,9 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
     monkeypatch.setattr(health.Ping, "run", lambda self: None)
     settings.METRICS_TOKEN = "scraper-token-0123456789"
     meeting = f.held_meeting(youth=youth, organiser=alice, kela=kela)
-    # The young person lets Kela see their identifying data, the identity code too.
-    type(consent).objects.filter(pk=consent.pk).update(scope_kela_identity=True)
+    # The young person lets Kela see their identifying data, the identity code too, and agrees
+    # to messages to the network (the outside owner's link).
+    type(consent).objects.filter(pk=consent.pk).update(scope_kela_identity=True, scope_network=True)
     type(youth).objects.filter(pk=youth.pk).update(identity_code="131052-308T")
     from meetings import services
 

@@ -95,7 +95,7 @@ def test_the_link_pages_meet_wcag_21_aa_at_phone_width(live_server, browser: Bro
     worker = f.WorkerFactory()
     kela = f.KelaContactFactory()
     youth = f.YouthFactory(organisation=worker.organisation, responsible_worker=worker)
-    f.ConsentFactory(youth=youth, recorded_by=worker)
+    f.ConsentFactory(youth=youth, recorded_by=worker, scope_network=True)
     meeting = f.held_meeting(youth=youth, organiser=worker, kela=kela)
     plan = services.plan_save(
         meeting=meeting, fields={"summary": "Sovittiin"}, version=None, by=worker
