@@ -270,7 +270,7 @@ SAML_CONFIG_LOADER = "cases.own.sp_config"
 # The quick start (make run): a local test identity provider with the demo young people, like
 # Suomi.fi's test environment (cases/devidp.py, at /testi-tunnistus/sso/). Only with DEBUG.
 SAML_TEST_IDP = DEBUG and env.bool("SAML_TEST_IDP", default=False)
-SAML_TEST_IDP_FOLDER = env.path("SAML_TEST_IDP_FOLDER", default=BASE_DIR / ".saml-test")
+SAML_TEST_IDP_FOLDER = Path(env.str("SAML_TEST_IDP_FOLDER", default=str(BASE_DIR / ".saml-test")))
 if SAML_TEST_IDP:
     SAML_IDP_METADATA = str(SAML_TEST_IDP_FOLDER / "idp-metadata.xml")
     SAML_SP_KEY_FILE = str(SAML_TEST_IDP_FOLDER / "sp.key")

@@ -55,3 +55,33 @@ def test_the_local_provider_is_for_the_quick_start_only(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("saml_test_idp")
+
+
+def test_the_quick_start_settings_load_with_the_test_provider(tmp_path):
+    """`make run` starts with SAML_TEST_IDP=1 and the default folder: the settings must load
+    (they failed once on the folder's type) and the command makes the keys."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "SAML_TEST_IDP": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SAML_TEST_IDP_FOLDER": str(tmp_path / "saml"),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage = str(django_settings.BASE_DIR / "manage.py")
+    done = subprocess.run(  # noqa: S603 — our own command
+        [sys.executable, manage, "saml_test_idp"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "saml" / "idp-metadata.xml").exists()
+    env.pop("SAML_TEST_IDP_FOLDER")  # the default folder, as make run uses it
+    checked = subprocess.run(  # noqa: S603 — our own command
+        [sys.executable, manage, "check"], env=env, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
