@@ -21,6 +21,8 @@ MASKED = "131052-****"
 
 @pytest.fixture
 def identified(youth):
+    # A last name no user of the test has (the page shows the Kela contact's own name too).
+    youth.last_name = "Identiteettinen"
     youth.date_of_birth = datetime.date(1952, 10, 13)
     youth.identity_code = CODE
     youth.aftercare_ends_on = datetime.date(2027, 5, 31)
