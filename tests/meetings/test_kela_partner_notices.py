@@ -9,6 +9,8 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -314,3 +316,28 @@ def test_the_notification_list_hides_a_referral_once_the_consent_ended(
     case_services.consent_withdraw(consent=special_consent, by=alice)
     page = client_as(alice).get(reverse("notifications")).content.decode()
     assert youth.first_name not in page
+
+
+def test_the_list_of_request_and_referral_notices_takes_constant_queries(
+    client_as, kela, alice, django_assert_num_queries
+):
+    """Kela's list with answers to its requests and new referrals: one set of queries for
+    the page, however many rows."""
+
+    def more(n):
+        for _ in range(n):
+            coop = f.cooperation_request(kela=kela, organisation=alice.organisation)
+            case_services.cooperation_request_take(request=coop, by=alice)
+            youth = f.YouthFactory(organisation=alice.organisation, responsible_worker=alice)
+            f.ConsentFactory(youth=youth, recorded_by=alice, scope_kela_special_service=True)
+            f.special_referral(youth=youth, worker=alice)
+
+    client = client_as(kela)
+    more(1)
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(reverse("notifications")).context["rows"]) == 2
+    more(6)
+    with django_assert_num_queries(len(one)):
+        page = client.get(reverse("notifications"))
+    assert len(page.context["rows"]) == 14
+    assert all(row["url"] for row in page.context["rows"])
