@@ -341,3 +341,14 @@ def test_the_list_of_request_and_referral_notices_takes_constant_queries(
         page = client.get(reverse("notifications"))
     assert len(page.context["rows"]) == 14
     assert all(row["url"] for row in page.context["rows"])
+
+
+def test_each_role_is_offered_its_own_new_kinds_to_turn_off(client_as, alice, kela):
+    def offered(user):
+        form = client_as(user).get(reverse("notification_settings")).context["form"]
+        return {k for k, _label in form.fields["wanted"].choices}
+
+    worker = offered(alice)
+    assert {Kind.REQUEST_RECEIVED, Kind.REFERRAL_WAITING} <= worker
+    assert Kind.REFERRAL_UNASSESSED not in worker
+    assert Kind.REFERRAL_UNASSESSED in offered(kela)
