@@ -145,6 +145,22 @@ def _log(request: CooperationRequest, by: User, action: str) -> None:
     access_log_request(user=by, action=action, requests=[request], what=Request.LOG_OBJECT)
 
 
+def _tell(request: CooperationRequest, step: str) -> None:
+    """The e-mail of a step (new request → the unit's workers; an answer → Kela)."""
+    # Deliberately deferred: the one step up the layers, as in consent_withdraw.
+    from meetings.services import cooperation_request_notify
+
+    cooperation_request_notify(request, step)
+
+
+def _tell_referral(referral: SpecialServiceReferral, step: str) -> None:
+    """The e-mail of a referral's step (new → Kela; Kela's steps → the referring worker)."""
+    # Deliberately deferred: the one step up the layers, as in consent_withdraw.
+    from meetings.services import special_referral_notify
+
+    special_referral_notify(referral, step)
+
+
 @transaction.atomic
 def cooperation_request_send(*, request: CooperationRequest, by: User) -> CooperationRequest:
     """A Kela contact asks an aftercare unit to contact a young person. A unit outside the
@@ -161,6 +177,7 @@ def cooperation_request_send(*, request: CooperationRequest, by: User) -> Cooper
     request.full_clean()
     request.save()
     _log(request, by, AccessLog.Action.CREATE)
+    _tell(request, RequestStatus.SENT)
     return request
 
 
@@ -192,6 +209,7 @@ def cooperation_request_take(*, request: CooperationRequest, by: User) -> Cooper
         request.refresh_from_db()
         raise ValidationError(_unavailable(request))
     _log(request, by, AccessLog.Action.CHANGE)
+    _tell(request, RequestStatus.TAKEN)
     return request
 
 
@@ -228,6 +246,7 @@ def cooperation_request_decline(
         request.refresh_from_db()
         raise ValidationError(_unavailable(request))
     _log(request, by, AccessLog.Action.CHANGE)
+    _tell(request, RequestStatus.DECLINED)
     return request
 
 
@@ -260,6 +279,7 @@ def cooperation_request_booked(*, request_id, by: User) -> bool:
     )
     if booked:
         _log(request, by, AccessLog.Action.CHANGE)
+        _tell(request, RequestStatus.BOOKED)
     return booked
 
 
@@ -336,6 +356,7 @@ def special_referral_create(*, referral: SpecialServiceReferral, by: User) -> Re
     referral.full_clean()
     referral.save()
     access_log_write(user=by, youth_id=youth.pk, action=AccessLog.Action.CREATE, obj=referral)
+    _tell_referral(referral, Referral.Status.REFERRED)
     return referral
 
 
@@ -363,6 +384,7 @@ def special_referral_take(*, referral: Referral, by: User) -> Referral:
         taken_by=by,
         taken_at=timezone.now(),
     )
+    _tell_referral(referral, Referral.Status.TAKEN)
     return referral
 
 
@@ -389,6 +411,7 @@ def special_referral_assess(*, referral: Referral, by: User, assessment: dict) -
         if outcome == Referral.Outcome.OTHER_SERVICE:
             fields["handover"] = assessment.get("outcome_reason", "")
     _referral_change(referral, by, Q(status=Referral.Status.TAKEN), assessed_at=now, **fields)
+    _tell_referral(referral, "assessed")
     return referral
 
 
@@ -407,4 +430,5 @@ def special_referral_end(*, referral: Referral, by: User, handover: str) -> Refe
         ended_at=timezone.now(),
         handover=handover.strip(),
     )
+    _tell_referral(referral, Referral.Status.ENDED)
     return referral

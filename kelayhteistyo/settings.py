@@ -321,6 +321,10 @@ ITEM_LINK_DAYS = env.int("ITEM_LINK_DAYS", default=30)
 # after the answer, for Kela to read it. Then the nightly purge blanks the personal fields.
 COOPERATION_REQUEST_DAYS = env.int("COOPERATION_REQUEST_DAYS", default=30)
 COOPERATION_REQUEST_KEEP_DAYS = env.int("COOPERATION_REQUEST_KEEP_DAYS", default=14)
+# A special-service referral not assessed this many working days after it was sent (or after
+# Kela took it) is reminded, once per step, to Kela and told to the referring worker
+# (meetings.notifications.reminders.referrals_unassessed).
+REFERRAL_ASSESSMENT_WORKDAYS = env.int("REFERRAL_ASSESSMENT_WORKDAYS", default=5)
 CELERY_TASK_IGNORE_RESULT = True
 # The worker logs through LOGGING (and its request filter), not a root logger of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

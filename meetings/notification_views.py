@@ -47,6 +47,8 @@ def notification_list(request):
             "plan__meeting__organiser",
             "consent__youth",
             "youth",
+            "cooperation_request__organisation",
+            "special_referral__youth",
         )
         # The texts name Kela's contact person: the participants of every meeting at once.
         .prefetch_related(
@@ -64,13 +66,17 @@ def notification_list(request):
             continue
         subject, body = notifications.text(n)
         rows.append({"n": n, "subject": subject, "body": body, "url": notifications.link(n)})
-        shown.append(
+        youth_id = (
             n.meeting.youth_id
             if n.meeting_id
             else n.consent.youth_id
             if n.consent_id
+            else n.special_referral.youth_id
+            if n.special_referral_id
             else n.youth_id
         )
+        if youth_id:  # a cooperation request names no record (or first name only, to Kela)
+            shown.append(youth_id)
     access_log_page(user=user, page="notifications", youth_ids=shown)
     return render(request, "notifications/list.html", {"page": page, "rows": rows})
 
@@ -106,6 +112,7 @@ Kind = Notification.Kind
 # expiring consent to the aftercare worker).
 KELA_REMINDERS = (
     Kind.MEETING_TOMORROW,
+    Kind.REFERRAL_UNASSESSED,
     Kind.ITEM_DUE,
     Kind.ITEM_OVERDUE,
     Kind.REVIEW_DUE,
@@ -114,10 +121,14 @@ KELA_REMINDERS = (
 )
 
 
+# Reminders only a Kela contact gets.
+KELA_ONLY = (Kind.REFERRAL_UNASSESSED,)
+
+
 def reminders_offered(user: User) -> list[str]:
     """The reminders the user's role can get, and so may turn off: only these are offered."""
     if user.role == User.Role.AFTERCARE_WORKER:
-        return notifications.mutable_kinds()
+        return [k for k in notifications.mutable_kinds() if k not in KELA_ONLY]
     if user.role == User.Role.KELA_CONTACT:
         return list(KELA_REMINDERS)
     return []

@@ -127,7 +127,7 @@ def meeting_create(request, youth_pk):
         others = OtherParticipantFormSet(initial=_posted_others(request.POST), prefix="others")
     elif data is not None and form.is_valid() and others.is_valid():
         if action == "book":
-            meeting = _book_free_time(request, form, others, reviewed, action)
+            meeting = _book_free_time(request, form, others, reviewed, coop)
         else:
             meeting = _book(request, form, others, reviewed, action, coop)
         if meeting is not None:
@@ -185,8 +185,9 @@ def _book(request, form, others, reviewed, action, coop=None) -> JointMeeting | 
     return meeting
 
 
-def _book_free_time(request, form, others, reviewed, action) -> JointMeeting | None:
-    """Book the chosen free time: the meeting is confirmed at once (issue 18)."""
+def _book_free_time(request, form, others, reviewed, coop=None) -> JointMeeting | None:
+    """Book the chosen free time: the meeting is confirmed at once (issue 18), and answers
+    Kela's cooperation request `coop` if it was booked for one."""
     slot = form.cleaned_data["slot"]
     try:
         meeting = services.slot_book(
@@ -196,6 +197,7 @@ def _book_free_time(request, form, others, reviewed, action) -> JointMeeting | N
             others=_others(form, others),
             reviews_plan=reviewed,
             joins=form.cleaned_data["joins"],
+            cooperation_request=coop,
         )
     except ValidationError as e:
         add_errors(form, e)

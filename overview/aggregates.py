@@ -15,13 +15,13 @@ from meetings.models import Modality
 from meetings.transitions import youth_to_plan
 
 from .filters import responses_in_scope
+from .kela_figures import kela_numbers
 from .models import Tally, YouthMonth
-from .rollups import month_of
+from .rollups import QUANTILES, month_of, quantile_of_histogram
 
-QUANTILES = {"median": 0.5, "p90": 0.9}
 # Review rounds shown one by one; later ones together ("3 or later").
 ROUNDS_SHOWN = 3
-VERSION = 3  # of the JSON: a snapshot of another version is not shown
+VERSION = 4  # of the JSON: a snapshot of another version is not shown
 MONTHLY = ("meetings", "cancelled")
 ITEM_COLUMNS = ("on_time", "late", "cancelled", "overdue", "open", "moved")
 
@@ -45,27 +45,6 @@ def cells(model, county, filters: dict):
     return rows
 
 
-def quantile_of_histogram(histogram: dict[int, int], fraction: float) -> float | None:
-    """percentile_cont's interpolation over the values a histogram (value → how many) stands
-    for: the same number as over the sorted values themselves."""
-    n = sum(histogram.values())
-    if not n:
-        return None
-    position = fraction * (n - 1)
-    low = int(position)
-    high = min(low + 1, n - 1)
-
-    def at(rank: int) -> int:
-        seen = 0
-        for value in sorted(histogram):
-            seen += histogram[value]
-            if rank < seen:
-                return value
-        raise IndexError(rank)
-
-    return at(low) + (at(high) - at(low)) * (position - low)
-
-
 def _months(county, filters) -> list[dict]:
     months: dict = defaultdict(lambda: {m: 0 for m in (*Modality.values, "cancelled")})
     for month, modality, key, n in (
@@ -80,7 +59,8 @@ def _months(county, filters) -> list[dict]:
 
 
 def aggregates(county, filters: dict) -> dict:
-    """Every number of the dashboard, from the rollups: five queries."""
+    """Every number of the dashboard, from the rollups: five queries (and three for the Kela
+    figures, from their small tables)."""
     today = timezone.localdate()
     totals: Counter = Counter()
     speed: Counter = Counter()
@@ -149,6 +129,8 @@ def aggregates(county, filters: dict) -> dict:
         "exported": totals["exported"],
         "again": again_counts(county, filters),
         "transitions": transitions_unplanned(county, filters),
+        # Kela as a partner (issue 18): from the raw rows, three queries (kela_figures).
+        **kela_numbers(county, filters),
     }
 
 

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cases.models import YouthClient
+from cases.models import SpecialServiceReferral, YouthClient
 from feedback.models import Group
 from kelayhteistyo.access import coordinator_required, scope_county
 from meetings.models import Modality, Participant
@@ -189,7 +189,95 @@ def figures(data: dict) -> list[Figure]:
             ],
         ),
         transitions_figure(data.get("transitions", 0)),
+        *kela_figures(data),
         headline_figure(data["again"]),
+    ]
+
+
+def kela_figures(data: dict) -> list[Figure]:
+    """Kela as a partner (issue 18): answer times by Kela office (never by person), and the
+    referrals to Kela's special service. Counts of 1–4 and times of fewer than 5 suppressed,
+    as everywhere; no total beside parts that are suppressed (kela_figures)."""
+    answers, requests, referrals = data["kela_answers"], data["requests"], data["referrals"]
+    outcomes = dict(SpecialServiceReferral.Outcome.choices)
+    assessed = speed_shown(referrals["assessed"])
+    return [
+        Figure(
+            "kela_answers",
+            _("How quickly Kela answers invitations"),
+            _(
+                "Invitations to Kela answered (accepted, declined or another time proposed), "
+                "by Kela office (the organisation of the contact person invited), never by "
+                "person: calendar days from the invitation to the answer (the same day is 0), "
+                "the median and the 90th percentile. Meetings recorded afterwards and free "
+                "times booked in one step had no invitation and are left out."
+            ),
+            [_("Kela office"), _("Answered"), _("Median (days)"), _("90th percentile (days)")],
+            [
+                (row["office"] or "–", small(shown["n"]), shown["median"], shown["p90"])
+                for row in answers
+                for shown in [speed_shown(row)]
+            ],
+        ),
+        Figure(
+            "requests",
+            _("Cooperation requests from Kela"),
+            _(
+                "Requests sent in the period to the aftercare units of the scope, by the Kela "
+                "office that sent them: answered by the unit (taken by a worker, or declined "
+                "untaken), declined, and a joint meeting booked; calendar days from sending "
+                "to the unit's first answer, the median and the 90th percentile. The client "
+                "group and modality filters do not apply: a request has neither."
+            ),
+            [
+                _("Kela office"),
+                _("Sent"),
+                _("Answered"),
+                _("Declined by the unit"),
+                _("Joint meeting booked"),
+                _("Median (days)"),
+                _("90th percentile (days)"),
+            ],
+            [
+                (
+                    row["office"] or "–",
+                    small(row["sent"]),
+                    small(shown["n"]),
+                    small(row["declined"]),
+                    small(row["booked"]),
+                    shown["median"],
+                    shown["p90"],
+                )
+                for row in requests
+                for shown in [speed_shown(row["answer"])]
+            ],
+        ),
+        Figure(
+            "referrals",
+            _("Referrals to Kela's special service"),
+            _(
+                "Referrals sent in the period for the young people of the scope, by where they "
+                "stand now: waiting for Kela's assessment, or its outcome. No total is shown "
+                "beside the parts, as it would give a part shown as “< 5” away. The modality "
+                "filter does not apply."
+            ),
+            [_("State"), _("Referrals")],
+            [
+                (_("Waiting for the assessment"), small(referrals["waiting"])),
+                *((outcomes[o], small(n)) for o, n in referrals["outcomes"].items()),
+            ],
+        ),
+        Figure(
+            "referral_speed",
+            _("Time to the special service assessment"),
+            _(
+                "Calendar days from the referral to Kela's assessment, for the referrals of "
+                "the period that have been assessed: the median and the 90th percentile "
+                "(not shown for fewer than 5)."
+            ),
+            [_("Median (days)"), _("90th percentile (days)")],
+            [(assessed["median"], assessed["p90"])],
+        ),
     ]
 
 

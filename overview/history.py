@@ -19,7 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Consent, YouthClient
+from cases.models import Consent, CooperationRequest, SpecialServiceReferral, YouthClient
 from feedback.models import Answer, Response, Survey, SurveyLink, group_of, quarter_start
 from feedback.services import links_count
 from kelayhteistyo.models import County, KelaContactProfile, Language, Organisation, User
@@ -95,6 +95,8 @@ class History:
                 self.chunk(min(CHUNK, youth - start), start)
             if self.progress:
                 self.progress(self.counts)
+        with transaction.atomic():
+            self.kela_partner()
         return self.counts
 
     # The organisations and people -------------------------------------------------------------
@@ -141,6 +143,7 @@ class History:
         )
         self.workers = workers
         self.kela = kela
+        self.orgs = orgs
 
     # One chunk of young people with everything that follows them ------------------------------
 
@@ -207,7 +210,10 @@ class History:
                     if m.recorded_afterwards
                     else "",
                     invited_at=m.invited_at,
-                    responded_at=None if kela_status == "pending" else m.invited_at,
+                    # Answered within 0–3 days (not drawn: the rest stays as it was).
+                    responded_at=None
+                    if kela_status == "pending" or m.invited_at is None
+                    else m.invited_at + datetime.timedelta(hours=len(participants) * 7 % 80),
                     proposed_start=m.starts_at + datetime.timedelta(days=2)
                     if kela_status == "proposed"
                     else None,
@@ -313,6 +319,97 @@ class History:
         self.counts["youth"] += len(youth)
         self.counts["meetings"] += len(meetings)
         self.counts["items"] += len(items)
+
+    # Kela as a partner (issue 18): cooperation requests and special-service referrals -------
+
+    def kela_partner(self):
+        """Cooperation requests from Kela to the units and referrals to Kela's special service
+        over the last 18 months, for their dashboard figures. Drawn from a generator of their
+        own, so that the rest of the history stays as it was. The requests are past their time
+        and so hold no personal data (as after the nightly purge)."""
+        rng = random.Random(self.rng.random())  # noqa: S311 — repeatable test data
+        now = self.now
+        youth = list(
+            YouthClient.objects.filter(organisation__in=self.orgs).values_list(
+                "pk", "responsible_worker_id", "organisation_id", "organisation__county_id"
+            )
+        )
+        RS = CooperationRequest.Status
+        requests = []
+        for _ in range(max(len(youth) // 25, 1)):
+            org = rng.choice(self.orgs)
+            sent = now - datetime.timedelta(days=rng.uniform(40, 540))
+            worker = rng.choice([w for w in self.workers if w.organisation_id == org.pk])
+            status = rng.choices([RS.BOOKED, RS.DECLINED, RS.EXPIRED], [70, 20, 10])[0]
+            taken = sent + datetime.timedelta(hours=rng.gammavariate(2.0, 20.0))
+            answered = taken + datetime.timedelta(days=rng.uniform(1, 10))
+            requests.append(
+                CooperationRequest(
+                    organisation=org,
+                    sent_by=rng.choice(self.kela),
+                    sent_at=sent,
+                    expires_at=sent + datetime.timedelta(days=settings.COOPERATION_REQUEST_DAYS),
+                    status=status,
+                    taken_by=worker if status == RS.BOOKED else None,
+                    taken_at=taken if status == RS.BOOKED else None,
+                    answered_by=None if status == RS.EXPIRED else worker,
+                    answered_at=None if status == RS.EXPIRED else answered,
+                    erased_at=now,
+                )
+            )
+        CooperationRequest.objects.bulk_create(requests)
+        chosen = rng.sample(youth, max(len(youth) // 12, 1))
+        consents = {
+            c.youth_id: c
+            for c in Consent.objects.filter(youth__in=[y[0] for y in chosen]).order_by("pk")
+        }
+        Consent.objects.filter(pk__in=[c.pk for c in consents.values()]).update(
+            scope_kela_special_service=True
+        )
+        Outcome, RefStatus = SpecialServiceReferral.Outcome, SpecialServiceReferral.Status
+        referrals = []
+        for pk, worker, _org, county in chosen:
+            referred = now - datetime.timedelta(days=rng.uniform(2, 540))
+            kela = rng.choice(self.kela)
+            assessed = referred + datetime.timedelta(days=rng.gammavariate(3.0, 5.0))
+            outcome = rng.choices(
+                [Outcome.ACCEPTED, Outcome.NOT_ACCEPTED, Outcome.OTHER_SERVICE, ""],
+                [50, 20, 20, 10],
+            )[0]
+            if assessed > now:
+                outcome = ""
+            status = {
+                Outcome.ACCEPTED: RefStatus.IN_SERVICE,
+                Outcome.NOT_ACCEPTED: RefStatus.ENDED,
+                Outcome.OTHER_SERVICE: RefStatus.ENDED,
+            }.get(outcome, RefStatus.TAKEN)
+            referrals.append(
+                SpecialServiceReferral(
+                    youth_id=pk,
+                    county_id=county,
+                    consent=consents[pk],
+                    referred_by_id=worker,
+                    referred_at=referred,
+                    reason="Tarvitaan tiiviimpää tukea.",
+                    tried="Yhteiset tapaamiset.",
+                    youth_view="Haluan apua.",
+                    status=status,
+                    taken_by=kela,
+                    taken_at=referred + datetime.timedelta(days=1),
+                    outcome=outcome,
+                    assessed_at=assessed if outcome else None,
+                    special_contact=kela if outcome == Outcome.ACCEPTED else None,
+                    goals="Opinnot ja toimeentulo." if outcome == Outcome.ACCEPTED else "",
+                    planned_end=timezone.localdate(assessed) + datetime.timedelta(days=180)
+                    if outcome == Outcome.ACCEPTED
+                    else None,
+                    ended_at=assessed if status == RefStatus.ENDED else None,
+                    handover="TE-palvelut." if outcome == Outcome.OTHER_SERVICE else "",
+                )
+            )
+        SpecialServiceReferral.objects.bulk_create(referrals)
+        self.counts["requests"] = len(requests)
+        self.counts["referrals"] = len(referrals)
 
     def meeting(self, youth, consent):
         rng, now = self.rng, self.now

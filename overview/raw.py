@@ -29,6 +29,7 @@ from meetings.models import (
 
 from .aggregates import QUANTILES, ROUNDS_SHOWN, VERSION, again_counts, transitions_unplanned
 from .filters import meetings_in_scope
+from .kela_figures import kela_numbers
 from .rollups import calendar_days
 
 Status = JointMeeting.Status
@@ -195,6 +196,8 @@ def aggregates_raw(county, filters: dict) -> dict:
         "again": again_counts(county, filters),
         # A count of today from the raw rows already (one query): the same function.
         "transitions": transitions_unplanned(county, filters),
+        # From the raw rows already (kela_figures): the same function.
+        **kela_numbers(county, filters),
     }
 
 

@@ -51,6 +51,30 @@ HELD = (Status.HELD, *JointMeeting.WITH_PLAN)
 MARGIN = datetime.timedelta(minutes=10)
 
 
+QUANTILES = {"median": 0.5, "p90": 0.9}
+
+
+def quantile_of_histogram(histogram: dict[int, int], fraction: float) -> float | None:
+    """percentile_cont's interpolation over the values a histogram (value → how many) stands
+    for: the same number as over the sorted values themselves."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    position = fraction * (n - 1)
+    low = int(position)
+    high = min(low + 1, n - 1)
+
+    def at(rank: int) -> int:
+        seen = 0
+        for value in sorted(histogram):
+            seen += histogram[value]
+            if rank < seen:
+                return value
+        raise IndexError(rank)
+
+    return at(low) + (at(high) - at(low)) * (position - low)
+
+
 def month_of(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 

@@ -6,7 +6,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Consent, YouthClient
+from cases.models import Consent, CooperationRequest, SpecialServiceReferral, YouthClient
 
 from .meeting import JointMeeting, Participant
 from .plan import ActionItem, FollowUpPlan, PlanExport
@@ -28,8 +28,19 @@ class NotificationQuerySet(models.QuerySet):
         meeting = JointMeeting.objects.visible_to(user).filter(pk=OuterRef("meeting_id"))
         youth = YouthClient.objects.visible_to(user).filter(pk=OuterRef("consent__youth_id"))
         about = YouthClient.objects.visible_to(user).filter(pk=OuterRef("youth_id"))
+        request = CooperationRequest.objects.visible_to(user).filter(
+            pk=OuterRef("cooperation_request_id")
+        )
+        # The referring worker sees Kela's steps only while the consent holds (as on its page).
+        referral = (
+            SpecialServiceReferral.objects.visible_to(user)
+            .consented()
+            .filter(pk=OuterRef("special_referral_id"))
+        )
         return self.annotate(
             shows_content=Case(
+                When(cooperation_request__isnull=False, then=Exists(request)),
+                When(special_referral__isnull=False, then=Exists(referral)),
                 When(meeting__isnull=False, then=Exists(meeting)),
                 When(consent__isnull=False, then=Exists(youth)),
                 When(youth__isnull=False, then=Exists(about)),
@@ -83,6 +94,14 @@ class Notification(models.Model):
         OWN_ITEM_DONE = "own_item_done", _("A young person marked a task done")
         OWN_HELP = "own_help", _("A young person asks for help with a task")
         OWN_WITHDRAWAL = "own_withdrawal", _("A young person asks to withdraw a consent")
+        # Kela as a partner (issue 18): cooperation requests and special-service referrals
+        # (meetings.notifications.case_kinds).
+        REQUEST_RECEIVED = "request_received", _("New cooperation request from Kela")
+        REQUEST_ANSWERED = "request_answered", _("Answer to your cooperation request")
+        REFERRAL_RECEIVED = "referral_received", _("New special service referral")
+        REFERRAL_STEP = "referral_step", _("Kela moved a special service referral on")
+        REFERRAL_UNASSESSED = "referral_unassessed", _("Special service referral not assessed")
+        REFERRAL_WAITING = "referral_waiting", _("Your special service referral is waiting")
 
     # What each kind says, whether a user may turn it off, when it is moot: one entry per kind
     # in meetings.notifications (KindSpec); feedback declares FEEDBACK_REQUEST.
@@ -123,6 +142,13 @@ class Notification(models.Model):
     # approaching end of aftercare).
     youth = models.ForeignKey(
         YouthClient, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Issue 18: a message about a cooperation request from Kela, or a special-service referral.
+    cooperation_request = models.ForeignKey(
+        CooperationRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    special_referral = models.ForeignKey(
+        SpecialServiceReferral, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     due_at = models.DateTimeField(_("due at"), default=timezone.now)
     status = models.CharField(

@@ -2,6 +2,7 @@
 
 - kinds.py: what a kind of notification is (`KindSpec`), the registry, "is it still needed?"
 - meeting_kinds.py: the meetings app's own kinds; feedback declares its kind itself
+- case_kinds.py: cooperation requests and special-service referrals (issue 18)
 - reminders.py: the reminder rules, run by the sweep on Finnish working days
 - delivery.py: creating event rows (`notify`), the sweep, claiming, sending and retrying
 - render.py: the text, the link and the e-mail (with a calendar file) of a notification
@@ -11,7 +12,7 @@ needs a rule in reminders.py.
 """
 
 from ..workdays import add_working_days, day_off_name, is_working_day
-from . import meeting_kinds  # noqa: F401 — declares the meetings app's kinds
+from . import case_kinds, meeting_kinds  # noqa: F401 — declare the meetings app's kinds
 from .delivery import (
     LEASE,
     MAX_ATTEMPTS,

@@ -134,6 +134,8 @@ def youth_of(n: Notification) -> YouthClient | None:
         return n.plan.meeting.youth
     if n.consent_id:
         return n.consent.youth
+    if n.special_referral_id:
+        return n.special_referral.youth
     return n.youth
 
 

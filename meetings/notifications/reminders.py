@@ -9,10 +9,11 @@ import datetime
 import hashlib
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from cases.models import Consent, YouthClient
+from cases.models import Consent, SpecialServiceReferral, YouthClient
+from kelayhteistyo.models import KelaContactProfile
 
 from ..models import ActionItem, FollowUpPlan, JointMeeting, Notification, Participant
 from ..models.item_link import LINK_SCOPE, owner_address, owner_language
@@ -342,6 +343,74 @@ def transitions_due(today: datetime.date, now: datetime.datetime) -> list[Notifi
     ]
 
 
+def referral_contacts(referrals) -> dict:
+    """Who at Kela a referral waits for, by referral: the contact who took it, else the named
+    one, else every active contact serving the referral's county (two queries in all)."""
+    counties = {r.county_id for r in referrals if not r.taken_by_id and not r.named_contact_id}
+    by_county: dict = {}
+    profiles = (
+        KelaContactProfile.objects.active()
+        .filter(areas__in=counties)
+        .select_related("user")
+        .prefetch_related("areas")
+    )
+    for profile in profiles.distinct():
+        for area in profile.areas.all():
+            by_county.setdefault(area.pk, []).append(profile.user)
+    return {
+        r.pk: [r.taken_by]
+        if r.taken_by_id
+        else [r.named_contact]
+        if r.named_contact_id
+        else by_county.get(r.county_id, [])
+        for r in referrals
+    }
+
+
+def referrals_unassessed(today: datetime.date, now: datetime.datetime) -> list[Notification]:
+    """Special-service referrals not assessed REFERRAL_ASSESSMENT_WORKDAYS working days after
+    they were sent (nobody took them) or after Kela took them: a reminder to Kela (whoever it
+    waits for: referral_contacts) and a notice to the referring worker — once per referral and
+    step (the step is in the key), and only while the consent covers the referral (a withdrawn
+    consent ended Kela's access: no reminder carries the referral any more)."""
+    since = escalation_due_by(today, settings.REFERRAL_ASSESSMENT_WORKDAYS)
+    Status = SpecialServiceReferral.Status
+    referrals = list(
+        SpecialServiceReferral.objects.consented(today)
+        .filter(
+            Q(status=Status.REFERRED, referred_at__date__lte=since)
+            | Q(status=Status.TAKEN, taken_at__date__lte=since)
+        )
+        .select_related("taken_by", "named_contact", "referred_by")
+    )
+    contacts = referral_contacts(referrals)
+    rows = []
+    for referral in referrals:
+        step = referral.status
+        rows += [
+            _row(
+                Kind.REFERRAL_UNASSESSED,
+                f"referral_unassessed:{referral.pk}:{user.pk}:{step}",
+                recipient=user,
+                due_at=now,
+                special_referral=referral,
+            )
+            for user in contacts[referral.pk]
+            if user.is_active
+        ]
+        if referral.referred_by.is_active:
+            rows.append(
+                _row(
+                    Kind.REFERRAL_WAITING,
+                    f"referral_waiting:{referral.pk}:{referral.referred_by_id}:{step}",
+                    recipient=referral.referred_by,
+                    due_at=now,
+                    special_referral=referral,
+                )
+            )
+    return rows
+
+
 RULES = (
     invitations_unanswered,
     meetings_soon,
@@ -350,6 +419,7 @@ RULES = (
     reviews_due,
     consents_expiring,
     transitions_due,
+    referrals_unassessed,
 )
 
 

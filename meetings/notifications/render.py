@@ -17,6 +17,7 @@ from kelayhteistyo.models import User
 
 from .. import calendar
 from ..models import JointMeeting, Notification, Participant
+from .case_kinds import case_context
 from .kinds import KINDS
 from .meeting_kinds import review_round
 
@@ -36,7 +37,8 @@ def context(n: Notification) -> dict:
     """The values the texts may use (see KindSpec)."""
     meeting = n.meeting or (n.plan.meeting if n.plan_id else None)
     youth = meeting.youth if meeting else n.consent.youth if n.consent_id else n.youth
-    values = {"name": youth.first_name}
+    values = {"name": youth.first_name} if youth else {}
+    values |= case_context(n)  # a cooperation request or a special-service referral
     if meeting is not None:
         values["when"] = date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
         values["organiser"] = meeting.organiser.get_full_name()

@@ -4,6 +4,7 @@ times (`slot.py`), hand-overs (`handover.py`) and the signed links of outside ow
 items (`item_link.py`). Callers use `meetings.services.<name>`."""
 
 from .absence import invitations_pass_on, kela_absence_record
+from .case_notices import cooperation_request_notify, special_referral_notify
 from .handover import (
     HandOver,
     meetings_to_move,
@@ -32,6 +33,7 @@ from .meeting import (
     meetings_cancel_on_withdrawal,
     participants_set_joining,
     proposal_accept,
+    request_answer,
     taking_part_deny,
     valid_kela_consent,
     withdrawal_cancels,
@@ -65,6 +67,9 @@ from .slot import (
 )
 
 __all__ = [
+    "cooperation_request_notify",
+    "special_referral_notify",
+    "request_answer",
     "HandOver",
     "meetings_to_move",
     "worker_deactivate",

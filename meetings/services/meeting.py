@@ -190,8 +190,7 @@ def meeting_invite(
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.DISCLOSE, obj=meeting
     )
-    if meeting.cooperation_request_id is not None:
-        cooperation_request_booked(request_id=meeting.cooperation_request_id, by=by)
+    request_answer(meeting=meeting, by=by)
     notifications.notify(
         Notification.Kind.INVITATION,
         recipient=kela_contact,
@@ -202,6 +201,29 @@ def meeting_invite(
     # invited in place of one who declined changes nothing for them).
     notifications.notify_network(Notification.Kind.NETWORK_INVITATION, meeting)
     return participant
+
+
+def request_answer(*, meeting: JointMeeting, by: User) -> bool:
+    """A meeting sent to Kela (invited, or a free time booked) answers Kela's cooperation
+    request: the one it was booked from, or else the oldest open request about the young
+    person that this worker took (booked from the record, not from the request's page). The
+    request becomes *booked* and Kela is told. The caller is in a transaction."""
+    if meeting.cooperation_request_id is None:
+        request = (
+            CooperationRequest.objects.waiting()
+            .filter(
+                youth_id=meeting.youth_id,
+                status=CooperationRequest.Status.TAKEN,
+                taken_by=by,
+            )
+            .order_by("sent_at")
+            .first()
+        )
+        if request is None:
+            return False
+        meeting.cooperation_request = request
+        meeting.save(update_fields=["cooperation_request"])
+    return cooperation_request_booked(request_id=meeting.cooperation_request_id, by=by)
 
 
 @transaction.atomic

@@ -10,13 +10,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cases.models import CooperationRequest
 from kelayhteistyo.access import access_log_write
 from kelayhteistyo.models import AccessLog, User
 
 from .. import notifications
 from ..models import FollowUpPlan, JointMeeting, KelaSlot, Modality, Notification, Participant
 from ..workdays import day_off_name, is_working_day
-from .meeting import _modality_sync, meeting_create, valid_kela_consent
+from .meeting import _modality_sync, meeting_create, request_answer, valid_kela_consent
 
 # A weekly rule reaches at most this far: Kela contacts plan a term at a time.
 LONGEST_RULE = datetime.timedelta(weeks=26)
@@ -191,6 +192,7 @@ def slot_book(
     others: list[dict],
     joins: dict | None = None,
     reviews_plan: FollowUpPlan | None = None,
+    cooperation_request: CooperationRequest | None = None,
 ) -> JointMeeting:
     """Book a Kela contact's free time in one step: the meeting is made at the slot's time and
     confirmed at once, with Kela's participant accepted; both get the confirmation with the
@@ -229,6 +231,7 @@ def slot_book(
         invite=False,
         reviews_plan=reviews_plan,
         joins=joins,
+        cooperation_request=cooperation_request,
     )
     now = timezone.now()
     Participant.objects.create(
@@ -256,6 +259,8 @@ def slot_book(
     access_log_write(
         user=by, youth_id=meeting.youth_id, action=AccessLog.Action.DISCLOSE, obj=meeting
     )
+    # Booked for Kela's cooperation request (or about its young person): the request is booked.
+    request_answer(meeting=meeting, by=by)
     notifications.notify_participants(
         Notification.Kind.MEETING_CONFIRMED, meeting, key_suffix=f"slot{slot.pk}"
     )

@@ -355,9 +355,9 @@ def test_the_default_view_is_computed_ahead_and_says_when(client_as, national, k
     assert "Luvut laskettiin nyt" in filtered.content.decode()  # issue 22.9
     with CaptureQueriesContext(connection) as live:
         client.get_only(reverse("dashboard"), {"client_group": "aftercare"})
-    # One read of the snapshot instead of the five queries over the summary rows and the count
-    # of today's transitions (issue 17).
-    assert len(live.captured_queries) - len(snapshot.captured_queries) == 6 - 1
+    # One read of the snapshot instead of the five queries over the summary rows, the count
+    # of today's transitions (issue 17) and the three Kela figures (issue 18).
+    assert len(live.captured_queries) - len(snapshot.captured_queries) == 9 - 1
 
     # The CSV of the default view holds the figures shown on the page.
     csv = client.get(reverse("dashboard"), {"csv": "invitations"}).content.decode("utf-8-sig")
