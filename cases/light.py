@@ -154,12 +154,12 @@ def light_required(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        had_session = bool(request.session.get(LIGHT_LINK))
         link = light_link_of_session(request)
-        if link is None or link.access_ended():
+        if link is None:
+            return render(request, "own/light_problem.html", {"reason": "none"}, status=403)
+        if link.access_ended():
             light_session_end(request)
-            reason = "ended" if had_session else "none"
-            return render(request, "own/light_problem.html", {"reason": reason}, status=403)
+            return render(request, "own/light_problem.html", {"reason": "ended"}, status=403)
         return view(request, *args, link=link, **kwargs)
 
     return wrapped

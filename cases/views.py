@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -267,7 +267,7 @@ def light_link_send_view(request, pk):
     youth = youth_or_404(request, pk)
     channel = request.POST.get("channel")
     if channel not in OwnLightLink.Channel.values:
-        raise Http404
+        return HttpResponseBadRequest()
     try:
         link = light_link_send(youth=youth, channel=channel, by=request.user)
     except ValidationError as e:
