@@ -48,6 +48,12 @@ class YouthClientQuerySet(models.QuerySet):
         allowed = Consent.objects.covering(Scope.REMINDERS).filter(youth=OuterRef("pk"))
         return self.exclude(email="").filter(Exists(allowed))
 
+    def textable(self):
+        """Young people the service may send text messages (reminders): a phone number, and a
+        valid consent that covers messages to them."""
+        allowed = Consent.objects.covering(Scope.REMINDERS).filter(youth=OuterRef("pk"))
+        return self.exclude(phone="").filter(Exists(allowed))
+
 
 class YouthClient(models.Model):
     class ClientGroup(models.TextChoices):
@@ -126,6 +132,10 @@ class YouthClient(models.Model):
     def may_be_messaged(self) -> bool:
         """See YouthClientQuerySet.messageable."""
         return YouthClient.objects.messageable().filter(pk=self.pk).exists()
+
+    def may_be_texted(self) -> bool:
+        """See YouthClientQuerySet.textable."""
+        return YouthClient.objects.textable().filter(pk=self.pk).exists()
 
     @property
     def full_name(self) -> str:
