@@ -98,8 +98,13 @@ def link_problem(request, link: OwnLightLink) -> str:
         return "used"
     if link.verified_at is not None and request.session.get(LIGHT_AT) is None:
         return "used"
-    if link.opened_at is None and link.expires_at <= timezone.now():
-        return "expired"
+    now = timezone.now()
+    if (
+        link.verified_at is None
+        and link.expires_at <= now
+        and (link.code_expires_at is None or link.code_expires_at <= now)
+    ):
+        return "expired"  # a code sent just before the end may still be typed
     return ""
 
 

@@ -751,7 +751,8 @@ class OwnLightLink(models.Model):
     channel = models.CharField(_("sent by"), max_length=5, choices=Channel.choices)
     # The e-mail address or phone number (E.164) it was sent to: the code goes there too, and
     # the link ends if the record's address changes.
-    address = models.CharField(_("sent to"), max_length=254)
+    # Emptied once the link can no longer be used (cases.services.light_links_forget).
+    address = models.CharField(_("sent to"), max_length=254, blank=True)
     secret_hash = models.CharField(max_length=64, editable=False)
     # The worker who sent it; empty when the young person asked for a new link themselves.
     sent_by = models.ForeignKey(

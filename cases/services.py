@@ -618,3 +618,16 @@ def light_code_check(*, link: OwnLightLink, code: str) -> str:
     link.code_hash = ""
     link.save(update_fields=["verified_at", "code_hash"])
     return "ok"
+
+
+def light_links_forget(now: datetime.datetime | None = None) -> int:
+    """The address a light-door link went to, and the digests of its browser and code, once no
+    session can rest on it any more (a day after its longest possible session); the row stays
+    as the record of the send (who, when, how) and keeps the light door on."""
+    now = now or timezone.now()
+    ended = now - datetime.timedelta(days=1, seconds=settings.SESSION_MAX_AGE)
+    return (
+        OwnLightLink.objects.filter(expires_at__lt=ended)
+        .exclude(address="")
+        .update(address="", browser_hash="", code_hash="")
+    )

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('channel', models.CharField(choices=[('email', 'e-mail'), ('sms', 'text message')], max_length=5, verbose_name='sent by')),
-                ('address', models.CharField(max_length=254, verbose_name='sent to')),
+                ('address', models.CharField(blank=True, max_length=254, verbose_name='sent to')),
                 ('secret_hash', models.CharField(editable=False, max_length=64)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
                 ('expires_at', models.DateTimeField(verbose_name='expires at')),

@@ -364,3 +364,39 @@ def test_another_organisations_worker_cannot_send(client, bob, light_youth):
     )
     assert response.status_code == 404
     assert mail.outbox == []
+
+
+def test_an_opened_link_ends_with_its_time_once_its_code_has_expired(client, alice, light_youth):
+    send(client, alice, light_youth)
+    token = last_token()
+    browser = Client()
+    open_link(browser, token)
+    link = OwnLightLink.objects.get()
+    later = link.expires_at + datetime.timedelta(minutes=1)
+    with time_machine.travel(later):
+        assert browser.post(reverse("own:light_link", args=[token])).status_code == 410
+    assert len(mail.outbox) == 2  # no new code after the link's time
+
+
+def test_the_address_is_forgotten_once_the_link_cannot_be_used(client, alice, light_youth):
+    from overview.tasks import purge_stale_data
+
+    send(client, alice, light_youth)
+    assert purge_stale_data()["light_links"] == 0
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=6)):
+        assert purge_stale_data()["light_links"] == 1
+    link = OwnLightLink.objects.get()
+    assert (link.address, link.sent_by) == ("", alice)
+    assert light_youth.light_door_on  # the worker turned it on; it stays on
+
+
+def test_the_light_page_query_count(
+    client, alice, light_youth, next_meeting, django_assert_num_queries
+):
+    browser = Client()
+    through_the_door(client, alice, light_youth, browser)
+    browser.get(reverse("own:light_page"))
+    # The session, the link with the young person, the consent, the next meeting, the open
+    # survey links, the access-log row, the session saved (in a savepoint: two more).
+    with django_assert_num_queries(9):
+        assert browser.get(reverse("own:light_page")).status_code == 200
