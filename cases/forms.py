@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumError
@@ -6,6 +8,7 @@ from stdnum.fi import hetu
 
 from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin, PhoneNumberField
 from kelayhteistyo.models import County, User
+from kelayhteistyo.sms import phone_normalize
 
 from .models import (
     AFTERCARE_END_AGE,
@@ -384,3 +387,50 @@ class SpecialEndForm(forms.Form):
         help_text=_("Where the young person continues, e.g. “TE services, a named adviser”."),
         error_messages={"required": _("Say where the young person continues.")},
     )
+
+
+class LightCodeForm(forms.Form):
+    """The one-time code of the light door (issue 19)."""
+
+    code = forms.CharField(
+        label=_("Code (6 digits)"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise ValidationError(_("The code has 6 digits."), code="format")
+        return code
+
+
+class LightNewLinkForm(forms.Form):
+    """ "Send me a new link": the young person's e-mail address or phone number (issue 19)."""
+
+    address = forms.CharField(
+        label=_("Your e-mail address or phone number"),
+        max_length=254,
+        help_text=_("The one your aftercare worker has, e.g. 040 123 4567."),
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_address(self):
+        """("email", address) or ("sms", the number in E.164)."""
+        value = self.cleaned_data["address"].strip()
+        if "@" in value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise ValidationError(
+                    _("Enter an e-mail address or a phone number."), code="invalid"
+                ) from None
+            return ("email", value.lower())
+        try:
+            return ("sms", phone_normalize(value))
+        except ValidationError:
+            raise ValidationError(
+                _("Enter an e-mail address or a phone number."), code="invalid"
+            ) from None

@@ -5,12 +5,14 @@ import enum
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kelayhteistyo.models import AccessLog, Language, Organisation, choice_label
+from kelayhteistyo.sms import phone_normalize
 
 AFTERCARE_MIN_AGE = 16
 AFTERCARE_END_AGE = 25  # aftercare lasts until the 25th birthday
@@ -45,6 +47,12 @@ class YouthClientQuerySet(models.QuerySet):
         address, and a valid consent that covers messages to them."""
         allowed = Consent.objects.covering(Scope.REMINDERS).filter(youth=OuterRef("pk"))
         return self.exclude(email="").filter(Exists(allowed))
+
+    def textable(self):
+        """Young people the service may send text messages (reminders): a phone number, and a
+        valid consent that covers messages to them."""
+        allowed = Consent.objects.covering(Scope.REMINDERS).filter(youth=OuterRef("pk"))
+        return self.exclude(phone="").filter(Exists(allowed))
 
 
 class YouthClient(models.Model):
@@ -125,9 +133,50 @@ class YouthClient(models.Model):
         """See YouthClientQuerySet.messageable."""
         return YouthClient.objects.messageable().filter(pk=self.pk).exists()
 
+    def may_be_texted(self) -> bool:
+        """See YouthClientQuerySet.textable."""
+        return YouthClient.objects.textable().filter(pk=self.pk).exists()
+
     @property
     def full_name(self) -> str:
         return str(self)
+
+    # The light door of the young person's own page (issue 19; OwnLightLink, cases/light.py).
+
+    def light_address(self, channel: str) -> str:
+        """Where a light-door link (and its code) goes by `channel` ("email" or "sms"): the
+        e-mail address, or the phone number in E.164; "" if there is none (or not a number)."""
+        if channel == "email":
+            return self.email.strip().lower()
+        try:
+            return phone_normalize(self.phone) if self.phone.strip() else ""
+        except ValidationError:
+            return ""
+
+    def light_link_refusal(self, channel: str) -> str:
+        """Why no light-door link can be sent by `channel` now, in words for the worker, or
+        "". Messages to the young person need a valid consent that covers them."""
+        if self.status != self.Status.ACTIVE:
+            return str(_("The record is closed."))
+        if not self.consents.covering(Scope.REMINDERS).exists():
+            return str(
+                _(
+                    "No valid consent covers messages to the young person (“Send reminders to "
+                    "the young person”)."
+                )
+            )
+        if channel == "email" and not self.email:
+            return str(_("There is no e-mail address on the record."))
+        if channel == "sms" and not self.phone:
+            return str(_("There is no phone number on the record."))
+        if not self.light_address(channel):
+            return str(_("The phone number on the record is not valid: correct it first."))
+        return ""
+
+    @property
+    def light_door_on(self) -> bool:
+        """A worker has sent a light-door link and not turned the light door off since."""
+        return self.light_links.door_open().exists()
 
     @property
     def service_language(self) -> str:
@@ -669,3 +718,87 @@ class SpecialServiceReferral(models.Model):
     def is_kela_of(self, user) -> bool:
         """The Kela contact who took it (only they record the assessment and the end)."""
         return user.is_kela_contact and self.taken_by_id == user.pk
+
+
+class OwnLightLinkQuerySet(models.QuerySet):
+    def door_open(self):
+        """Links the worker has not turned off (the light door of their young person is on)."""
+        return self.filter(revoked_at__isnull=True)
+
+
+class OwnLightLink(models.Model):
+    """A link to the young person's "light door" (issue 19): without strong identification, a
+    single-use link and a one-time code sent to the same address open only what is not
+    sensitive (the next meeting, the open feedback survey). cases/light.py reads the links.
+
+    Nothing usable is stored: the link carries this row's id and a random secret, signed with
+    SECRET_KEY; the row keeps only a digest of the secret, of the code and of the browser it
+    was opened in. A link is opened once (bound to that browser), then needs the code sent to
+    the same address; three wrong codes end it. Turning the light door off (`revoked_at`)
+    ends every link and light session of the young person at once; so does the end of the
+    consent to messages, checked on every request."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("text message")
+
+    youth = models.ForeignKey(
+        YouthClient,
+        on_delete=models.CASCADE,
+        related_name="light_links",
+        verbose_name=_("young person"),
+    )
+    channel = models.CharField(_("sent by"), max_length=5, choices=Channel.choices)
+    # The e-mail address or phone number (E.164) it was sent to: the code goes there too, and
+    # the link ends if the record's address changes.
+    # Emptied once the link can no longer be used (cases.services.light_links_forget).
+    address = models.CharField(_("sent to"), max_length=254, blank=True)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    # The worker who sent it; empty when the young person asked for a new link themselves.
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    browser_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(_("code entered at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("turned off at"), null=True, blank=True)
+
+    objects = OwnLightLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("light door link")
+        verbose_name_plural = _("light door links")
+        indexes = [models.Index(fields=["youth", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.youth_id} {self.created_at:%Y-%m-%d %H:%M} {self.channel}"
+
+    @property
+    def is_locked(self) -> bool:
+        from .light import MAX_WRONG_CODES
+
+        return self.wrong_codes >= MAX_WRONG_CODES
+
+    def access_ended(self) -> bool:
+        """The light door is closed for this link now: turned off by the worker, no valid
+        consent covers messages to the young person, the record closed, or the address it was
+        sent to is no longer on the record. Checked on every request of a light session."""
+        youth = self.youth
+        return (
+            self.revoked_at is not None
+            or youth.status != YouthClient.Status.ACTIVE
+            or youth.light_address(self.channel) != self.address
+            or not Consent.objects.covering(Scope.REMINDERS).filter(youth=youth.pk).exists()
+        )

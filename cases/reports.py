@@ -79,6 +79,10 @@ class AccessReportRow:
         "own_page": gettext_lazy("the young person's own page"),
         "own_ics": gettext_lazy("a meeting as a calendar file"),
         "own_processed": gettext_lazy("the report of who has processed the data"),
+        # The light door: a link sent, the page opened with it, its calendar file.
+        "ownlightlink": gettext_lazy("a link to the young person's own page"),
+        "own_light_page": gettext_lazy("the young person's own page, opened with a link"),
+        "own_light_ics": gettext_lazy("a meeting as a calendar file"),
         # Kela's cooperation request about the young person (issue 18).
         "cooperationrequest": gettext_lazy("a cooperation request from Kela"),
         "cooperationrequest_list": gettext_lazy("a list of cooperation requests from Kela"),

@@ -1,21 +1,33 @@
 """Operations on young people and their consent."""
 
+import contextlib
 import datetime
+import logging
+import smtplib
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from kelayhteistyo.access import access_log_request, access_log_write
+from kelayhteistyo.access import access_log_own, access_log_request, access_log_write
 from kelayhteistyo.models import AccessLog, Organisation, User
+from kelayhteistyo.sms import SmsError, send_sms
 
+from . import light
 from .models import (
     Consent,
     CooperationRequest,
+    OwnLightLink,
     SpecialServiceReferral,
     WorkerHandover,
     YouthClient,
@@ -432,3 +444,214 @@ def special_referral_end(*, referral: Referral, by: User, handover: str) -> Refe
     )
     _tell_referral(referral, Referral.Status.ENDED)
     return referral
+
+
+# The light door of the young person's own page (issue 19; rules in cases/light.py) -----------
+
+light_logger = logging.getLogger("cases.light")
+# The young person's own request for a new link is sent in the background: the answer takes
+# the same time whether the address is known or not. The link is in this process's memory
+# only, never in the database or a queue.
+_light_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="light-link-sender")
+
+
+class LightSendFailed(Exception):
+    """The e-mail or text message could not be handed on (nothing was saved)."""
+
+
+def light_sends_wait() -> None:
+    """Wait until the messages handed to the background sender are sent (tests)."""
+    _light_sender.submit(lambda: None).result(timeout=30)
+
+
+def _light_message(youth: YouthClient, template: str, **values) -> tuple[str, str]:
+    """The subject and the text of a light-door message, in the young person's language."""
+    with translation.override(youth.service_language):
+        subject = _("Your own page") + " – " + _("Yhteistyö")
+        return subject, render_to_string(f"own/messages/{template}", values).strip()
+
+
+def _light_deliver(channel: str, address: str, subject: str, body: str) -> None:
+    try:
+        if channel == OwnLightLink.Channel.SMS:
+            send_sms(address, body)
+        else:
+            send_mail(subject, body, None, [address])
+    except (SmsError, ValidationError, smtplib.SMTPException, OSError) as exc:
+        # The error's kind only: the address and the text are personal data.
+        light_logger.warning("light door message not sent: %s", type(exc).__name__)
+        raise LightSendFailed from None
+
+
+def _light_link_create(
+    youth: YouthClient, channel: str, by: User | None
+) -> tuple[OwnLightLink, str]:
+    secret = light.new_secret()
+    now = timezone.now()
+    link = OwnLightLink.objects.create(
+        youth=youth,
+        channel=channel,
+        address=youth.light_address(channel),
+        secret_hash=light.digest(secret),
+        sent_by=by,
+        created_at=now,
+        expires_at=now + datetime.timedelta(hours=settings.OWN_LIGHT_LINK_HOURS),
+    )
+    url = settings.SITE_URL + reverse("own:light_link", args=[light.token_of(link, secret)])
+    return link, url
+
+
+def _light_link_text(youth: YouthClient, link: OwnLightLink, url: str) -> tuple[str, str]:
+    template = (
+        "light_link.sms.txt" if link.channel == OwnLightLink.Channel.SMS else "light_link.txt"
+    )
+    return _light_message(
+        youth, template, url=url, hours=settings.OWN_LIGHT_LINK_HOURS, asked=not link.sent_by_id
+    )
+
+
+@transaction.atomic
+def light_link_send(*, youth: YouthClient, channel: str, by: User) -> OwnLightLink:
+    """The worker sends the young person a light-door link by e-mail or text message, to the
+    address on the record; this turns the light door on. Refused (ValidationError, in words
+    for the worker) without a valid consent to messages or without the address."""
+    youth = YouthClient.objects.select_for_update().get(pk=youth.pk)
+    refusal = youth.light_link_refusal(channel)
+    if refusal:
+        raise ValidationError(refusal, code="refused")
+    link, url = _light_link_create(youth, channel, by)
+    access_log_write(user=by, youth_id=youth.pk, action=AccessLog.Action.CREATE, obj=link)
+    subject, body = _light_link_text(youth, link, url)
+    try:
+        _light_deliver(channel, link.address, subject, body)
+    except LightSendFailed:
+        raise ValidationError(
+            _("The message could not be sent. Please try again later."), code="not_sent"
+        ) from None
+    return link
+
+
+@transaction.atomic
+def light_door_close(*, youth: YouthClient, by: User) -> int:
+    """The worker turns the light door off: every link and light session of the young person
+    ends at once (light sessions read their link on every request)."""
+    closed = youth.light_links.door_open().update(revoked_at=timezone.now())
+    access_log_write(
+        user=by, youth_id=youth.pk, action=AccessLog.Action.CHANGE, obj=youth, what="ownlightlink"
+    )
+    return closed
+
+
+def light_link_request(*, channel: str, address: str) -> int:
+    """The young person asks for a new link with their e-mail address or phone number (E.164).
+    Sent only to a record that has this address, while the light door is on and a valid
+    consent covers messages, at most OWN_LIGHT_REQUESTS_PER_HOUR links a record an hour; in
+    the background, so that the caller cannot tell. Returns how many were sent (tests)."""
+    if channel == OwnLightLink.Channel.EMAIL:
+        youth = YouthClient.objects.filter(email__iexact=address.strip())
+    else:
+        youth = YouthClient.objects.filter(phone=address)
+    since = timezone.now() - datetime.timedelta(hours=1)
+    sent = 0
+    for y in youth.filter(status=YouthClient.Status.ACTIVE):
+        with transaction.atomic():
+            y = YouthClient.objects.select_for_update().get(pk=y.pk)
+            asked = y.light_links.filter(sent_by__isnull=True, created_at__gte=since).count()
+            if (
+                not y.light_door_on
+                or y.light_link_refusal(channel)
+                or y.light_address(channel) != address.strip().lower()
+                or asked >= settings.OWN_LIGHT_REQUESTS_PER_HOUR
+            ):
+                continue
+            link, url = _light_link_create(y, channel, None)
+            access_log_own(youth_ids=[y.pk], what="ownlightlink", action=AccessLog.Action.CREATE)
+            subject, body = _light_link_text(y, link, url)
+            transaction.on_commit(
+                partial(
+                    _light_sender.submit,
+                    _light_deliver_quietly,
+                    channel,
+                    link.address,
+                    subject,
+                    body,
+                )
+            )
+            sent += 1
+    return sent
+
+
+def _light_deliver_quietly(channel: str, address: str, subject: str, body: str) -> None:
+    with contextlib.suppress(LightSendFailed):  # logged; the young person may ask again
+        _light_deliver(channel, address, subject, body)
+
+
+@transaction.atomic
+def light_code_send(*, link: OwnLightLink, browser_hash: str = "") -> OwnLightLink:
+    """The link is opened: bound to this browser (`browser_hash`, the first time) and a new
+    one-time code sent to the same address by the same channel. light.LinkProblem if it was
+    opened in another browser meanwhile; ValidationError when no more codes are sent for it."""
+    link = OwnLightLink.objects.select_for_update().select_related("youth").get(pk=link.pk)
+    if browser_hash and link.browser_hash and link.browser_hash != browser_hash:
+        raise light.LinkProblem("used", link)
+    if link.codes_sent >= light.MAX_CODES:
+        raise ValidationError(
+            _("No more codes can be sent for this link. Ask for a new link."), code="too_many"
+        )
+    code = light.new_code()
+    now = timezone.now()
+    link.opened_at = link.opened_at or now
+    link.browser_hash = link.browser_hash or browser_hash
+    link.code_hash = light.code_digest(link, code)
+    link.code_expires_at = now + datetime.timedelta(minutes=settings.OWN_LIGHT_CODE_MINUTES)
+    link.codes_sent += 1
+    link.save(
+        update_fields=["opened_at", "browser_hash", "code_hash", "code_expires_at", "codes_sent"]
+    )
+    template = (
+        "light_code.sms.txt" if link.channel == OwnLightLink.Channel.SMS else "light_code.txt"
+    )
+    subject, body = _light_message(
+        link.youth, template, code=code, minutes=settings.OWN_LIGHT_CODE_MINUTES
+    )
+    try:
+        _light_deliver(link.channel, link.address, subject, body)
+    except LightSendFailed:
+        raise ValidationError(
+            _("The code could not be sent. Please try again in a moment."), code="not_sent"
+        ) from None
+    return link
+
+
+@transaction.atomic
+def light_code_check(*, link: OwnLightLink, code: str) -> str:
+    """The young person types the code: "ok" (the link is used: its light session begins),
+    "wrong" (a try less), "locked" (the third wrong code: the link is dead), "expired"."""
+    link = OwnLightLink.objects.select_for_update().get(pk=link.pk)
+    if link.is_locked:
+        return "locked"
+    if link.verified_at is not None:
+        return "used"
+    if link.code_expires_at is None or link.code_expires_at <= timezone.now():
+        return "expired"
+    if not constant_time_compare(link.code_hash, light.code_digest(link, code.strip())):
+        link.wrong_codes += 1
+        link.save(update_fields=["wrong_codes"])
+        return "locked" if link.is_locked else "wrong"
+    link.verified_at = timezone.now()
+    link.code_hash = ""
+    link.save(update_fields=["verified_at", "code_hash"])
+    return "ok"
+
+
+def light_links_forget(now: datetime.datetime | None = None) -> int:
+    """The address a light-door link went to, and the digests of its browser and code, once no
+    session can rest on it any more (a day after its longest possible session); the row stays
+    as the record of the send (who, when, how) and keeps the light door on."""
+    now = now or timezone.now()
+    ended = now - datetime.timedelta(days=1, seconds=settings.SESSION_MAX_AGE)
+    return (
+        OwnLightLink.objects.filter(expires_at__lt=ended)
+        .exclude(address="")
+        .update(address="", browser_hash="", code_hash="")
+    )

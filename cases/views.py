@@ -1,13 +1,15 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -27,9 +29,16 @@ from kelayhteistyo.models import AccessLog
 from kelayhteistyo.pdf import render_pdf
 
 from .forms import ConsentForm, ConsentWithdrawForm, YouthForm
-from .models import Consent, CooperationRequest, YouthClient, add_years
+from .models import Consent, CooperationRequest, OwnLightLink, YouthClient, add_years
 from .reports import access_report_rows
-from .services import consent_record, consent_withdraw, cooperation_request_link, youth_save
+from .services import (
+    consent_record,
+    consent_withdraw,
+    cooperation_request_link,
+    light_door_close,
+    light_link_send,
+    youth_save,
+)
 
 PAGE_SIZE = 50
 
@@ -123,6 +132,9 @@ def youth_detail(request, pk):
         "kela_sees_identity": youth.discloses_identity_to_kela(),
         "meetings": youth.meetings.all(),
         "handovers": youth.handovers.select_related("from_worker", "to_worker", "recorded_by"),
+        # The light door (issue 19): why a link cannot be sent by each channel, or "".
+        "light_refusals": {c: youth.light_link_refusal(c) for c in OwnLightLink.Channel.values},
+        "light_last": youth.light_links.door_open().select_related("sent_by").first(),
     }
     return render(request, "cases/youth_detail.html", context)
 
@@ -246,3 +258,36 @@ def access_report(request, pk):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(request, "cases/access_report.html", context)
+
+
+@require_POST
+@worker_required
+def light_link_send_view(request, pk):
+    """Send the young person a light-door link by e-mail or text message (issue 19)."""
+    youth = youth_or_404(request, pk)
+    channel = request.POST.get("channel")
+    if channel not in OwnLightLink.Channel.values:
+        return HttpResponseBadRequest()
+    try:
+        link = light_link_send(youth=youth, channel=channel, by=request.user)
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The link was sent to %(address)s. It works once, for %(hours)s hours.")
+            % {"address": link.address, "hours": settings.OWN_LIGHT_LINK_HOURS},
+        )
+    return redirect(f"{reverse('cases:detail', args=[youth.pk])}#own-page-access")
+
+
+@require_POST
+@worker_required
+def light_door_close_view(request, pk):
+    """Turn the light door off: every link and light session of the young person ends."""
+    youth = youth_or_404(request, pk)
+    light_door_close(youth=youth, by=request.user)
+    messages.success(
+        request, _("The light door is off: the links sent and the pages open with them ended.")
+    )
+    return redirect(f"{reverse('cases:detail', args=[youth.pk])}#own-page-access")

@@ -345,6 +345,12 @@ SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10)
 SMS_SENDER = env("SMS_SENDER", default="Yhteistyo")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(BASE_DIR / "sms-messages"))
+# The light door of the young person's own page (issue 19; cases/light.py): how long a link
+# works before it is opened, how long a one-time code works, and how many new links a young
+# person may ask for themselves in an hour.
+OWN_LIGHT_LINK_HOURS = env.int("OWN_LIGHT_LINK_HOURS", default=72)
+OWN_LIGHT_CODE_MINUTES = env.int("OWN_LIGHT_CODE_MINUTES", default=10)
+OWN_LIGHT_REQUESTS_PER_HOUR = env.int("OWN_LIGHT_REQUESTS_PER_HOUR", default=3)
 # --- end of text messages
 
 # --- Production shape (issue 21): required settings, JSON logs, health and metrics -----------

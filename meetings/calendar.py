@@ -23,7 +23,11 @@ def meeting_uid(meeting: JointMeeting) -> str:
     return f"{meeting.pk}@yhteistyo"
 
 
-def meeting_ics(meeting: JointMeeting, *, method: str = REQUEST, language: str = "fi") -> bytes:
+def meeting_ics(
+    meeting: JointMeeting, *, method: str = REQUEST, language: str = "fi", minimal: bool = False
+) -> bytes:
+    """The meeting as a calendar file. `minimal` (the young person's light door, issue 19): the
+    time, the place or video link and the status only — no names, no addresses, no link."""
     with override(language):
         cal = Calendar()
         cal.add("prodid", "-//Yhteistyo//Joint meetings//FI")
@@ -35,7 +39,10 @@ def meeting_ics(meeting: JointMeeting, *, method: str = REQUEST, language: str =
         event.add("dtstamp", timezone.now())
         event.add("dtstart", timezone.localtime(meeting.starts_at, HELSINKI))
         event.add("dtend", timezone.localtime(meeting.ends_at, HELSINKI))
-        event.add("summary", _("Joint meeting: %(name)s") % {"name": meeting.youth.first_name})
+        if minimal:
+            event.add("summary", _("Meeting with aftercare and Kela"))
+        else:
+            event.add("summary", _("Joint meeting: %(name)s") % {"name": meeting.youth.first_name})
         if meeting.modality == Modality.VIDEO and meeting.video_link:
             event.add("location", meeting.video_link)
             event.add("url", meeting.video_link)
@@ -43,19 +50,8 @@ def meeting_ics(meeting: JointMeeting, *, method: str = REQUEST, language: str =
             event.add("location", meeting.place)
             if meeting.modality == Modality.MIXED and meeting.video_link:
                 event.add("url", meeting.video_link)  # for those who join by video
-        page = settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk])
-        event.add("description", _("Details (login needed): %(url)s") % {"url": page})
-        organiser = vCalAddress(f"mailto:{meeting.organiser.email}")
-        organiser.params["cn"] = vText(meeting.organiser.get_full_name())
-        event.add("organizer", organiser)
-        for participant in meeting.participants.all():
-            if participant.user_id and participant.is_taking_part:
-                attendee = vCalAddress(f"mailto:{participant.user.email}")
-                attendee.params["cn"] = vText(participant.user.get_full_name())
-                attendee.params["partstat"] = PARTSTAT.get(participant.status, "ACCEPTED")
-                if attendee.params["partstat"] == "NEEDS-ACTION":
-                    attendee.params["rsvp"] = "TRUE"
-                event.add("attendee", attendee)
+        if not minimal:
+            _people(event, meeting)
         if method == CANCEL:
             event.add("status", "CANCELLED")
         elif meeting.status == meeting.Status.INVITED:  # Kela has not accepted yet
@@ -65,3 +61,20 @@ def meeting_ics(meeting: JointMeeting, *, method: str = REQUEST, language: str =
         cal.add_component(event)
         cal.add_missing_timezones()
         return cal.to_ical()
+
+
+def _people(event: Event, meeting: JointMeeting) -> None:
+    """The link to the meeting's page, the organiser and the attendees with an account."""
+    page = settings.SITE_URL + reverse("meetings:detail", args=[meeting.pk])
+    event.add("description", _("Details (login needed): %(url)s") % {"url": page})
+    organiser = vCalAddress(f"mailto:{meeting.organiser.email}")
+    organiser.params["cn"] = vText(meeting.organiser.get_full_name())
+    event.add("organizer", organiser)
+    for participant in meeting.participants.all():
+        if participant.user_id and participant.is_taking_part:
+            attendee = vCalAddress(f"mailto:{participant.user.email}")
+            attendee.params["cn"] = vText(participant.user.get_full_name())
+            attendee.params["partstat"] = PARTSTAT.get(participant.status, "ACCEPTED")
+            if attendee.params["partstat"] == "NEEDS-ACTION":
+                attendee.params["rsvp"] = "TRUE"
+            event.add("attendee", attendee)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cases.services import cooperation_requests_expire
+from cases.services import cooperation_requests_expire, light_links_forget
 from feedback.services import hidden_texts_purge, links_forget_expired
 from meetings.services import drafts_purge
 
@@ -15,12 +15,14 @@ def purge_stale_data() -> dict:
     """Personal data that has lost its purpose: meeting drafts never sent; whom an expired
     feedback link was for; free-text feedback hidden for containing personal data; the
     personal fields of cooperation requests from Kela that expired or were answered a while
-    ago (cases.services.cooperation_requests_expire)."""
+    ago (cases.services.cooperation_requests_expire); the address a light-door link of the
+    young person's own page went to, once it can no longer be used (light_links_forget)."""
     return {
         "cooperation_requests": cooperation_requests_expire(),
         "drafts": drafts_purge(),
         "feedback_links": links_forget_expired(),
         "hidden_feedback_texts": hidden_texts_purge(),
+        "light_links": light_links_forget(),
     }
 
 

@@ -14,7 +14,7 @@ from cases import urls as cases_urls
 from feedback import urls as feedback_urls
 from meetings import handover_views, notification_views, profile_views
 
-from . import dashboard, own, results, views
+from . import dashboard, light, own, results, views
 
 cases_patterns = [
     *cases_urls.urlpatterns,
@@ -54,6 +54,13 @@ own_patterns = [
     path("saml/login/", own_sign_in.SignInView.as_view(), name="saml_login"),
     path("saml/acs/", own_sign_in.AssertionConsumerView.as_view(), name="saml_acs"),
     path("saml/metadata/", own_sign_in.metadata, name="saml_metadata"),
+    # The light door (issue 19): a link and a one-time code, only what is not sensitive.
+    path("linkki/<str:token>/", light.light_link, name="light_link"),
+    path("linkki/<str:token>/koodi/", light.light_code, name="light_code"),
+    path("kevyt/", light.light_page, name="light_page"),
+    path("kevyt/tapaamiset/<uuid:pk>/kalenteri.ics", light.light_ics, name="light_ics"),
+    path("kevyt/lopeta/", light.light_logout, name="light_logout"),
+    path("uusi-linkki/", light.light_new, name="light_new"),
 ]
 
 # The quick start's test identity provider (make run), never in production.

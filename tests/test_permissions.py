@@ -275,6 +275,24 @@ MATRIX = {
     "own:saml_login": ("GET", {"others": 503}),
     "own:saml_acs": ("POST", {"others": 403}),
     "own:saml_metadata": ("GET", {"others": 404}),
+    # The light door (issue 19): the worker sends a link (without a channel: 400) or turns it
+    # off; the link's page opens for whoever holds the link (nothing is used up by a GET); the
+    # code without the link opened in this browser leads back to it; the light pages need a
+    # light session (403: "you need a link"), the strong own session is not one.
+    "cases:light_link_send": (
+        "POST",
+        {"anonymous": LOGIN, "alice": 400, "bob": 404, "others": 403},
+    ),
+    "cases:light_door_close": (
+        "POST",
+        {"anonymous": LOGIN, "alice": 302, "bob": 404, "others": 403},
+    ),
+    "own:light_link": ("GET", {"others": 200}),
+    "own:light_code": ("POST", {"others": 302}),
+    "own:light_page": ("GET", {"others": 403}),
+    "own:light_ics": ("GET", {"others": 403}),
+    "own:light_logout": ("POST", {"others": 302}),
+    "own:light_new": ("GET", {"others": 200}),
     # Cooperation requests from Kela (issue 18): Kela contacts send them to aftercare units;
     # the sender and the unit's workers see a request, nobody else. Decline and link without
     # input are refused next to the field (400).
@@ -430,6 +448,22 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
     type(consent).objects.filter(pk=consent.pk).update(scope_kela_special_service=True)
     kela_other.kela_profile.areas.set([f.county("kanta-hame")])
     referral = f.special_referral(youth=youth, worker=alice)
+    # The light door: a link sent to the young person (issue 19).
+    from cases import light
+    from cases.models import OwnLightLink
+
+    type(consent).objects.filter(pk=consent.pk).update(scope_reminders=True)
+    type(youth).objects.filter(pk=youth.pk).update(email="nuori@example.fi")
+    secret = light.new_secret()
+    light_link = OwnLightLink.objects.create(
+        youth=youth,
+        channel="email",
+        address="nuori@example.fi",
+        secret_hash=light.digest(secret),
+        sent_by=alice,
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    light_token = light.token_of(light_link, secret)
     users = {
         "alice": alice,
         "bob": bob,
@@ -475,6 +509,11 @@ def world(alice, bob, kela, kela_other, coordinator, youth, consent, settings, m
         "own:item_done": {"pk": own_item.pk},
         "own:item_help": {"pk": own_item.pk},
         "own:withdraw": {"pk": consent.pk},
+        "own:light_link": {"token": light_token},
+        "own:light_code": {"token": light_token},
+        "own:light_ics": {"pk": upcoming.pk},
+        "cases:light_link_send": {"pk": youth.pk},
+        "cases:light_door_close": {"pk": youth.pk},
         "directory_contact_edit": {"pk": kela.kela_profile.pk},
         "directory_contact_active": {"pk": kela.kela_profile.pk},
         **{name: {"pk": coop.pk} for name in MATRIX if name.startswith("requests:")},

@@ -124,6 +124,9 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     recipient_email = models.EmailField(_("e-mail address"), blank=True)
+    # A text message to the young person (issue 19; E.164), sent with kelayhteistyo.sms
+    # instead of an e-mail, while their consent covers messages and the number is theirs.
+    recipient_phone = models.CharField(_("phone number"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=2, default="fi")
     meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, null=True, blank=True)
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, null=True, blank=True)
@@ -180,10 +183,13 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(recipient__isnull=False) | ~Q(recipient_email=""),
+                condition=Q(recipient__isnull=False)
+                | ~Q(recipient_email="")
+                | ~Q(recipient_phone=""),
                 name="notification_has_recipient",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient or self.recipient_email}"
+        to = self.recipient or self.recipient_email or self.recipient_phone
+        return f"{self.get_kind_display()} → {to}"

@@ -13,19 +13,21 @@ import logging
 import smtplib
 from concurrent.futures import ThreadPoolExecutor
 
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kelayhteistyo.models import User
+from kelayhteistyo.sms import SmsError, send_sms
 
 from ..models import JointMeeting, Notification, Participant
 from .kinds import KINDS, network_may_be_messaged, not_needed
 from .reminders import reminders_create
-from .render import language_of, network_language, render
+from .render import language_of, network_language, render, text
 
 logger = logging.getLogger(__name__)
 Status = Notification.Status
@@ -213,6 +215,8 @@ def deliver(pk: int, task_id: str) -> str:
     if reason:
         _finish(n, Status.SKIPPED, error=reason)
         return "skipped"
+    if n.recipient_phone:  # a text message to the young person (issue 19)
+        return _send_sms(n, task_id, now)
     try:
         message = render(n)
     except Exception as exc:  # a broken template must not stop the other messages
@@ -263,16 +267,39 @@ def _send(
         _finish(n, Status.FAILED, error=f"recipient refused: {list(exc.recipients)[:1]}")
         return "failed"
     except (smtplib.SMTPException, OSError) as exc:
-        if n.attempts >= MAX_ATTEMPTS:
-            _finish(n, Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:500])
-            return "failed"
-        backoff = datetime.timedelta(minutes=2**n.attempts)
-        Notification.objects.filter(pk=n.pk, claimed_by=task_id).update(
-            status=Status.PENDING,
-            next_attempt_at=now + backoff,
-            last_error=f"{type(exc).__name__}: {exc}"[:500],
-        )
-        return "retry"
+        return _retry_or_fail(n, task_id, now, f"{type(exc).__name__}: {exc}")
+    _finish(n, Status.SENT)
+    return "sent"
+
+
+def _retry_or_fail(n: Notification, task_id: str, now: datetime.datetime, error: str) -> str:
+    """A passing fault: try again with a backoff (2, 4, 8, 16 min), then give up."""
+    if n.attempts >= MAX_ATTEMPTS:
+        _finish(n, Status.FAILED, error=error[:500])
+        return "failed"
+    backoff = datetime.timedelta(minutes=2**n.attempts)
+    Notification.objects.filter(pk=n.pk, claimed_by=task_id).update(
+        status=Status.PENDING, next_attempt_at=now + backoff, last_error=error[:500]
+    )
+    return "retry"
+
+
+def _send_sms(n: Notification, task_id: str, now: datetime.datetime) -> str:
+    """Send a claimed row as a text message (the young person's text, no link)."""
+    try:
+        with translation.override(n.language):
+            _subject, body = text(n)
+    except Exception as exc:  # a broken text must not stop the other messages
+        logger.exception("notification %s could not be rendered", n.pk)
+        _finish(n, Status.FAILED, error=f"render: {type(exc).__name__}")
+        return "failed"
+    try:
+        send_sms(n.recipient_phone, body)
+    except ValidationError:
+        _finish(n, Status.FAILED, error="not a phone number")
+        return "failed"
+    except SmsError as exc:  # the gateway's status only (sms.py): no number, no text
+        return _retry_or_fail(n, task_id, now, str(exc))
     _finish(n, Status.SENT)
     return "sent"
 

@@ -176,6 +176,13 @@ def _no_consent_for_reminders(n: Notification) -> str:
     """The young person gets messages only while their consent covers reminders."""
     if n.recipient_id or n.participant_id:
         return ""
-    if not n.meeting.youth.may_be_messaged():
+    youth = n.meeting.youth
+    if n.recipient_phone:  # a text message (issue 19): to the number on the record only
+        if not youth.may_be_texted():
+            return "no consent for reminders"
+        if youth.light_address("sms") != n.recipient_phone:
+            return "phone number changed"
+        return ""
+    if not youth.may_be_messaged():
         return "no consent for reminders"
     return ""

@@ -30,7 +30,9 @@ CONSENT_NOTICE = datetime.timedelta(days=14)
 OVERDUE_WITHIN = datetime.timedelta(days=30)  # older overdue items and reviews are not reminded
 
 
-def _row(kind, key, *, recipient=None, email="", language=None, due_at, **objects) -> Notification:
+def _row(
+    kind, key, *, recipient=None, email="", phone="", language=None, due_at, **objects
+) -> Notification:
     if not KINDS[kind].reminder:
         raise ValueError(f"{kind} is sent on an event (notify), not created as a reminder")
     return Notification(
@@ -38,10 +40,45 @@ def _row(kind, key, *, recipient=None, email="", language=None, due_at, **object
         key=key,
         recipient=recipient,
         recipient_email=email if recipient is None else "",
+        recipient_phone=phone if recipient is None else "",
         language=language or language_of(recipient),
         due_at=due_at,
         **objects,
     )
+
+
+def _youth_rows(kind, key, youth, youth_by_email, youth_by_sms, now, **objects) -> list:
+    """A reminder to the young person: by e-mail, and by text message (issue 19), each while
+    the record has the address and a valid consent covers messages to them."""
+    rows = []
+    if youth.pk in youth_by_email:
+        rows.append(
+            _row(
+                kind,
+                key,
+                email=youth.email,
+                language=youth.service_language,
+                due_at=now,
+                **objects,
+            )
+        )
+    phone = youth.light_address("sms")
+    if youth.pk in youth_by_sms and phone:
+        rows.append(
+            _row(
+                kind,
+                f"{key}:sms",
+                phone=phone,
+                language=youth.service_language,
+                due_at=now,
+                **objects,
+            )
+        )
+    return rows
+
+
+def _textable(youth_ids) -> set:
+    return set(YouthClient.objects.textable().filter(pk__in=youth_ids).values_list("pk", flat=True))
 
 
 def _network_messageable(youth_ids) -> set:
@@ -111,6 +148,7 @@ def meetings_soon(today: datetime.date, now: datetime.datetime) -> list[Notifica
         .filter(pk__in=soon.values("youth"))
         .values_list("pk", flat=True)
     )
+    texts_to_youth = _textable(soon.values("youth"))
     to_network = _network_messageable(soon.values("youth"))
     rows = []
     for meeting in soon.prefetch_related("participants__user").select_related("language"):
@@ -132,17 +170,15 @@ def meetings_soon(today: datetime.date, now: datetime.datetime) -> list[Notifica
                 for p in meeting.participants.all()
                 if p.is_network_member and p.is_taking_part and p.email
             ]
-        if meeting.youth_id in reminders_to_youth:
-            rows.append(
-                _row(
-                    Kind.MEETING_TOMORROW,
-                    f"tomorrow:{day}:youth",
-                    email=meeting.youth.email,
-                    language=meeting.youth.service_language,
-                    due_at=now,
-                    meeting=meeting,
-                )
-            )
+        rows += _youth_rows(
+            Kind.MEETING_TOMORROW,
+            f"tomorrow:{day}:youth",
+            meeting.youth,
+            reminders_to_youth,
+            texts_to_youth,
+            now,
+            meeting=meeting,
+        )
     return rows
 
 
@@ -158,6 +194,7 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
     consenting = set(
         YouthClient.objects.messageable().filter(pk__in=youth_ids).values_list("pk", flat=True)
     )
+    texting = _textable(youth_ids)
     to_network = _network_messageable(youth_ids)
     rows = []
     for kind, items in ((Kind.ITEM_DUE, due_items), (Kind.ITEM_OVERDUE, late_items)):
@@ -174,17 +211,8 @@ def action_items_due(today: datetime.date, now: datetime.datetime) -> list[Notif
                     rows.append(
                         _network_row(kind, key, owner, item.plan.meeting, now, action_item=item)
                     )
-            elif item.owner.kind == Participant.Kind.YOUNG_PERSON and youth.pk in consenting:
-                rows.append(
-                    _row(
-                        kind,
-                        key,
-                        email=youth.email,
-                        language=youth.service_language,
-                        due_at=now,
-                        **objects,
-                    )
-                )
+            elif item.owner.kind == Participant.Kind.YOUNG_PERSON:
+                rows += _youth_rows(kind, key, youth, consenting, texting, now, **objects)
     return rows
 
 
