@@ -105,7 +105,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     recipient_email = models.EmailField(_("e-mail address"), blank=True)
-    language = models.CharField(_("language"), max_length=2, default="fi")
+    language = models.CharField(_("language"), max_length=8, default="fi")
     meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, null=True, blank=True)
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, null=True, blank=True)
     plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, null=True, blank=True)
