@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from feedback import services as feedback
 from kelayhteistyo import youth
-from meetings import pdf, services
+from meetings import pdf
 from meetings.models import Notification, Participant, PlanExport
 from meetings.notifications.render import render as render_email
 from tests import factories as f
@@ -83,11 +83,14 @@ def test_every_youth_text_is_translated(code):
     missing = []
     for key, plural in youth.youth_msgids().items():
         entry = entries.get(key)
-        if entry is None or "fuzzy" in entry.flags:
-            missing.append(key[1])
-        elif plural and not all(entry.msgstr_plural.values()):
-            missing.append(key[1])
-        elif not plural and not entry.msgstr:
+        if (
+            entry is None
+            or "fuzzy" in entry.flags
+            or plural
+            and not all(entry.msgstr_plural.values())
+            or not plural
+            and not entry.msgstr
+        ):
             missing.append(key[1])
     assert not missing, f"{code}: not translated: {missing}"
 
