@@ -337,3 +337,31 @@ def test_the_catalogs_are_found_where_django_looks(tmp_path):
         from django.utils.dateformat import format as date_format
 
         assert date_format(datetime.date(2026, 12, 2), "l") == "Arbaco"
+
+
+def test_a_new_youth_text_is_appended_to_every_youth_catalog(settings, tmp_path, monkeypatch):
+    """The procedure for adding a youth text (README): `manage.py youth_messages` appends it,
+    empty, to each youth catalog; `--check` fails until it is translated."""
+    from django.core.management import CommandError, call_command
+
+    for code, path in CATALOGS.items():
+        target = tmp_path / path.relative_to(path.parents[2])
+        target.parent.mkdir(parents=True)
+        shutil.copy(path, target)
+    settings.LOCALE_PATHS = [tmp_path]
+    found = youth.youth_msgids()
+    monkeypatch.setattr(
+        youth, "youth_msgids", lambda: {**found, ("", "Your code is %(code)s."): None}
+    )
+    with pytest.raises(CommandError):
+        call_command("youth_messages", "--check")
+    before = (tmp_path / "so" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    call_command("youth_messages")
+    after = (tmp_path / "so" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    assert after.startswith(before.rstrip("\n"))  # appended, nothing rewritten
+    entry = polib.pofile(str(tmp_path / "so" / "LC_MESSAGES" / "django.po")).find(
+        "Your code is %(code)s."
+    )
+    assert entry is not None and entry.msgstr == ""
+    with pytest.raises(CommandError):
+        call_command("youth_messages", "--check")
