@@ -344,7 +344,7 @@ def test_a_new_youth_text_is_appended_to_every_youth_catalog(settings, tmp_path,
     empty, to each youth catalog; `--check` fails until it is translated."""
     from django.core.management import CommandError, call_command
 
-    for code, path in CATALOGS.items():
+    for path in CATALOGS.values():
         target = tmp_path / path.relative_to(path.parents[2])
         target.parent.mkdir(parents=True)
         shutil.copy(path, target)
