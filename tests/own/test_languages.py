@@ -365,3 +365,21 @@ def test_a_new_youth_text_is_appended_to_every_youth_catalog(settings, tmp_path,
     assert entry is not None and entry.msgstr == ""
     with pytest.raises(CommandError):
         call_command("youth_messages", "--check")
+
+
+def test_the_worker_makes_the_copy_in_a_youth_language_but_the_client_plan_in_fi_sv_en(
+    client_as,
+    alice,
+    world,  # noqa: F811
+):
+    plan = world["plan"]
+    youth_ = plan.meeting.youth
+    type(youth_).objects.filter(pk=youth_.pk).update(language=f.language("ti"))
+    client = client_as(alice)
+    page = client.get(reverse("meetings:plan", args=[plan.meeting_id])).content.decode()
+    assert '<option value="ti" selected>tigrinja</option>' in page  # the record's language
+    url = reverse("meetings:plan_export", args=[plan.meeting_id])
+    client.post(url, {"variant": "official", "language": "ti"})
+    assert not PlanExport.objects.exists()
+    client.post(url, {"variant": "plain", "language": "ti"})
+    assert PlanExport.objects.get().language == "ti"
