@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kelayhteistyo.models import AccessLog, Language, Organisation, choice_label
 from kelayhteistyo.sms import phone_normalize
+from kelayhteistyo.youth import youth_language_of
 
 AFTERCARE_MIN_AGE = 16
 AFTERCARE_END_AGE = 25  # aftercare lasts until the 25th birthday
@@ -180,10 +181,9 @@ class YouthClient(models.Model):
 
     @property
     def service_language(self) -> str:
-        """The young person's language if the service speaks it (fi, sv, en), else Finnish:
-        for their reminders and their plain-language copy."""
-        code = self.language.code if self.language_id else ""
-        return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        """The young person's language if the youth pages speak it (settings.YOUTH_LANGUAGES),
+        else Finnish: for their own page, messages, survey and plain-language copy."""
+        return youth_language_of(self.language.code if self.language_id else "")
 
     @property
     def masked_identity_code(self) -> str:

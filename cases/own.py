@@ -35,6 +35,8 @@ from saml2.sigver import SignatureError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 from stdnum.fi import hetu
 
+from kelayhteistyo.youth import YOUTH_COOKIE
+
 from .models import UsedAssertion, YouthClient
 
 logger = logging.getLogger(__name__)
@@ -224,7 +226,7 @@ class AssertionConsumerView(saml_views.AssertionConsumerServiceView):
         language = getattr(request, "own_language", None)
         if language and response.status_code == 302:
             response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
+                YOUTH_COOKIE,
                 language,
                 samesite="Lax",
                 secure=settings.SESSION_COOKIE_SECURE,

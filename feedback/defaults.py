@@ -108,6 +108,17 @@ YOUTH = {
     ],
 }
 
+
+def youth_texts() -> list[str]:
+    """The English texts of the young people's default survey: the youth languages translate
+    them (`feedback.models.in_language`; listed in kelayhteistyo/youth.py)."""
+    texts = [YOUTH["title"][2], YOUTH["intro"][2]]
+    for question in YOUTH["questions"]:
+        texts.append(question[3][2])
+        texts += [choice[2] for choice in (question[4] if len(question) > 4 else ())]
+    return texts
+
+
 PROFESSIONALS = {
     "title": (
         "Palaute yhteistapaamisesta",

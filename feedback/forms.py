@@ -25,6 +25,7 @@ class TextAnswer(forms.CharField):
         return value.replace("\r\n", "\n") if value else value
 
 
+MAX_CHARACTERS = _("At most %(n)s characters.")
 TOO_LONG = _("The answer is too long: at most %(limit_value)d characters (now %(show_value)d).")
 
 
@@ -39,7 +40,7 @@ def _field(question: Question) -> forms.Field:
         return TextAnswer(
             max_length=Answer.TEXT_MAX,
             widget=forms.Textarea(attrs={"rows": 4}),
-            help_text=_("At most %(n)s characters.") % {"n": Answer.TEXT_MAX},
+            help_text=MAX_CHARACTERS % {"n": Answer.TEXT_MAX},
             **{**common, "error_messages": {**REQUIRED, "max_length": TOO_LONG}},
         )
     if kind == Question.Kind.MULTIPLE:

@@ -18,7 +18,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kelayhteistyo.access import scope_county
@@ -65,8 +65,18 @@ def random_id() -> int:
 
 
 def in_language(obj, field: str, language: str | None = None) -> str:
-    """`field_fi`, `field_sv` or `field_en` in the active language; Finnish if not written."""
-    language = (language or active_language())[:2]
+    """`field_fi`, `field_sv` or `field_en` in the active language; Finnish if not written.
+    In a youth language (kelayhteistyo/youth.py) the English text as translated in its catalog
+    (the default survey of young people is: feedback.defaults.youth_texts), else Finnish."""
+    full = language or translation.get_language() or active_language()
+    language = full[:2]
+    if language not in LANGUAGES:
+        english = getattr(obj, f"{field}_en", "")
+        with translation.override(full):
+            translated = translation.gettext(english) if english else ""
+        if translated and translated != english:
+            return translated
+        return getattr(obj, f"{field}_fi")
     return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_fi")
 
 
@@ -259,7 +269,7 @@ class Response(models.Model):
         County, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     quarter = models.DateField(_("quarter"))  # its first day
-    language = models.CharField(_("language"), max_length=2)
+    language = models.CharField(_("language"), max_length=8)
 
     class Meta:
         verbose_name = _("response")

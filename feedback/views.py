@@ -11,10 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kelayhteistyo.access import coordinator_required, scope_county
+from kelayhteistyo.youth import youth_languages
 
 from . import services
 from .forms import AnswerForm, QuestionFormSet, SurveyForm
-from .models import Choice, Question, Survey
+from .models import Choice, Group, Question, Survey
 
 
 def _surveys():
@@ -32,7 +33,9 @@ def answer(request, token):
     token. No browser or proxy keeps a copy (never_cache)."""
     code = services.code_from_token(token)
     link = services.link_of_code(code) if code else None
-    languages = dict(settings.LANGUAGES)
+    # The young person's survey (and a page without a link) speaks the youth languages.
+    youth_page = link is None or link.group == Group.YOUNG_PERSON
+    languages = youth_languages() if youth_page else dict(settings.LANGUAGES)
     switch = request.POST.get("switch")  # the language switch of the survey page
     language = switch or request.GET.get("lang") or request.POST.get("lang")
     if language not in languages:
@@ -40,7 +43,7 @@ def answer(request, token):
     if language not in languages:
         language = link.language if link else settings.LANGUAGE_CODE
     with translation.override(language):
-        response = _answer(request, token, code, link, language, switch)
+        response = _answer(request, token, code, link, language, switch, languages)
     # The page stays in the language chosen or answered in, also once the link is used up: a
     # cookie of this browser for /p/ only. Nothing about the person is stored.
     response.set_cookie(
@@ -59,9 +62,9 @@ LANGUAGE_COOKIE = "p_lang"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 60  # the 30 days a link works, and some
 
 
-def _answer(request, token, code, link, language, switch):
+def _answer(request, token, code, link, language, switch, languages):
     """The answer page's steps, in the chosen language."""
-    context = {"token": token, "lang": language, "languages": dict(settings.LANGUAGES)}
+    context = {"token": token, "lang": language, "languages": languages}
     if code is None:
         return render(request, "feedback/link_problem.html", context)
     if link is None:  # signed by us, and gone: answered, or its time is over

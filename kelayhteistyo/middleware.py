@@ -18,6 +18,8 @@ from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 
+from kelayhteistyo import youth
+
 logger = logging.getLogger("kelayhteistyo.incident")
 
 LOGIN_AT = "login_at"
@@ -67,6 +69,23 @@ class AdminAccessLogMiddleware:
                 response.status_code,
             )
         return response
+
+
+class YouthLanguageMiddleware:
+    """The young person's own pages (`/oma/`) speak the youth languages (kelayhteistyo/youth.py):
+    the language chosen on them or set at sign-in from the record (a cookie of their own),
+    else the one Django picked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(youth.YOUTH_PATH):
+            chosen = request.COOKIES.get(youth.YOUTH_COOKIE)
+            if youth.is_youth_language(chosen):
+                translation.activate(chosen)
+                request.LANGUAGE_CODE = chosen
+        return self.get_response(request)
 
 
 class UserLanguageMiddleware:

@@ -7,6 +7,7 @@ import datetime
 import sys
 from pathlib import Path
 
+import django.conf.locale
 import environ
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "kelayhteistyo.middleware.UserLanguageMiddleware",
+    "kelayhteistyo.middleware.YouthLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kelayhteistyo.middleware.SessionPolicyMiddleware",
     "kelayhteistyo.middleware.NoStoreMiddleware",
@@ -156,6 +158,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The young person's own pages, their plain-language plan copy, their survey and the messages to
+# them are also in the languages of the young people served (issue 19). Professional pages stay
+# in LANGUAGES. Rules and the list of youth-facing sources: kelayhteistyo/youth.py.
+YOUTH_LANGUAGES = [
+    *LANGUAGES,
+    ("ar", _("Arabic")),
+    ("fa-af", _("Dari")),
+    ("so", _("Somali")),
+    ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+    ("ti", _("Tigrinya")),
+]
+# Languages Django does not know (Dari as spoken in Afghanistan, Somali, Tigrinya): registered
+# in Django's LANG_INFO so that the language switch names them and bidi is known.
+EXTRA_LANG_INFO = {
+    "fa-af": {"bidi": True, "code": "fa-af", "name": "Dari", "name_local": "دری"},
+    "so": {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"},
+    "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
+}
+django.conf.locale.LANG_INFO = {**django.conf.locale.LANG_INFO, **EXTRA_LANG_INFO}
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True

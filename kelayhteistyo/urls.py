@@ -22,6 +22,7 @@ urlpatterns = [
     path("metrics/", health.metrics, name="metrics"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set_language"),
+    path("oma-kieli/", views.set_youth_language, name="set_youth_language"),
     path("account/two-factor/", account.otp_setup, name="otp_setup"),
     path("account/verify/", account.otp_verify, name="otp_verify"),
     path("account/confirm/", account.reauthenticate, name="reauthenticate"),

@@ -1,17 +1,20 @@
 import datetime
 import uuid
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from . import youth
 from .access import worker_required
 from .forms import DirectorySearchForm
 from .models import User
@@ -54,6 +57,28 @@ def set_language(request):
         else:
             request.session[LANGUAGE_CHOSEN] = lang
     return django_set_language(request)
+
+
+@require_POST
+def set_youth_language(request):
+    """The language switch of the young person's own pages: a cookie of this browser only."""
+    lang = request.POST.get("language")
+    target = request.POST.get("next") or youth.YOUTH_PATH
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = youth.YOUTH_PATH
+    response = redirect(target)
+    if youth.is_youth_language(lang):
+        response.set_cookie(
+            youth.YOUTH_COOKIE,
+            lang,
+            max_age=60 * 60 * 24 * 365,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+        )
+    return response
 
 
 class LoginForm(AuthenticationForm):

@@ -26,12 +26,20 @@ from .views import meeting_or_404
 
 class ExportForm(forms.Form):
     variant = forms.ChoiceField(choices=PlanExport.Variant.choices, widget=forms.HiddenInput)
+    # The young person's copy also in the youth languages; the client plan in fi, sv, en.
     language = forms.ChoiceField(
-        label=gettext_lazy("Language of the document"), choices=settings.LANGUAGES
+        label=gettext_lazy("Language of the document"), choices=settings.YOUTH_LANGUAGES
     )
     include_identity_code = forms.BooleanField(
         label=gettext_lazy("Include the personal identity code"), required=False
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        official = cleaned.get("variant") == PlanExport.Variant.OFFICIAL
+        if official and cleaned.get("language") not in dict(settings.LANGUAGES):
+            self.add_error("language", gettext_lazy("Choose the language of the document."))
+        return cleaned
 
 
 @require_POST

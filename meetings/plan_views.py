@@ -47,6 +47,7 @@ def _plan_page(request, meeting, plan, form, item_form=None, status=200):
                 (e for e in exports if e.variant == PlanExport.Variant.OFFICIAL), None
             ),
             "export_languages": settings.LANGUAGES,
+            "plain_languages": settings.YOUTH_LANGUAGES,
             "youth_language": meeting.youth.service_language,
             # Joint meetings booked to review this plan (it continues in them).
             "review_meetings": plan.review_meetings.exclude(status=JointMeeting.Status.CANCELLED)

@@ -47,6 +47,8 @@ MATRIX = {
     "oidc_callback": ("GET", {"others": 400}),
     "logout": ("POST", {"others": 302}),
     "set_language": ("POST", {"others": 302}),
+    # The own pages' language switch (issue 19): a cookie of the browser, for anyone.
+    "set_youth_language": ("POST", {"others": 302}),
     "accessibility": ("GET", {"others": 200}),
     # For operators, the same for everyone: nothing personal (test_health.py). The metrics
     # exist only for the scraper's bearer token, which no user's request carries.

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0007_own_light_door'),
-        ('meetings', '0020_cooperation_requests'),
+        ('meetings', '0021_kela_partner_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

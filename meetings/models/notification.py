@@ -127,7 +127,7 @@ class Notification(models.Model):
     # A text message to the young person (issue 19; E.164), sent with kelayhteistyo.sms
     # instead of an e-mail, while their consent covers messages and the number is theirs.
     recipient_phone = models.CharField(_("phone number"), max_length=20, blank=True)
-    language = models.CharField(_("language"), max_length=2, default="fi")
+    language = models.CharField(_("language"), max_length=8, default="fi")
     meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, null=True, blank=True)
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, null=True, blank=True)
     plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, null=True, blank=True)

@@ -386,7 +386,7 @@ class PlanExport(models.Model):
     number = models.PositiveIntegerField(_("version"))
     plan_version = models.PositiveIntegerField()
     variant = models.CharField(_("kind"), max_length=10, choices=Variant.choices)
-    language = models.CharField(_("language"), max_length=2)
+    language = models.CharField(_("language"), max_length=8)
     includes_identity_code = models.BooleanField(default=False)
     file = models.FileField(upload_to=_export_path)
     sha256 = models.CharField(max_length=64)

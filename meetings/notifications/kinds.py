@@ -186,3 +186,11 @@ def _no_consent_for_reminders(n: Notification) -> str:
     if not youth.may_be_messaged():
         return "no consent for reminders"
     return ""
+
+
+def youth_texts() -> list:
+    """What a young person may read in a message to them: the subject and the young person's
+    text of every kind that has one (listed in kelayhteistyo/youth.py)."""
+    return [
+        t for spec in KINDS.values() if spec.youth_text for t in (spec.subject, spec.youth_text)
+    ]

@@ -186,7 +186,7 @@ def test_the_page_opens_in_the_language_of_the_record(client, idp, own_youth):
 
     type(own_youth).objects.filter(pk=own_youth.pk).update(language=f.language("sv"))
     response = sign_in(client, idp)
-    assert response.cookies["django_language"].value == "sv"
+    assert response.cookies["youth_language"].value == "sv"
     page = client.get(reverse("own:page")).content.decode()
     assert f"Hej {own_youth.first_name}!" in page
 
