@@ -10,13 +10,14 @@ from collections import Counter, defaultdict
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from feedback.models import Answer
+from feedback.models import AnswerCount
 from meetings.models import Modality
 from meetings.transitions import youth_to_plan
 
-from .filters import responses_in_scope
+from .filters import cells_in_period
 from .models import Tally, YouthMonth
 from .rollups import month_of
+from .suppression import SMALL
 
 QUANTILES = {"median": 0.5, "p90": 0.9}
 # Review rounds shown one by one; later ones together ("3 or later").
@@ -171,14 +172,15 @@ def transitions_unplanned(county, filters) -> int:
 
 def again_counts(county, filters) -> dict:
     """For the dashboard: answers to "would take part again", and the yeses, by group. From the
-    results' reporting cells (the whole quarters of the period that are over, cells of at least
-    5 responses): the organisation, client group and modality filters do not apply."""
+    results' summary rows (`feedback.AnswerCount`) of the reporting cells (the whole quarters of
+    the period that are over, cells of at least 5 responses): the organisation, client group and
+    modality filters do not apply."""
     again = (
-        Answer.objects.filter(
-            question__key="again", response__in=responses_in_scope(county, filters)
+        AnswerCount.objects.filter(
+            question__key="again", cell__in=cells_in_period(county, filters).filter(n__gte=SMALL)
         )
-        .values_list("response__group")
-        .annotate(n=Count("id"), yes=Count("id", filter=Q(number=1)))
+        .values_list("cell__group")
+        .annotate(total=Sum("n"), yes=Sum("n", filter=Q(number=1)))
         .order_by()
     )
-    return {group: [n, yes] for group, n, yes in again}
+    return {group: [n, yes or 0] for group, n, yes in again if n}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import YouthClient
-from feedback.models import LinkCount, Response, quarter_start
+from feedback.models import LinkCount, Response, ResponseCell, quarter_start
 from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin
 from kelayhteistyo.models import County, Organisation
 from meetings.models import JointMeeting, Modality
@@ -179,6 +179,19 @@ def responses_left_out(county, filters: dict) -> bool:
     """Whether the period and county of the filters have cells of 1 to SMALL - 1 responses,
     left out of the figures (the page says so, without saying how many)."""
     return _responses_in_period(county, filters).filter(cell__lt=SMALL).exists()
+
+
+def cells_in_period(county, filters: dict):
+    """The reporting cells (summary rows, `feedback.ResponseCell`) of the whole quarters and
+    county of the filters, in a coordinator's scope; `.filter(n__gte=SMALL)` for the counted
+    ones."""
+    start, end = quarters(filters)
+    cells = ResponseCell.objects.filter(quarter__gte=start, quarter__lt=end)
+    if county is not None:
+        cells = cells.filter(county=county)
+    if filters.get("county"):
+        cells = cells.filter(county=filters["county"])
+    return cells
 
 
 def links_sent(county, filters: dict) -> dict[str, int]:
