@@ -135,6 +135,17 @@ def test_rebuild_rollups_checks_itself_against_the_raw_rows(practice):
     assert "The summary rows equal the raw rows." in out.getvalue()
 
 
+def test_rebuild_rollups_of_the_feedback_results_alone(answers):
+    from feedback.models import ResponseCell
+
+    ResponseCell.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_rollups", feedback=True, check=True, stdout=out)
+    assert "reporting cells rebuilt" in out.getvalue()
+    assert "The summary rows equal the raw rows." in out.getvalue()
+    assert ResponseCell.objects.exists()
+
+
 # The feedback results' summary rows --------------------------------------------------------------
 
 
