@@ -7,7 +7,8 @@ The period is whole months (`filters.whole_months`): the rows are per month."""
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from feedback.models import AnswerCount
@@ -111,17 +112,8 @@ def aggregates(county, filters: dict) -> dict:
         else:
             totals[key] += n
     youth = cells(YouthMonth, county, filters)
-    by_group = (
-        youth.values_list("client_group")
-        .annotate(n=Count("youth", distinct=True))
-        .order_by("client_group")
-    )
-    new = (
-        youth.filter(new=True)
-        .values_list("month")
-        .annotate(n=Count("youth", distinct=True))
-        .order_by("month")
-    )
+    by_group = count_distinct_youth(youth, "client_group")
+    new = count_distinct_youth(youth.filter(new=True), "month")
     return {
         "version": VERSION,
         "youth": [[group, n] for group, n in by_group],
@@ -151,6 +143,20 @@ def aggregates(county, filters: dict) -> dict:
         "again": again_counts(county, filters),
         "transitions": transitions_unplanned(county, filters),
     }
+
+
+def count_distinct_youth(rows, by: str) -> list[tuple]:
+    """Distinct young people of the summary rows by one column, in its order: one query. As
+    a count over the distinct pairs, which PostgreSQL hashes; `Count(distinct=True)` sorts
+    every row of the period (twice as slow at national scale)."""
+    if by not in ("client_group", "month"):
+        raise ValueError(by)
+    pairs = rows.values(by, "youth_id").distinct().order_by()
+    sql, params = pairs.query.sql_with_params()
+    query = f"SELECT {by}, count(*) FROM ({sql}) pairs GROUP BY 1 ORDER BY 1"  # noqa: S608 — Django's SQL, with parameters
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
 
 
 def transitions_unplanned(county, filters) -> int:
