@@ -57,6 +57,16 @@ class Filters(NamesInUserLanguageMixin, forms.Form):
         self.fields["start"].help_text = _("From the start of this date's month.")
         self.fields["end"].help_text = _("To the end of this date's month.")
 
+        for field in self.fields.values():  # Bootstrap's classes (`_filter_field.html`)
+            kind = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{type(field.widget).__name__.lower()} {kind}"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:  # marked invalid, as the page draws it
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
     # Dates outside these bounds are typing mistakes (a year 0001 or 9999 from the date picker),
     # and the period's arithmetic would overflow on them.
     EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
