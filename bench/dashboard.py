@@ -336,18 +336,18 @@ FLOOR = [
 
 # The feedback results' summary rows (`feedback.ResponseCell`, `feedback.AnswerCount`) read by
 # hand-written SQL for the same filters: the results page's floor.
-RESULT_CELLS = """feedback_responsecell c WHERE c.quarter >= %(start_quarter)s
-    AND c.quarter < %(end_quarter)s
+RESULT_CELLS = """c.quarter >= %(start_quarter)s AND c.quarter < %(end_quarter)s
     AND (%(county)s::bigint IS NULL OR c.county_id = %(county)s::bigint)"""
 RESULTS_FLOOR = [
-    f'SELECT c.survey_id, c."group", c.n FROM {RESULT_CELLS}',
+    f'SELECT c.survey_id, c."group", c.n FROM feedback_responsecell c WHERE {RESULT_CELLS}',
     f"""SELECT a.question_id, a.number, a.choice_id, sum(a.n) FROM feedback_answercount a
-        JOIN {RESULT_CELLS} AND c.id = a.cell_id AND c.n >= 5 AND c.survey_id = %(survey)s
-        GROUP BY 1, 2, 3""",
+        JOIN feedback_responsecell c ON c.id = a.cell_id
+        WHERE {RESULT_CELLS} AND c.n >= 5 AND c.survey_id = %(survey)s GROUP BY 1, 2, 3""",
     f"""SELECT q.key, q.kind, c."group", sum(a.n), sum(a.n * a.number)
         FROM feedback_answercount a JOIN feedback_question q ON q.id = a.question_id
-        JOIN {RESULT_CELLS} AND c.id = a.cell_id AND c.n >= 5
-        AND q.key = ANY(%(keys)s) AND q.kind IN ('likert', 'yes_no') GROUP BY 1, 2, 3""",
+        JOIN feedback_responsecell c ON c.id = a.cell_id
+        WHERE {RESULT_CELLS} AND c.n >= 5 AND q.key = ANY(%(keys)s)
+          AND q.kind IN ('likert', 'yes_no') GROUP BY 1, 2, 3""",
     """SELECT l."group", sum(l.n) FROM feedback_linkcount l
         WHERE l.quarter >= %(start_quarter)s AND l.quarter < %(end_quarter)s
           AND (%(county)s::bigint IS NULL OR l.county_id = %(county)s::bigint) GROUP BY 1""",
