@@ -273,9 +273,9 @@ def comment_visibility_set(answer: Answer, *, hidden: bool, by=None) -> bool:
 
 
 def counts_change(response: Response, key: tuple, delta: int) -> None:
-    cell = ResponseCell.objects.get(
-        county_id=response.county_id, quarter=response.quarter, survey_id=response.survey_id
-    )
+    """Add `delta` to one value's count in the response's cell."""
+    of_cell: dict[str, Any] = {"county_id": response.county_id, "quarter": response.quarter}
+    cell = ResponseCell.objects.get(survey_id=response.survey_id, **of_cell)
     with connection.cursor() as cursor:
         cursor.execute(COUNT_ADD, [random_id(), cell.pk, *key, delta])
 
