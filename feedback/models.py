@@ -319,3 +319,62 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.key}"
+
+
+# The results' summary rows (issue 20) -----------------------------------------------------------
+
+
+class ResponseCell(models.Model):
+    """The responses of one reporting cell: county × quarter in which they were given × survey
+    version (and its group). The results count only cells of at least 5 responses. Counted
+    in the transaction of each answer (services.response_save); rebuilt from the raw rows by
+    `manage.py rebuild_rollups`. Like the answers: no person, no time finer than the quarter, a
+    random id (a sequence would tell in which order the cells got their first response)."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quarter = models.DateField(_("quarter"))
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="+")
+    group = models.CharField(_("respondent group"), max_length=20, choices=Group.choices)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "quarter", "survey"],
+                name="response_cell_once",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["quarter", "county"], name="response_cell_period")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} {self.quarter:%Y-%m}: {self.n}"
+
+
+class AnswerCount(models.Model):
+    """How many answers of a reporting cell gave one value to one question: a step of the
+    scale or yes (1) / no (0) in `number`, a ticked choice in `choice`; for a free-text
+    question (both empty) the comments that are shown (not hidden). Never a text, a response or
+    a time: the values of one response are not linked together here."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
+    cell = models.ForeignKey(ResponseCell, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveSmallIntegerField(null=True)
+    choice = models.ForeignKey(Choice, on_delete=models.PROTECT, null=True, related_name="+")
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cell", "question", "number", "choice"],
+                name="answer_count_once",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.number}/{self.choice_id}: {self.n}"

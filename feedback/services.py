@@ -2,10 +2,11 @@
 
 import datetime
 import secrets
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -20,10 +21,12 @@ from .models import (
     LinkCount,
     Question,
     Response,
+    ResponseCell,
     Survey,
     SurveyLink,
     group_of,
     quarter_start,
+    random_id,
 )
 
 # Letters and digits that cannot be mistaken for each other when read off a screen.
@@ -216,6 +219,98 @@ def _response_create(
         else:
             rows.append(Answer(response=response, question=question, number=value))
     Answer.objects.bulk_create(rows)
+    counts_add(response, [(a.question_id, a.number, a.choice_id) for a in rows])
+
+
+# The results' summary rows (issue 20) ---------------------------------------------------------
+# Kept in the transaction of each answer, not by the dashboard's beat task: a response has no
+# time stamp (by design) for a task to find the new ones by, and the transaction holds nothing
+# that names a link, a meeting or a person, so neither do the summary rows it writes. Two
+# answers of one cell wait on each other only for the few upserts (the cell's row first, then
+# in one order: no deadlock). `counts_rebuild` recomputes everything from the raw rows.
+
+CELL_ADD = """
+    INSERT INTO feedback_responsecell (id, county_id, quarter, survey_id, "group", n)
+    VALUES (%s, %s, %s, %s, %s, 1)
+    ON CONFLICT (county_id, quarter, survey_id) DO UPDATE SET n = feedback_responsecell.n + 1
+    RETURNING id"""
+COUNT_ADD = """
+    INSERT INTO feedback_answercount (id, cell_id, question_id, number, choice_id, n)
+    VALUES (%s, %s, %s, %s, %s, %s)
+    ON CONFLICT (cell_id, question_id, number, choice_id)
+    DO UPDATE SET n = feedback_answercount.n + excluded.n"""
+
+
+def counts_add(response: Response, values: list[tuple]) -> None:
+    """Count a response in its cell and add its values: (question, number, choice) each, a
+    text as (question, None, None)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CELL_ADD,
+            [random_id(), response.county_id, response.quarter, response.survey_id, response.group],
+        )
+        (cell,) = cursor.fetchone()
+        added = Counter(values)
+        keys = sorted(added, key=lambda key: tuple(-1 if x is None else x for x in key))
+        if keys:
+            cursor.executemany(COUNT_ADD, [[random_id(), cell, *key, added[key]] for key in keys])
+
+
+def comment_visibility_set(answer: Answer, *, hidden: bool, by=None) -> bool:
+    """Hide a free-text answer that contains personal data, or show a hidden one again (if its
+    text is still kept); the count of shown comments follows in the same transaction. Whether
+    anything changed."""
+    with transaction.atomic():
+        answers = Answer.objects.filter(pk=answer.pk, hidden_at__isnull=hidden)
+        if hidden:
+            changed = answers.update(hidden_at=timezone.now(), hidden_by=by)
+        else:
+            changed = answers.exclude(text="").update(hidden_at=None, hidden_by=None)
+        if changed and answer.text:
+            key = (answer.question_id, None, None)
+            counts_change(answer.response, key, -1 if hidden else 1)
+    return bool(changed)
+
+
+def counts_change(response: Response, key: tuple, delta: int) -> None:
+    """Add `delta` to one value's count in the response's cell."""
+    of_cell: dict[str, Any] = {"county_id": response.county_id, "quarter": response.quarter}
+    cell = ResponseCell.objects.get(survey_id=response.survey_id, **of_cell)
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_ADD, [random_id(), cell.pk, *key, delta])
+
+
+REBUILD = [
+    "DELETE FROM feedback_answercount",
+    "DELETE FROM feedback_responsecell",
+    """INSERT INTO feedback_responsecell (id, county_id, quarter, survey_id, "group", n)
+       SELECT (random() * 9e18)::bigint, r.county_id, r.quarter, r.survey_id, s."group",
+              count(*)
+         FROM feedback_response r JOIN feedback_survey s ON s.id = r.survey_id
+        GROUP BY r.county_id, r.quarter, r.survey_id, s."group"
+    """,
+    """INSERT INTO feedback_answercount (id, cell_id, question_id, number, choice_id, n)
+       SELECT (random() * 9e18)::bigint, c.id, a.question_id, a.number, a.choice_id, count(*)
+         FROM feedback_answer a
+         JOIN feedback_response r ON r.id = a.response_id
+         JOIN feedback_question q ON q.id = a.question_id
+         JOIN feedback_responsecell c
+           ON c.county_id IS NOT DISTINCT FROM r.county_id AND c.quarter = r.quarter
+          AND c.survey_id = r.survey_id
+        WHERE q.kind <> 'text' OR (a.hidden_at IS NULL AND a.text <> '')
+        GROUP BY c.id, a.question_id, a.number, a.choice_id""",
+    "ANALYZE feedback_responsecell, feedback_answercount",
+]
+
+
+@transaction.atomic
+def counts_rebuild() -> int:
+    """The results' summary rows again from the raw rows (`manage.py rebuild_rollups`).
+    Returns the number of reporting cells."""
+    with connection.cursor() as cursor:
+        for sql in REBUILD:
+            cursor.execute(sql)
+    return ResponseCell.objects.count()
 
 
 def links_forget_expired(now: datetime.datetime | None = None) -> int:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import YouthClient
-from feedback.models import LinkCount, Response, quarter_start
+from feedback.models import LinkCount, Response, ResponseCell, quarter_start
 from kelayhteistyo.forms import DateField, NamesInUserLanguageMixin
 from kelayhteistyo.models import County, Organisation
 from meetings.models import JointMeeting, Modality
@@ -56,6 +56,16 @@ class Filters(NamesInUserLanguageMixin, forms.Form):
             )
         self.fields["start"].help_text = _("From the start of this date's month.")
         self.fields["end"].help_text = _("To the end of this date's month.")
+
+        for field in self.fields.values():  # Bootstrap's classes (`_filter_field.html`)
+            kind = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{type(field.widget).__name__.lower()} {kind}"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:  # marked invalid, as the page draws it
+                self.fields[name].widget.attrs["class"] += " is-invalid"
 
     # Dates outside these bounds are typing mistakes (a year 0001 or 9999 from the date picker),
     # and the period's arithmetic would overflow on them.
@@ -179,6 +189,19 @@ def responses_left_out(county, filters: dict) -> bool:
     """Whether the period and county of the filters have cells of 1 to SMALL - 1 responses,
     left out of the figures (the page says so, without saying how many)."""
     return _responses_in_period(county, filters).filter(cell__lt=SMALL).exists()
+
+
+def cells_in_period(county, filters: dict):
+    """The reporting cells (summary rows, `feedback.ResponseCell`) of the whole quarters and
+    county of the filters, in a coordinator's scope; `.filter(n__gte=SMALL)` for the counted
+    ones."""
+    start, end = quarters(filters)
+    cells = ResponseCell.objects.filter(quarter__gte=start, quarter__lt=end)
+    if county is not None:
+        cells = cells.filter(county=county)
+    if filters.get("county"):
+        cells = cells.filter(county=filters["county"])
+    return cells
 
 
 def links_sent(county, filters: dict) -> dict[str, int]:

@@ -46,7 +46,14 @@ class Tally(models.Model):
                 fields=["month", "key"],
                 include=["organisation", "client_group", "modality", "day", "number", "n"],
                 name="tally_month_cover",
-            )
+            ),
+            # One organisation's or county's rows (a filter of the dashboard): a range of
+            # the index, not the whole country's rows of the period.
+            models.Index(
+                fields=["organisation", "month"],
+                include=["key", "client_group", "modality", "day", "number", "n"],
+                name="tally_org_cover",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -75,6 +82,18 @@ class YouthMonth(models.Model):
                 name="youthmonth_month_cover",
             ),
             models.Index(fields=["youth"], name="youthmonth_youth"),
+            models.Index(
+                fields=["organisation", "month"],
+                include=["client_group", "modality", "youth", "new"],
+                name="youthmonth_org_cover",
+            ),
+            # The new young people of a period: a tenth of the rows.
+            models.Index(
+                fields=["month"],
+                include=["organisation", "client_group", "modality", "youth"],
+                condition=models.Q(new=True),
+                name="youthmonth_new_cover",
+            ),
         ]
 
     def __str__(self) -> str:

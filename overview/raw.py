@@ -12,10 +12,12 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    Sum,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from feedback.models import Answer, Question
 from meetings.models import (
     ActionItem,
     ActionItemChange,
@@ -27,8 +29,8 @@ from meetings.models import (
     Review,
 )
 
-from .aggregates import QUANTILES, ROUNDS_SHOWN, VERSION, again_counts, transitions_unplanned
-from .filters import meetings_in_scope
+from .aggregates import QUANTILES, ROUNDS_SHOWN, VERSION, transitions_unplanned
+from .filters import meetings_in_scope, responses_in_scope, responses_left_out
 from .kela_figures import kela_numbers
 from .rollups import calendar_days
 
@@ -193,7 +195,7 @@ def aggregates_raw(county, filters: dict) -> dict:
         "items": items_raw(plans, today),
         "reviews": reviews_raw(plans, today),
         "exported": exported["plans"],
-        "again": again_counts(county, filters),
+        "again": again_counts_raw(county, filters),
         # A count of today from the raw rows already (one query): the same function.
         "transitions": transitions_unplanned(county, filters),
         # From the raw rows already (kela_figures): the same function.
@@ -204,3 +206,68 @@ def aggregates_raw(county, filters: dict) -> dict:
 def _month(moment: datetime.datetime) -> str:
     """A month of TruncMonth (in Finnish time) as an ISO date, for JSON."""
     return moment.date().isoformat()
+
+
+# The feedback results (`results.result_numbers` reads the summary rows) ---------------------------
+
+
+def again_counts_raw(county, filters) -> dict:
+    """Answers to "would take part again", and the yeses, by group, from the answers."""
+    again = (
+        Answer.objects.filter(
+            question__key="again", response__in=responses_in_scope(county, filters)
+        )
+        .values_list("response__group")
+        .annotate(n=Count("id"), yes=Count("id", filter=Q(number=1)))
+        .order_by()
+    )
+    return {group: [n, yes] for group, n, yes in again}
+
+
+def result_numbers_raw(county, filters: dict, survey, keys: list[str]) -> dict:
+    """`results.result_numbers` from the responses and answers themselves: the cells of at
+    least 5 responses found by a window over the responses of the period."""
+    responses = responses_in_scope(county, filters, survey=survey)
+    answered = dict(
+        responses_in_scope(county, filters).values_list("group").annotate(n=Count("id")).order_by()
+    )
+    counts = {
+        row[:3]: row[3]
+        for row in Answer.objects.filter(response__in=responses, question__survey=survey)
+        .exclude(question__kind=Question.Kind.TEXT)
+        .values_list("question_id", "number", "choice_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    for question, n in (
+        Answer.objects.filter(
+            response__in=responses,
+            question__survey=survey,
+            question__kind=Question.Kind.TEXT,
+            hidden_at__isnull=True,
+        )
+        .exclude(text="")
+        .values_list("question_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[(question, None, None)] = n
+    likert_yes_no = [Question.Kind.LIKERT, Question.Kind.YES_NO]
+    comparison = {
+        (key, group): [kind, n, total]
+        for key, kind, group, n, total in Answer.objects.filter(
+            response__in=responses_in_scope(county, filters),
+            question__key__in=keys,
+            question__kind__in=likert_yes_no,
+        )
+        .values_list("question__key", "question__kind", "response__group")
+        .annotate(n=Count("id"), total=Sum("number"))
+        .order_by()
+    }
+    return {
+        "n": responses.count(),
+        "answered": answered,
+        "left_out": responses_left_out(county, filters),
+        "counts": counts,
+        "comparison": comparison,
+    }

@@ -9,27 +9,29 @@ meetings in their county.
 """
 
 import datetime
+from collections import Counter
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Avg, Count, Min
+from django.db.models import Count, F, Min, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from feedback.forms import LIKERT
-from feedback.models import Answer, Group, Question, Survey
+from feedback.models import Answer, AnswerCount, Group, Question, Survey
+from feedback.services import comment_visibility_set
 from kelayhteistyo.access import coordinator_required, scope_county
 from kelayhteistyo.models import active_language
 
 from .figures import Figure, figure_csv, filter_query
 from .filters import (
     Filters,
+    cells_in_period,
     default_filters,
     links_sent,
     quarters,
@@ -94,14 +96,71 @@ def _period(filters) -> dict:
     return period
 
 
-def rates_figure(user, filters) -> Figure:
-    links = links_sent(scope_county(user), filters)
-    answered = dict(
-        responses_in_scope(scope_county(user), filters)
-        .values_list("group")
-        .annotate(n=Count("id"))
-        .order_by()
+LIKERT_YES_NO = (Question.Kind.LIKERT, Question.Kind.YES_NO)
+
+
+def shared_keys() -> list[str]:
+    """The short names of the scale and yes/no questions that several groups' current surveys
+    share, in the order of the survey."""
+    shared = (
+        Question.objects.filter(survey__is_current=True, kind__in=LIKERT_YES_NO)
+        .values_list("key")
+        .annotate(groups=Count("survey"), position=Min("position"))
+        .filter(groups__gte=2)
+        .order_by("position", "key")
     )
+    return [key for key, _groups, _position in shared]
+
+
+def result_numbers(county, filters: dict, survey: Survey, keys: list[str]) -> dict:
+    """Every number of the results page from the summary rows (`feedback.ResponseCell`,
+    `feedback.AnswerCount`): three queries whatever the number of answers. `raw.py` computes
+    the same from the answers themselves (the oracle of the tests).
+
+    - n: the responses to `survey` counted; answered: by group (all versions); left_out: a
+      cell of 1–4 responses in the period;
+    - counts: (question, number, choice) → answers to `survey` (a text question: the comments
+      shown);
+    - comparison: (key, group) → [kind, answers, sum of the numbers] for `keys`."""
+    cells = cells_in_period(county, filters)
+    n, answered, left_out = 0, Counter(), False
+    for survey_id, group, count in cells.values_list("survey_id", "group", "n"):
+        if count >= SMALL:
+            answered[group] += count
+            n += count if survey_id == survey.pk else 0
+        elif count:
+            left_out = True
+    counted = cells.filter(n__gte=SMALL)
+    counts = {
+        (question, number, choice): total
+        for question, number, choice, total in AnswerCount.objects.filter(
+            cell__in=counted.filter(survey=survey)
+        )
+        .values_list("question_id", "number", "choice_id")
+        .annotate(total=Sum("n"))
+        .order_by()
+        if total
+    }
+    comparison = {
+        (key, group): [kind, total, sum_of]
+        for key, kind, group, total, sum_of in AnswerCount.objects.filter(
+            cell__in=counted, question__key__in=keys, question__kind__in=LIKERT_YES_NO
+        )
+        .values_list("question__key", "question__kind", "cell__group")
+        .annotate(total=Sum("n"), sum_of=Sum(F("n") * F("number")))
+        .order_by()
+        if total
+    }
+    return {
+        "n": n,
+        "answered": dict(answered),
+        "left_out": left_out,
+        "counts": counts,
+        "comparison": comparison,
+    }
+
+
+def rates_figure(links: dict, answered: dict) -> Figure:
     return Figure(
         "rates",
         _("Response rates"),
@@ -123,39 +182,18 @@ def rates_figure(user, filters) -> Figure:
     )
 
 
-def comparison_figure(user, filters) -> Figure:
+def comparison_figure(keys: list[str], comparison: dict) -> Figure:
     """The questions the groups share (by short name), side by side: the average of a scale,
     the share of yes. A group with fewer than 5 answers to a question shows it withheld."""
-    current = Survey.objects.filter(is_current=True)
-    shared = (
-        Question.objects.filter(
-            survey__in=current, kind__in=[Question.Kind.LIKERT, Question.Kind.YES_NO]
-        )
-        .values_list("key")
-        .annotate(groups=Count("survey"), position=Min("position"))
-        .filter(groups__gte=2)
-        .order_by("position", "key")
-    )
-    keys = [key for key, _groups, _position in shared]
-    rows = (
-        Answer.objects.filter(
-            response__in=responses_in_scope(scope_county(user), filters),
-            question__key__in=keys,
-            question__kind__in=[Question.Kind.LIKERT, Question.Kind.YES_NO],
-        )
-        .values_list("question__key", "question__kind", "response__group")
-        .annotate(n=Count("id"), average=Avg("number"))
-        .order_by()
-    )
-    cells = {(key, group): (kind, n, average) for key, kind, group, n, average in rows}
     texts = dict(
         Question.objects.filter(
-            survey__in=current.filter(group=Group.AFTERCARE), key__in=keys
+            survey__is_current=True, survey__group=Group.AFTERCARE, key__in=keys
         ).values_list("key", "text_" + active_language())
     )
 
     def cell(key, group):
-        kind, n, average = cells.get((key, group), (None, 0, None))
+        kind, n, total = comparison.get((key, group), (None, 0, 0))
+        average = total / n if n else None
         return average_shown(n, average, percent=kind == Question.Kind.YES_NO)
 
     return Figure(
@@ -170,16 +208,8 @@ def comparison_figure(user, filters) -> Figure:
     )
 
 
-def question_figures(survey: Survey, responses) -> list[Figure]:
-    """Distributions and averages of every question of one survey version: one query."""
-    counts = {}
-    for row in (
-        Answer.objects.filter(response__in=responses, question__survey=survey)
-        .values_list("question_id", "number", "choice_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        counts[row[:3]] = row[3]
+def question_figures(survey: Survey, counts: dict) -> list[Figure]:
+    """Distributions and averages of every question of one survey version."""
     questions = list(survey.questions.prefetch_related("choices"))
     by_kind = {kind: [q for q in questions if q.kind == kind] for kind in Question.Kind.values}
     result = []
@@ -236,37 +266,37 @@ def question_figures(survey: Survey, responses) -> list[Figure]:
             )
         )
     if by_kind["text"]:
-        texts = dict(
-            Answer.objects.filter(
-                response__in=responses, question__in=by_kind["text"], hidden_at__isnull=True
-            )
-            .exclude(text="")
-            .values_list("question_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
         result.append(
             Figure(
                 "text",
                 _("Free comments"),
                 _("How many wrote a comment. The comments are on their own page."),
                 [_("Question"), _("Comments")],
-                [(q.text, texts.get(q.pk, 0)) for q in by_kind["text"]],
+                [(q.text, of(q)) for q in by_kind["text"]],
             )
         )
     return result
+
+
+def result_figures(survey: Survey, keys: list[str], links: dict, numbers: dict) -> list[Figure]:
+    figures = [
+        rates_figure(links, numbers["answered"]),
+        comparison_figure(keys, numbers["comparison"]),
+    ]
+    if numbers["n"] >= SMALL:
+        figures += question_figures(survey, numbers["counts"])
+    return figures
 
 
 @require_GET
 @coordinator_required
 def results(request):
     form, filters, survey = _filters(request)
-    user = request.user
-    responses = responses_in_scope(scope_county(user), filters, survey=survey)
-    n = responses.count()
-    figures = [rates_figure(user, filters), comparison_figure(user, filters)]
-    if n >= SMALL:
-        figures += question_figures(survey, responses)
+    county = scope_county(request.user)
+    keys = shared_keys()
+    numbers = result_numbers(county, filters, survey, keys)
+    n = numbers["n"]
+    figures = result_figures(survey, keys, links_sent(county, filters), numbers)
     period = _period(filters)
     context = {
         "form": form,
@@ -275,8 +305,8 @@ def results(request):
         "shown": n >= SMALL,
         "figures": figures,
         "period": period,
-        "left_out": responses_left_out(scope_county(user), filters),
-        "scope": scope_county(user),
+        "left_out": numbers["left_out"],
+        "scope": county,
         "query": filter_query(request, form),
     }
     if request.GET.get("csv"):
@@ -323,15 +353,14 @@ def comment_hide(request, response, question):
     """Hide a free-text answer that contains personal data, or show a hidden one again."""
     answers = Answer.objects.visible_to(request.user).filter(question__kind=Question.Kind.TEXT)
     answer = get_object_or_404(answers, response_id=response, question_id=question)
-    pk = answer.pk
     if answer.hidden_at is None:
-        Answer.objects.filter(pk=pk).update(hidden_at=timezone.now(), hidden_by=request.user)
+        comment_visibility_set(answer, hidden=True, by=request.user)
         messages.success(
             request,
             _("The comment was hidden. Its text is removed after %(n)s days.")
             % {"n": settings.FEEDBACK_HIDDEN_TEXT_DAYS},
         )
     elif answer.text:
-        Answer.objects.filter(pk=pk).update(hidden_at=None, hidden_by=None)
+        comment_visibility_set(answer, hidden=False)
         messages.success(request, _("The comment is shown again."))
     return redirect(f"{reverse('feedback:comments')}?{request.POST.get('query', '')}")

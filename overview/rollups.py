@@ -33,6 +33,7 @@ from django.db.models import Exists, F, Min, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from feedback.services import counts_rebuild
 from meetings.models import (
     ActionItem,
     ActionItemChange,
@@ -288,6 +289,7 @@ def rollups_rebuild() -> int:
     Tally.objects.all().delete()
     YouthMonth.objects.all().delete()
     n = months_recompute(_all_months())
+    counts_rebuild()  # and the feedback results' (kept by the answers' own transactions)
     _mark(started)
     if connection.vendor == "postgresql":  # the planner's statistics of the new rows
         with connection.cursor() as cursor:
