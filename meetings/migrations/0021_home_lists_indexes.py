@@ -66,7 +66,8 @@ class Migration(migrations.Migration):
             model_name="participant",
             index=models.Index(
                 condition=models.Q(("status", "declined"), _negated=True),
-                fields=["user", "status", "meeting"],
+                fields=["user", "status"],
+                include=["id", "meeting"],
                 name="participant_user_taking_part",
             ),
         ),

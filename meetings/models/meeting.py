@@ -480,7 +480,8 @@ class Participant(models.Model):
             # A Kela contact's meetings, from the invitations that stand (taking_part): the
             # home page's lists start from these rows.
             models.Index(
-                fields=["user", "status", "meeting"],
+                fields=["user", "status"],
+                include=["id", "meeting"],
                 condition=~Q(status="declined"),
                 name="participant_user_taking_part",
             ),
