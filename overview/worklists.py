@@ -228,8 +228,10 @@ def _my_items(user, organisation):
         youth=OuterRef("youth_id")
     )
     return (
-        ActionItem.objects.filter(status=ActionItem.Status.OPEN, owner__user=user)
-        .exclude(owner__status=Participant.Status.DECLINED)
+        ActionItem.objects.filter(
+            status=ActionItem.Status.OPEN,
+            owner__in=Participant.objects.taking_part().filter(user=user).values("pk"),
+        )
         .filter(Exists(consent))
         .order_by(F("due_date").asc(nulls_last=True), "pk")
         .values(
