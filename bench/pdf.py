@@ -62,6 +62,8 @@ def plan_with(items: int, summary_words: int):
         ActionItem(
             plan=plan,
             owner=owner,
+            youth_id=held.youth_id,
+            organisation_id=held.organisation_id,
             what=f"Tehtävä {i}",
             due_date=timezone.localdate() + datetime.timedelta(days=i),
         )

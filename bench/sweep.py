@@ -115,9 +115,13 @@ def base():
         Participant(meeting=m, kind="kela_contact", user=kela) for m in meetings
     )
     plans = FollowUpPlan.objects.bulk_create(
-        FollowUpPlan(meeting=m, summary="x", updated_by=worker) for m in meetings
+        FollowUpPlan(meeting=m, summary="x", updated_by=worker, organisation_id=m.organisation_id)
+        for m in meetings
     )
-    return [(o.pk, p.pk) for o, p in zip(owners, plans, strict=True)]
+    return [
+        (o.pk, p.pk, m.youth_id, m.organisation_id)
+        for o, p, m in zip(owners, plans, meetings, strict=True)
+    ]
 
 
 def fill_items(pairs, total):
@@ -130,15 +134,23 @@ def fill_items(pairs, total):
     due_day = notifications.add_working_days(today, 1)
     if have == 0:
         ActionItem.objects.bulk_create(
-            ActionItem(plan_id=plan, owner_id=owner, what="due", due_date=due_day, status="open")
-            for owner, plan in pairs[:DUE]
+            ActionItem(
+                plan_id=plan,
+                owner_id=owner,
+                youth_id=youth,
+                organisation_id=org,
+                what="due",
+                due_date=due_day,
+                status="open",
+            )
+            for owner, plan, youth, org in pairs[:DUE]
         )
         have = DUE
     while have < total:
         n = min(BATCH, total - have)
         rows = []
         for i in range(n):
-            owner, plan = pairs[(have + i) % len(pairs)]
+            owner, plan, youth, org = pairs[(have + i) % len(pairs)]
             k = (have + i) % 10
             if k < 7:
                 status, due = "done", today - datetime.timedelta(days=40 + (have + i) % 700)
@@ -150,6 +162,8 @@ def fill_items(pairs, total):
                 ActionItem(
                     plan_id=plan,
                     owner_id=owner,
+                    youth_id=youth,
+                    organisation_id=org,
                     what="x",
                     due_date=due,
                     status=status,

@@ -142,12 +142,25 @@ def access_log_request(
     )
 
 
-def access_log_page(*, user: User, page: str, youth_ids, action: str = AccessLog.Action.READ):
+def access_log_page(
+    *,
+    user: User,
+    page: str,
+    youth_ids,
+    action: str = AccessLog.Action.READ,
+    requests=(),
+    requests_what: str = "",
+):
     """A page that shows several young people's data (a list, a home page, the notifications),
-    or a report about them: one row per young person shown, named by the page, in one insert."""
-    AccessLog.objects.bulk_create(
-        _row(user, youth_id, action, page, "") for youth_id in dict.fromkeys(youth_ids)
-    )
+    or a report about them: one row per young person shown, named by the page, in one insert;
+    with the cooperation requests the page lists (`requests`, read: as access_log_request
+    writes them with `requests_what`) in the same insert."""
+    rows = [_row(user, youth_id, action, page, "") for youth_id in dict.fromkeys(youth_ids)]
+    rows += [
+        _row(user, r.youth_id, AccessLog.Action.READ, requests_what, r.pk, AccessLog.Basis.REQUEST)
+        for r in {r.pk: r for r in requests}.values()
+    ]
+    AccessLog.objects.bulk_create(rows)
 
 
 def access_log_own(*, youth_ids, what: str, object_id="", action: str = AccessLog.Action.READ):

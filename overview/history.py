@@ -244,6 +244,7 @@ class History:
         plans = FollowUpPlan.objects.bulk_create(
             FollowUpPlan(
                 meeting=m,
+                organisation_id=m.organisation_id,
                 summary="Sovittiin jatkosta.",
                 kela_cooperation=rng.choices(["yes", "no", "tbd"], [60, 25, 15])[0],
                 review_date=timezone.localdate(m.starts_at)
@@ -268,6 +269,8 @@ class History:
                 items.append(
                     ActionItem(
                         plan=plan,
+                        youth_id=m.youth_id,
+                        organisation_id=m.organisation_id,
                         owner=rng.choice(by_meeting[m.pk]),
                         what="Tehtävä",
                         due_date=due if rng.random() < 0.9 else None,

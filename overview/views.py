@@ -12,7 +12,6 @@ from cases.models import CooperationRequest
 from cases.views import youth_or_404
 from kelayhteistyo.access import (
     access_log_page,
-    access_log_request,
     access_log_write,
     any_member,
     recent_login_required,
@@ -40,22 +39,18 @@ def home(request):
     for section in sections.values():
         youth_ids += worklists.youth_ids_shown(section.list, section.rows)
         requests += worklists.requests_shown(section.list, section.rows)
-    access_log_page(user=user, page="home", youth_ids=youth_ids)
-    _log_requests(user, requests)
+    # One insert for all: the young people shown and the cooperation requests.
+    access_log_page(
+        user=user,
+        page="home",
+        youth_ids=youth_ids,
+        requests=requests,
+        requests_what=CooperationRequest.LOG_LIST,
+    )
     context = {key: section.rows for key, section in sections.items()}
     context |= {"sections": sections, "organisation": organisation, "today": timezone.localdate()}
     template = "home_worker.html" if user.is_aftercare_worker else "home_kela.html"
     return render(request, template, context)
-
-
-def _log_requests(user, requests) -> None:
-    """Cooperation requests shown in a list: one access-log row each (nothing if none)."""
-    access_log_request(
-        user=user,
-        action=AccessLog.Action.READ,
-        requests=requests,
-        what=CooperationRequest.LOG_LIST,
-    )
 
 
 def _whole_organisation(request) -> bool:
@@ -73,13 +68,18 @@ def work_list(request, key):
     organisation = _whole_organisation(request)
     rows = work_list.query(request.user, organisation)
     page = Paginator(rows, worklists.PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = worklists.youth_ids_shown(work_list, page.object_list)
-    access_log_page(user=request.user, page="home_list", youth_ids=shown)
-    _log_requests(request.user, worklists.requests_shown(work_list, page.object_list))
+    shown = work_list.present(list(page.object_list))
+    access_log_page(
+        user=request.user,
+        page="home_list",
+        youth_ids=worklists.youth_ids_shown(work_list, shown),
+        requests=worklists.requests_shown(work_list, shown),
+        requests_what=CooperationRequest.LOG_LIST,
+    )
     context = {
         "list": work_list,
         "page": page,
-        "rows": work_list.present(page.object_list),
+        "rows": shown,
         "organisation": organisation,
         "today": timezone.localdate(),
     }

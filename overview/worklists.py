@@ -9,16 +9,17 @@ whole organisation with `?scope=organisation` (issue 17), kept in every link.
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CooperationRequest, SpecialServiceReferral, YouthClient
+from cases.models import Consent, CooperationRequest, SpecialServiceReferral, YouthClient
 from feedback import services as feedback
 from feedback.models import SurveyLink
-from kelayhteistyo.models import User
-from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Participant
+from kelayhteistyo.models import User, choice_label
+from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Modality, Participant
 
 HOME_ROWS = 10
 PAGE_SIZE = 50
@@ -26,6 +27,14 @@ REVIEWS_DUE_WITHIN_DAYS = 14
 # The worker's lists cover the young people they are responsible for, or with this value of
 # the `scope` parameter the whole organisation's.
 ORGANISATION = "organisation"
+
+
+class Row(SimpleNamespace):
+    """One row of a list: only the columns it shows, read as attributes (templates, tests)."""
+
+
+def _rows(rows) -> list[Row]:
+    return [Row(**row) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -36,30 +45,51 @@ class WorkList:
     title: str
     empty: str
     rows_template: str
-    query: Callable[[User, bool], QuerySet]  # (user, whole organisation?) → ordered rows
-    youth_of: Callable | None = None  # the young person of a row (None: not personal data)
-    # The rows as the template wants them (the feedback links carry their address).
-    present: Callable[[list], list] = list
+    # (user, whole organisation?) → the rows in order, as values() of only the columns shown:
+    # one query gives a home page's first rows and its (capped) total together.
+    query: Callable[[User, bool], QuerySet]
+    # The rows as the template wants them (labels looked up, the feedback links' addresses).
+    present: Callable[[list], list] = _rows
+    personal: bool = True  # the rows name a young person (`youth_id`: logged)
     # The rows are cooperation requests from Kela: logged per request (youth_ids_shown says
     # nothing of them: a request may have no young person's record yet).
     requests: bool = False
 
 
+MEETING_COLUMNS = ("pk", "starts_at", "status", "modality", "youth_id")
+YOUTH_NAME = {"first_name": F("youth__first_name"), "last_name": F("youth__last_name")}
+
+
 def _meetings(user: User, organisation: bool) -> QuerySet:
-    meetings = JointMeeting.objects.visible_to(user).select_related("youth")
+    meetings = JointMeeting.objects.visible_to(user)
     if user.is_aftercare_worker and not organisation:
         meetings = meetings.filter(youth__responsible_worker=user)
     return meetings
 
 
+def _meeting_rows(meetings: QuerySet, *more: str) -> QuerySet:
+    return meetings.values(*MEETING_COLUMNS, *more, **YOUTH_NAME)
+
+
+def _meeting_present(rows) -> list[Row]:
+    return [
+        Row(
+            **row,
+            status_label=choice_label(JointMeeting.Status, row["status"]),
+            modality_label=choice_label(Modality, row["modality"]),
+        )
+        for row in rows
+    ]
+
+
 def _upcoming(user, organisation):
-    return _meetings(user, organisation).upcoming()
+    return _meeting_rows(_meetings(user, organisation).upcoming().order_by("starts_at", "pk"))
 
 
 def _to_record(user, organisation):
     # Held (or past and confirmed) but no plan yet: the worker's next step. A held review
     # meeting waits for its review; once recorded (on the plan it reviews), nothing.
-    return (
+    return _meeting_rows(
         _meetings(user, organisation)
         .filter(
             Q(status=JointMeeting.Status.HELD)
@@ -75,34 +105,81 @@ def _waiting(user, organisation):
     kela = Participant.objects.filter(meeting=OuterRef("pk"), kind=Participant.Kind.KELA_CONTACT)
     proposals = kela.filter(status=Participant.Status.PROPOSED).order_by("-responded_at")
     unanswered = kela.filter(status__in=[Participant.Status.PENDING, Participant.Status.PROPOSED])
-    return (
+    return _meeting_rows(
         _meetings(user, organisation)
         .filter(Exists(unanswered), status=JointMeeting.Status.INVITED)
         .annotate(proposed_start=Subquery(proposals.values("proposed_start")[:1]))
-        .order_by(F("proposed_start").asc(nulls_last=True), "starts_at", "pk")
+        .order_by(F("proposed_start").asc(nulls_last=True), "starts_at", "pk"),
+        "proposed_start",
     )
+
+
+def _worker_items(user: User, organisation: bool) -> QuerySet:
+    """The open action items of the meetings a worker sees (JointMeeting.visible_to), their own
+    young people's unless the whole organisation is asked: one range of a partial index
+    (item_open_org_due or item_open_youth_due) instead of a join through every plan and
+    meeting. The item carries its meeting's organisation, which is its young person's (set
+    when the record is made and never changed, cases.services.youth_save): checking the young
+    person's too, as visible_to does, only misleads the planner (it multiplies the two)."""
+    if not (user.is_aftercare_worker and user.organisation_id):
+        return ActionItem.objects.none()
+    items = ActionItem.objects.filter(
+        status=ActionItem.Status.OPEN, organisation_id=user.organisation_id
+    )
+    if not organisation:
+        items = items.filter(youth__responsible_worker=user)
+    return items
 
 
 def _overdue_items(user, organisation):
     return (
-        ActionItem.objects.filter(
-            plan__meeting__in=_meetings(user, organisation),
-            status=ActionItem.Status.OPEN,
-            due_date__lt=timezone.localdate(),
-        )
-        .select_related("owner__user", "plan__meeting__youth")
+        _worker_items(user, organisation)
+        .filter(due_date__lt=timezone.localdate())
         .order_by("due_date", "pk")
+        .values(
+            "pk",
+            "what",
+            "due_date",
+            "youth_id",
+            meeting_id=F("plan__meeting_id"),
+            first_name=F("youth__first_name"),
+            last_name=F("youth__last_name"),
+            owner_name=F("owner__name"),
+            owner_first=F("owner__user__first_name"),
+            owner_last=F("owner__user__last_name"),
+            owner_email=F("owner__user__email"),
+        )
     )
+
+
+def _overdue_present(rows) -> list[Row]:
+    def owner(row) -> str:
+        # Participant.display_name: the user's name (their e-mail without one), or the name.
+        if row["owner_email"] is None:
+            return row["owner_name"]
+        return f"{row['owner_first']} {row['owner_last']}".strip() or row["owner_email"]
+
+    return [Row(**row, owner=owner(row)) for row in rows]
 
 
 def _reviews_due(user, organisation):
     within = timezone.localdate() + datetime.timedelta(days=REVIEWS_DUE_WITHIN_DAYS)
-    return (
-        FollowUpPlan.objects.filter(
-            meeting__in=_meetings(user, organisation), review_date__lte=within
-        )
-        .select_related("meeting__youth")
-        .order_by("review_date", "pk")
+    if not (user.is_aftercare_worker and user.organisation_id):
+        return FollowUpPlan.objects.none()
+    # The plan carries its meeting's organisation: one range of plan_org_review_date (see
+    # _worker_items).
+    plans = FollowUpPlan.objects.filter(
+        organisation_id=user.organisation_id, review_date__lte=within
+    )
+    if not organisation:
+        plans = plans.filter(meeting__youth__responsible_worker=user)
+    return plans.order_by("review_date", "pk").values(
+        "pk",
+        "meeting_id",
+        "review_date",
+        youth_id=F("meeting__youth_id"),
+        first_name=F("meeting__youth__first_name"),
+        last_name=F("meeting__youth__last_name"),
     )
 
 
@@ -110,14 +187,16 @@ def _young_people(user, organisation):
     youth = YouthClient.objects.visible_to(user).filter(status=YouthClient.Status.ACTIVE)
     if not organisation:
         youth = youth.filter(responsible_worker=user)
-    return youth.order_by("last_name", "first_name", "pk")
+    return youth.order_by("last_name", "first_name", "pk").values(
+        "pk", "first_name", "last_name", youth_id=F("pk")
+    )
 
 
 def _to_answer(user, organisation):
     pending = Participant.objects.filter(
         meeting=OuterRef("pk"), user=user, status=Participant.Status.PENDING
     )
-    return (
+    return _meeting_rows(
         _meetings(user, organisation)
         .filter(Exists(pending), status=JointMeeting.Status.INVITED)
         .order_by("starts_at", "pk")
@@ -129,21 +208,40 @@ def _kela_upcoming(user, organisation):
     answered = Participant.objects.filter(meeting=OuterRef("pk"), user=user).exclude(
         status__in=[Participant.Status.DECLINED, Participant.Status.PENDING]
     )
-    return _meetings(user, organisation).filter(Exists(answered)).upcoming()
+    return _meeting_rows(
+        _meetings(user, organisation)
+        .filter(Exists(answered))
+        .upcoming()
+        .order_by("starts_at", "pk")
+    )
 
 
 def _my_items(user, organisation):
-    # The contact's own participant rows first (a Kela contact may have thousands): given as
-    # ids, the database finds their items by owner instead of joining every open item.
-    mine = list(Participant.objects.filter(user=user).values_list("pk", flat=True))
+    # The contact's own open items of the meetings they see (JointMeeting.visible_to): the
+    # owner is the contact's participant row of the item's meeting (one a meeting), so the
+    # contact takes part while that row is not declined; a meeting with a plan was held (never
+    # a draft); and a consent must cover the meeting. From the contact's participant rows
+    # through the partial index item_open_owner_due, not through every open item.
+    if not user.is_kela_contact:
+        return ActionItem.objects.none()
+    consent = Consent.objects.covering(Consent.Scope.KELA_MEETING).filter(
+        youth=OuterRef("youth_id")
+    )
     return (
         ActionItem.objects.filter(
-            owner_id__in=mine,
-            plan__meeting__in=_meetings(user, organisation),
             status=ActionItem.Status.OPEN,
+            owner__in=Participant.objects.taking_part().filter(user=user).values("pk"),
         )
-        .select_related("plan__meeting__youth")
+        .filter(Exists(consent))
         .order_by(F("due_date").asc(nulls_last=True), "pk")
+        .values(
+            "pk",
+            "what",
+            "due_date",
+            "youth_id",
+            meeting_id=F("plan__meeting_id"),
+            first_name=F("youth__first_name"),
+        )
     )
 
 
@@ -151,8 +249,14 @@ def _feedback(user, organisation):
     return (
         SurveyLink.objects.open()
         .filter(participant__user=user)
-        .select_related("meeting")
         .order_by("-meeting__starts_at", "pk")
+        .values(
+            "pk",
+            "code",
+            "expires_at",
+            starts_at=F("meeting__starts_at"),
+            modality=F("meeting__modality"),
+        )
     )
 
 
@@ -162,7 +266,36 @@ def _cooperation_requests(user, organisation):
     requests = CooperationRequest.objects.visible_to(user).waiting()
     if not organisation:
         requests = requests.filter(Q(status=CooperationRequest.Status.SENT) | Q(taken_by=user))
-    return requests.select_related("sent_by", "taken_by").order_by("sent_at", "pk")
+    return requests.order_by("sent_at", "pk").values(
+        "pk",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "sent_at",
+        "status",
+        "taken_by_id",
+        "youth_id",
+        sent_by_first=F("sent_by__first_name"),
+        sent_by_last=F("sent_by__last_name"),
+        taken_by_first=F("taken_by__first_name"),
+        taken_by_last=F("taken_by__last_name"),
+    )
+
+
+def _name(first, last) -> str:
+    return f"{first or ''} {last or ''}".strip()
+
+
+def _requests_present(rows) -> list[Row]:
+    return [
+        Row(
+            **row,
+            full_name=_name(row["first_name"], row["last_name"]),
+            sent_by_name=_name(row["sent_by_first"], row["sent_by_last"]),
+            taken_by_name=_name(row["taken_by_first"], row["taken_by_last"]),
+        )
+        for row in rows
+    ]
 
 
 def _my_requests(user, organisation):
@@ -170,9 +303,38 @@ def _my_requests(user, organisation):
     # the answer here; the personal data is gone once the request is erased).
     return (
         CooperationRequest.objects.visible_to(user)
-        .select_related("organisation", "taken_by")
         .order_by("-sent_at", "pk")
+        .values(
+            "pk",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "erased_at",
+            "sent_at",
+            "status",
+            "expires_at",
+            "decline_reason",
+            "youth_id",
+            organisation_name=F("organisation__name"),
+        )
     )
+
+
+def _my_requests_present(rows) -> list[Row]:
+    presented = []
+    for row in rows:
+        # The state as CooperationRequest.state says it (expired before the nightly task).
+        request = CooperationRequest(status=row["status"], expires_at=row["expires_at"])
+        presented.append(
+            Row(
+                **row,
+                full_name=_name(row["first_name"], row["last_name"]),
+                is_erased=row["erased_at"] is not None,
+                state=request.state,
+                state_label=request.get_state_display(),
+            )
+        )
+    return presented
 
 
 def _special_referrals(user, organisation):
@@ -181,21 +343,34 @@ def _special_referrals(user, organisation):
     return (
         SpecialServiceReferral.objects.visible_to(user)
         .open()
-        .select_related("youth")
         .order_by("referred_at", "pk")
+        .values(
+            "pk",
+            "referred_at",
+            "status",
+            "youth_id",
+            date_of_birth=F("youth__date_of_birth"),
+            **YOUTH_NAME,
+        )
     )
 
 
-def _with_paths(links: list) -> list[dict]:
-    return [{"link": link, "path": feedback.answer_path(link)} for link in links]
+def _referrals_present(rows) -> list[Row]:
+    return [
+        Row(**row, status_label=choice_label(SpecialServiceReferral.Status, row["status"]))
+        for row in rows
+    ]
 
 
-def _meeting_youth(meeting):
-    return meeting.youth_id
-
-
-def _item_youth(item):
-    return item.plan.meeting.youth_id
+def _with_paths(rows) -> list[Row]:
+    return [
+        Row(
+            **row,
+            path=feedback.answer_path(Row(code=row["code"])),
+            modality_label=choice_label(Modality, row["modality"]),
+        )
+        for row in rows
+    ]
 
 
 MEETING_ROWS = "overview/rows/meetings.html"
@@ -206,6 +381,7 @@ FEEDBACK = WorkList(
     "overview/rows/feedback.html",
     _feedback,
     present=_with_paths,
+    personal=False,
 )
 WORKER_LISTS = {
     w.key: w
@@ -216,6 +392,8 @@ WORKER_LISTS = {
             _("No cooperation requests waiting."),
             "overview/rows/cooperation_requests.html",
             _cooperation_requests,
+            present=_requests_present,
+            personal=False,
             requests=True,
         ),
         WorkList(
@@ -224,7 +402,7 @@ WORKER_LISTS = {
             _("No upcoming meetings."),
             MEETING_ROWS,
             _upcoming,
-            _meeting_youth,
+            _meeting_present,
         ),
         WorkList(
             "waiting",
@@ -232,7 +410,7 @@ WORKER_LISTS = {
             _("Nothing is waiting for an answer."),
             MEETING_ROWS,
             _waiting,
-            _meeting_youth,
+            _meeting_present,
         ),
         WorkList(
             "to_record",
@@ -240,7 +418,7 @@ WORKER_LISTS = {
             _("No meeting is waiting for its plan."),
             MEETING_ROWS,
             _to_record,
-            _meeting_youth,
+            _meeting_present,
         ),
         WorkList(
             "overdue_items",
@@ -248,7 +426,7 @@ WORKER_LISTS = {
             _("No overdue action items."),
             "overview/rows/overdue_items.html",
             _overdue_items,
-            _item_youth,
+            _overdue_present,
         ),
         WorkList(
             "reviews_due",
@@ -256,7 +434,6 @@ WORKER_LISTS = {
             _("No reviews due in the next two weeks."),
             "overview/rows/reviews_due.html",
             _reviews_due,
-            lambda plan: plan.meeting.youth_id,
         ),
         FEEDBACK,
         WorkList(
@@ -265,7 +442,6 @@ WORKER_LISTS = {
             _("No active young people."),
             "overview/rows/young_people.html",
             _young_people,
-            lambda youth: youth.pk,
         ),
     )
 }
@@ -278,7 +454,7 @@ KELA_LISTS = {
             _("No invitations to answer."),
             MEETING_ROWS,
             _to_answer,
-            _meeting_youth,
+            _meeting_present,
         ),
         WorkList(
             "upcoming",
@@ -286,7 +462,7 @@ KELA_LISTS = {
             _("No upcoming meetings."),
             MEETING_ROWS,
             _kela_upcoming,
-            _meeting_youth,
+            _meeting_present,
         ),
         FEEDBACK,
         WorkList(
@@ -295,7 +471,7 @@ KELA_LISTS = {
             _("No special service referrals open."),
             "overview/rows/special_referrals.html",
             _special_referrals,
-            lambda referral: referral.youth_id,
+            _referrals_present,
         ),
         WorkList(
             "my_requests",
@@ -303,6 +479,8 @@ KELA_LISTS = {
             _("You have sent no cooperation requests."),
             "overview/rows/kela_requests.html",
             _my_requests,
+            present=_my_requests_present,
+            personal=False,
             requests=True,
         ),
         WorkList(
@@ -311,7 +489,6 @@ KELA_LISTS = {
             _("No open action items."),
             "overview/rows/kela_items.html",
             _my_items,
-            _item_youth,
         ),
     )
 }
@@ -350,16 +527,13 @@ COUNT_CAP = 100
 
 
 def home_sections(user: User, organisation: bool) -> dict[str, Section]:
-    """The first HOME_ROWS rows of each list and its total (two queries a list, each bounded:
-    the rows stop at HOME_ROWS, the count at COUNT_CAP + 1)."""
+    """The first HOME_ROWS rows of each list and its total, from one bounded query a list: the
+    rows in the list's own order up to COUNT_CAP + 1, only the columns shown (without the
+    order the planner would read every row before the limit)."""
     sections = {}
     for key, work_list in lists_of(user).items():
-        rows = work_list.query(user, organisation)
-        shown = list(rows[:HOME_ROWS])
-        # The ids in the list's own order, not COUNT(*): without the order the planner
-        # picks a plan that reads every row before the limit.
-        total = len(rows.values_list("pk", flat=True)[: COUNT_CAP + 1])
-        sections[key] = Section(work_list, work_list.present(shown), total)
+        rows = list(work_list.query(user, organisation)[: COUNT_CAP + 1])
+        sections[key] = Section(work_list, work_list.present(rows[:HOME_ROWS]), len(rows))
     return sections
 
 
@@ -370,6 +544,6 @@ def requests_shown(work_list: WorkList, rows) -> list:
 
 def youth_ids_shown(work_list: WorkList, rows) -> list:
     """The young people whose data the rows show (for the access log)."""
-    if work_list.youth_of is None:
+    if not work_list.personal:
         return []
-    return [work_list.youth_of(row) for row in rows]
+    return [row.youth_id for row in rows]

@@ -476,6 +476,16 @@ class Participant(models.Model):
         ordering = ["id"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
+        indexes = [
+            # A Kela contact's meetings, from the invitations that stand (taking_part): the
+            # home page's lists start from these rows.
+            models.Index(
+                fields=["user", "status"],
+                include=["id", "meeting"],
+                condition=~Q(status="declined"),
+                name="participant_user_taking_part",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "user"],

@@ -40,6 +40,11 @@ class FollowUpPlan(models.Model):
     kela_cooperation_how = models.CharField(_("how does it continue?"), max_length=1000, blank=True)
     progress_followup = models.CharField(_("how progress is followed"), max_length=1000, blank=True)
     review_date = models.DateField(_("review date"), null=True, blank=True)
+    # The meeting's organisation, copied when the plan is made (it never changes): the home
+    # page's reviews due are one index range of the organisation's plans by review date.
+    organisation = models.ForeignKey(
+        "kelayhteistyo.Organisation", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     # Where the young person goes when aftercare ends (issue 17: transitions, "aina saattaen").
     next_service = models.CharField(
         _("the service the young person moves to when aftercare ends"),
@@ -63,10 +68,22 @@ class FollowUpPlan(models.Model):
     class Meta:
         verbose_name = _("follow-up plan")
         verbose_name_plural = _("follow-up plans")
-        indexes = [models.Index(fields=["review_date"])]
+        indexes = [
+            models.Index(fields=["review_date"]),
+            models.Index(
+                fields=["organisation", "review_date", "id"],
+                condition=Q(review_date__isnull=False),
+                name="plan_org_review_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.meeting)
+
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None and self.meeting_id:
+            self.organisation_id = self.meeting.organisation_id
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.review_date and self.meeting_id and self.review_date < self.meeting.day:
@@ -85,6 +102,23 @@ class ActionItemQuerySet(models.QuerySet):
         if user.is_kela_contact:
             return items.filter(owner__user=user)
         return self.none()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """As Django's, the young person and organisation copied from the plan's meeting where
+        the caller did not give them (one query for all the plans)."""
+        objs = list(objs)
+        missing = {o.plan_id for o in objs if o.youth_id is None or o.organisation_id is None}
+        if missing:
+            meetings = {
+                pk: (youth, org)
+                for pk, youth, org in FollowUpPlan.objects.filter(pk__in=missing).values_list(
+                    "pk", "meeting__youth_id", "meeting__organisation_id"
+                )
+            }
+            for o in objs:
+                if o.plan_id in meetings:
+                    o.youth_id, o.organisation_id = meetings[o.plan_id]
+        return super().bulk_create(objs, *args, **kwargs)
 
     def with_history(self):
         """The items with their owners and changes, in a fixed number of queries."""
@@ -140,6 +174,15 @@ class ActionItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Optimistic lock: an edit must name the version it was made from.
     version = models.PositiveIntegerField(default=1)
+    # The meeting's young person and organisation, copied when the item is made (neither ever
+    # changes for a meeting): the home pages find the open items by a partial index on them
+    # and the due date, one index range per list, instead of joining plans and meetings.
+    youth = models.ForeignKey(
+        "cases.YouthClient", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    organisation = models.ForeignKey(
+        "kelayhteistyo.Organisation", on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     objects = ActionItemQuerySet.as_manager()
 
@@ -147,7 +190,22 @@ class ActionItem(models.Model):
         ordering = ["due_date", "id"]
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # The open items only (a small part of all): by organisation, by young person and
+            # by owner, each in the order of the due date.
+            models.Index(
+                fields=["organisation", "due_date", "id"],
+                condition=Q(status="open"),
+                name="item_open_org_due",
+            ),
+            models.Index(
+                fields=["youth", "due_date"], condition=Q(status="open"), name="item_open_youth_due"
+            ),
+            models.Index(
+                fields=["owner", "due_date"], condition=Q(status="open"), name="item_open_owner_due"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["open", "cancelled"], done_at__isnull=True)
@@ -163,6 +221,12 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+    def save(self, *args, **kwargs):
+        if (self.youth_id is None or self.organisation_id is None) and self.plan_id:
+            meeting = self.plan.meeting
+            self.youth_id, self.organisation_id = meeting.youth_id, meeting.organisation_id
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if not self.plan_id:

@@ -559,14 +559,14 @@ class TestHomePages:
         )
         response = client_as(alice).get("/")
         context = response.context
-        assert list(context["waiting"]) == [waiting]
-        assert list(context["overdue_items"]) == [item]
-        assert list(context["reviews_due"]) == [plan]
-        assert youth in context["youth_clients"]
+        assert [m.pk for m in context["waiting"]] == [waiting.pk]
+        assert [i.pk for i in context["overdue_items"]] == [item.pk]
+        assert [p.pk for p in context["reviews_due"]] == [plan.pk]
+        assert youth.pk in {y.pk for y in context["youth_clients"]}
 
     def test_kela_sees_invitations_to_answer(self, client_as, meeting, kela, kela_other):
-        assert list(client_as(kela).get("/").context["to_answer"]) == [meeting]
-        assert list(client_as(kela_other).get("/").context["to_answer"]) == []
+        assert [m.pk for m in client_as(kela).get("/").context["to_answer"]] == [meeting.pk]
+        assert client_as(kela_other).get("/").context["to_answer"] == []
 
     def test_the_coordinator_sees_no_personal_records(self, client_as, coordinator, meeting):
         # A name no other person of the cast can have (random names once gave the coordinator
@@ -599,15 +599,16 @@ def test_the_status_filter_offers_drafts_only_to_workers(client_as, alice, kela)
     assert "draft" not in offered(kela) and "invited" in offered(kela)
 
 
-@pytest.mark.parametrize("who, queries", [("alice", 23), ("kela", 21)])
+@pytest.mark.parametrize("who, queries", [("alice", 15), ("kela", 14)])
 def test_home_pages_have_a_constant_number_of_queries(
     request, who, queries, alice, kela, youth, consent, django_assert_num_queries
 ):
-    """Session and user, two queries per section of the page (its first rows, its count up to
-    a cap; for Kela also its own participant rows and its directory entry, for the special
-    service referrals of its areas), the bell's count, one insert of access-log rows for
-    every young person shown and the session's idle clock (a savepoint, an update). Issue 18
-    added the cooperation requests (both roles) and the special service referrals (Kela)."""
+    """Session and user, one query per section of the page (its first rows and its count up
+    to a cap together, issue 20; for Kela also its directory entry, for the special service
+    referrals of its areas), the bell's count, one insert of access-log rows for every young
+    person and cooperation request shown and the session's idle clock (a savepoint, an
+    update). Issue 18 added the cooperation requests (both roles) and the special service
+    referrals (Kela)."""
     user = request.getfixturevalue(who)
     client = request.getfixturevalue("client")
     client.force_login(user)
@@ -634,8 +635,8 @@ def test_the_worker_home_lists_meetings_waiting_for_their_plan(
     held = f.held_meeting(youth=youth, organiser=alice, kela=kela)
     upcoming = f.invited_meeting(youth=youth, organiser=alice, kela=kela)
     response = client_as(alice).get("/")
-    assert list(response.context["to_record"]) == [held]
-    assert upcoming not in response.context["to_record"]
+    assert [m.pk for m in response.context["to_record"]] == [held.pk]
+    assert upcoming.pk not in {m.pk for m in response.context["to_record"]}
     services.plan_save(meeting=held, fields={"summary": "x"}, version=None, by=alice)
     assert not client_as(alice).get("/").context["to_record"]
 
@@ -644,13 +645,13 @@ def test_the_kela_home_lists_an_invitation_once_until_it_is_answered(
     client_as, alice, kela, meeting
 ):
     response = client_as(kela).get("/")
-    assert list(response.context["to_answer"]) == [meeting]
-    assert meeting not in response.context["upcoming"]
+    assert [m.pk for m in response.context["to_answer"]] == [meeting.pk]
+    assert meeting.pk not in {m.pk for m in response.context["upcoming"]}
     participant = f.kela_participant(meeting, kela)
     services.invitation_respond(participant=participant, answer="accepted", by=kela)
     response = client_as(kela).get("/")
     assert not response.context["to_answer"]
-    assert list(response.context["upcoming"]) == [meeting]
+    assert [m.pk for m in response.context["upcoming"]] == [meeting.pk]
 
 
 def test_the_directory_has_a_constant_number_of_queries(

@@ -48,13 +48,13 @@ def test_young_people_are_the_workers_own_by_default_and_the_organisations_on_re
 
     response = client.get("/")
     assert [m.pk for m in response.context["upcoming"]] == [mine.pk]
-    assert list(response.context["youth_clients"]) == [youth]
+    assert [y.pk for y in response.context["youth_clients"]] == [youth.pk]
 
     response = client.get("/", {"scope": "organisation"})
     assert {m.pk for m in response.context["upcoming"]} == {mine.pk, other.pk}
-    assert set(response.context["youth_clients"]) == {youth, theirs}
+    assert {y.pk for y in response.context["youth_clients"]} == {youth.pk, theirs.pk}
     whole = client.get(reverse("work_list", args=["upcoming"]), {"scope": "organisation"})
-    assert {m.pk for m in whole.context["page"]} == {mine.pk, other.pk}
+    assert {m.pk for m in whole.context["rows"]} == {mine.pk, other.pk}
     assert "?scope=organisation" in whole.content.decode()  # the way home keeps the choice
 
 
