@@ -266,7 +266,10 @@ def test_the_results_summary_follows_answers_and_hidden_comments(answers):
             else:
                 values.append((q, rng.randint(1, 5)))
         feedback.response_save(link=link, survey=survey, answers=values, language="fi")
-    comments = list(Answer.objects.filter(question__kind=Question.Kind.TEXT).exclude(text="")[:6])
+    # Comments shown now (the random data set hides some already).
+    shown = Answer.objects.filter(question__kind=Question.Kind.TEXT, hidden_at__isnull=True)
+    comments = list(shown.exclude(text="")[:6])
+    assert len(comments) >= 4
     coordinator = None
     for answer in comments[:4]:
         assert feedback.comment_visibility_set(answer, hidden=True, by=coordinator)
