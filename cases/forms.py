@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -389,21 +391,35 @@ class SpecialEndForm(forms.Form):
     )
 
 
+# The light door's forms speak to the young person: each message is a youth text (Django's own
+# "This field is required." has no Somali or Tigrinya), listed by light_youth_texts.
+CODE_MISSING = _("Write the code you got.")
+CODE_FORMAT = _("The code has 6 digits.")
+ADDRESS_MISSING = _("Write your e-mail address or phone number.")
+ADDRESS_INVALID = _("Enter an e-mail address or a phone number.")
+
+
 class LightCodeForm(forms.Form):
     """The one-time code of the light door (issue 19)."""
 
     code = forms.CharField(
         label=_("Code (6 digits)"),
         max_length=12,
+        error_messages={"required": CODE_MISSING, "max_length": CODE_FORMAT},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
 
     def clean_code(self):
-        code = "".join(self.cleaned_data["code"].split())
-        if not (code.isdigit() and len(code) == 6):
-            raise ValidationError(_("The code has 6 digits."), code="format")
+        """Spaces left out; Arabic-Indic digits (an Arabic or Dari keyboard: ١٢٣, ۱۲۳) read as
+        0–9."""
+        code = "".join(
+            str(unicodedata.decimal(c)) if c.isdecimal() else c
+            for c in "".join(self.cleaned_data["code"].split())
+        )
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise ValidationError(CODE_FORMAT, code="format")
         return code
 
 
@@ -414,6 +430,7 @@ class LightNewLinkForm(forms.Form):
         label=_("Your e-mail address or phone number"),
         max_length=254,
         help_text=_("The one your aftercare worker has, e.g. 040 123 4567."),
+        error_messages={"required": ADDRESS_MISSING, "max_length": ADDRESS_INVALID},
         widget=forms.TextInput(attrs={"autocomplete": "email"}),
     )
 
@@ -424,13 +441,18 @@ class LightNewLinkForm(forms.Form):
             try:
                 validate_email(value)
             except ValidationError:
-                raise ValidationError(
-                    _("Enter an e-mail address or a phone number."), code="invalid"
-                ) from None
+                raise ValidationError(ADDRESS_INVALID, code="invalid") from None
             return ("email", value.lower())
         try:
             return ("sms", phone_normalize(value))
         except ValidationError:
-            raise ValidationError(
-                _("Enter an e-mail address or a phone number."), code="invalid"
-            ) from None
+            raise ValidationError(ADDRESS_INVALID, code="invalid") from None
+
+
+def light_youth_texts() -> list:
+    """The texts of the light door's forms: youth texts (kelayhteistyo/youth.py)."""
+    texts = [CODE_MISSING, CODE_FORMAT, ADDRESS_MISSING, ADDRESS_INVALID]
+    for form in (LightCodeForm, LightNewLinkForm):
+        for field in form.base_fields.values():
+            texts += [text for text in (field.label, field.help_text) if text]
+    return texts

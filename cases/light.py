@@ -25,6 +25,7 @@ from django.core import signing
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from .models import OwnLightLink
 
@@ -32,6 +33,10 @@ SALT = "cases.own-light-link"
 CODE_DIGITS = 6
 MAX_WRONG_CODES = 3
 MAX_CODES = 3  # codes sent for one link (a lost text message may be asked again)
+
+# What the young person is told when no code goes out (youth texts: kelayhteistyo/youth.py).
+NO_MORE_CODES = _("No more codes can be sent for this link. Ask for a new link.")
+CODE_NOT_SENT = _("The code could not be sent. Please try again in a moment.")
 
 LIGHT_LINK = "own_light_link"  # the link's id (the session of a light door)
 LIGHT_BROWSER = "own_light_browser"  # the random value that binds the link to this browser

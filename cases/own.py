@@ -35,7 +35,7 @@ from saml2.sigver import SignatureError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 from stdnum.fi import hetu
 
-from kelayhteistyo.youth import YOUTH_COOKIE
+from kelayhteistyo.youth import remember_language
 
 from .models import UsedAssertion, YouthClient
 
@@ -225,12 +225,7 @@ class AssertionConsumerView(saml_views.AssertionConsumerServiceView):
         request.saml_session.flush()
         language = getattr(request, "own_language", None)
         if language and response.status_code == 302:
-            response.set_cookie(
-                YOUTH_COOKIE,
-                language,
-                samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
-            )
+            remember_language(response, language)
         return response
 
     def authenticate_user(

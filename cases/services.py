@@ -595,9 +595,7 @@ def light_code_send(*, link: OwnLightLink, browser_hash: str = "") -> OwnLightLi
     if browser_hash and link.browser_hash and link.browser_hash != browser_hash:
         raise light.LinkProblem("used", link)
     if link.codes_sent >= light.MAX_CODES:
-        raise ValidationError(
-            _("No more codes can be sent for this link. Ask for a new link."), code="too_many"
-        )
+        raise ValidationError(light.NO_MORE_CODES, code="too_many")
     code = light.new_code()
     now = timezone.now()
     link.opened_at = link.opened_at or now
@@ -617,9 +615,7 @@ def light_code_send(*, link: OwnLightLink, browser_hash: str = "") -> OwnLightLi
     try:
         _light_deliver(link.channel, link.address, subject, body)
     except LightSendFailed:
-        raise ValidationError(
-            _("The code could not be sent. Please try again in a moment."), code="not_sent"
-        ) from None
+        raise ValidationError(light.CODE_NOT_SENT, code="not_sent") from None
     return link
 
 

@@ -1,7 +1,6 @@
 import datetime
 import uuid
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
@@ -70,14 +69,7 @@ def set_youth_language(request):
         target = youth.YOUTH_PATH
     response = redirect(target)
     if youth.is_youth_language(lang):
-        response.set_cookie(
-            youth.YOUTH_COOKIE,
-            lang,
-            max_age=60 * 60 * 24 * 365,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-        )
+        youth.remember_language(response, lang)
     return response
 
 

@@ -12,7 +12,7 @@
   `locale/<lang>/LC_MESSAGES/django.po`), every youth page and the plain-language copy show
   `NOTICE` in that language and in Finnish: `translation_notice`.
 - Which texts are youth-facing: `YOUTH_TEMPLATES`, `YOUTH_MODULES` and `YOUTH_OBJECTS` below.
-  `youth_msgids()` extracts their msgids; `tests/test_youth_languages.py` checks that every
+  `youth_msgids()` extracts their msgids; `tests/own/test_languages.py` checks that every
   youth catalog translates every one of them (README, *Languages of the young people*).
 """
 
@@ -51,12 +51,23 @@ YOUTH_TEMPLATES = [
     "templates/feedback/link_problem.html",
     "templates/feedback/thanks.html",
     "templates/meetings/plan_plain_pdf.html",
+    # The light door (a link and a one-time code): its pages and its messages.
+    "templates/own/light_link.html",
+    "templates/own/light_new.html",
+    "templates/own/light_page.html",
+    "templates/own/light_problem.html",
+    "templates/own/messages/light_code.txt",
+    "templates/own/messages/light_code.sms.txt",
+    "templates/own/messages/light_link.txt",
+    "templates/own/messages/light_link.sms.txt",
 ]
 # Every Python module whose every translatable text a young person may read.
 YOUTH_MODULES = [
     "overview/own.py",
     "cases/own.py",
     "cases/reports.py",
+    "overview/light.py",
+    "cases/light.py",
 ]
 # Youth-facing texts that live among others: a dotted name of a choices class (its labels), a
 # dict or list (its values / the second items of pairs) or a function returning the texts.
@@ -74,6 +85,8 @@ YOUTH_OBJECTS = [
     "feedback.forms.MAX_CHARACTERS",
     "feedback.defaults.youth_texts",  # the default survey of young people (English texts)
     "meetings.notifications.kinds.youth_texts",  # messages to the young person
+    "cases.forms.light_youth_texts",  # the light door's forms (the code, a new link)
+    "meetings.calendar.LIGHT_SUMMARY",  # the light door's calendar file
 ]
 # The youth-facing lines of templates shared with professionals: templates/base.html around the
 # youth pages, and templates/emails/notification.{txt,html} of a message to the young person.
@@ -87,6 +100,19 @@ SHARED_TEMPLATE_TEXTS = [
     gettext_noop("Yhteistyö – joint meetings of aftercare and Kela"),
     gettext_noop("Accessibility statement"),
 ]
+
+
+def remember_language(response, language: str) -> None:
+    """The cookie of the own pages' language on a response (sign-in, the light door's link,
+    the switch); the middleware below applies it under YOUTH_PATH."""
+    response.set_cookie(
+        YOUTH_COOKIE,
+        language,
+        max_age=60 * 60 * 24 * 365,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
 
 
 def youth_languages() -> dict[str, str]:

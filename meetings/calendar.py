@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import JointMeeting, Modality
@@ -16,6 +16,8 @@ from .models import JointMeeting, Modality
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 REQUEST, CANCEL = "REQUEST", "CANCEL"
 # An invitee who has not answered (or proposed another time) is still to act on the request.
+# The summary of the light door's calendar file: a young person reads it (kelayhteistyo/youth.py).
+LIGHT_SUMMARY = gettext_lazy("Meeting with aftercare and Kela")
 PARTSTAT = {"pending": "NEEDS-ACTION", "proposed": "NEEDS-ACTION", "accepted": "ACCEPTED"}
 
 
@@ -40,7 +42,7 @@ def meeting_ics(
         event.add("dtstart", timezone.localtime(meeting.starts_at, HELSINKI))
         event.add("dtend", timezone.localtime(meeting.ends_at, HELSINKI))
         if minimal:
-            event.add("summary", _("Meeting with aftercare and Kela"))
+            event.add("summary", str(LIGHT_SUMMARY))
         else:
             event.add("summary", _("Joint meeting: %(name)s") % {"name": meeting.youth.first_name})
         if meeting.modality == Modality.VIDEO and meeting.video_link:

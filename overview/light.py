@@ -7,9 +7,12 @@ in cases.services (light_*). Every page view and download is in the access log w
 "own data", as on the strong own page.
 """
 
+from functools import wraps
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -21,10 +24,39 @@ from cases.forms import LightCodeForm, LightNewLinkForm
 from cases.models import OwnLightLink
 from feedback.models import SurveyLink
 from feedback.services import answer_path
+from kelayhteistyo import youth
 from kelayhteistyo.access import access_log_own
 from kelayhteistyo.models import AccessLog
 from meetings import calendar
 from meetings.models import JointMeeting, Participant
+
+
+def _in_record_language(view):
+    """The light door speaks the young person's language: unless this browser has chosen one
+    on the own pages (the cookie YouthLanguageMiddleware applies under /oma/), a page of a known
+    link is in the language of the link's record, and the cookie is set for the pages after it
+    (as the strong sign-in does). The view marks the link in `request.light_language`."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.light_language = None
+        response = view(request, *args, **kwargs)
+        if request.light_language:
+            youth.remember_language(response, request.light_language)
+        return response
+
+    return wrapped
+
+
+def _speak(request, link: OwnLightLink | None) -> None:
+    """Activate the record's language for the rest of this request (see above)."""
+    if link is None or youth.is_youth_language(request.COOKIES.get(youth.YOUTH_COOKIE)):
+        return
+    language = link.youth.service_language
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    request.light_language = language
+
 
 # A link that is not ours or was changed: 400. One that was ours and no longer works: 410.
 STATUS = {"invalid": 400, "expired": 410, "used": 410, "locked": 410, "ended": 410}
@@ -57,6 +89,7 @@ def _usable_link(request, token: str) -> OwnLightLink:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_in_record_language
 def light_link(request, token):
     """The link: a page with "Send me the code" (GET changes nothing: a mail scanner that
     follows links does not use it up); the press binds the link to this browser and sends the
@@ -64,7 +97,9 @@ def light_link(request, token):
     try:
         link = _usable_link(request, token)
     except light.LinkProblem as problem:
+        _speak(request, problem.link)
         return _problem(request, problem.reason)
+    _speak(request, link)
     if link.verified_at is not None:  # the code was entered in this browser
         return redirect("own:light_page")
     if request.method == "POST":
@@ -82,12 +117,15 @@ def light_link(request, token):
 
 @never_cache
 @require_POST
+@_in_record_language
 def light_code(request, token):
     """The one-time code: right → the light page; wrong → tries left; the third → dead."""
     try:
         link = _usable_link(request, token)
     except light.LinkProblem as problem:
+        _speak(request, problem.link)
         return _problem(request, problem.reason)
+    _speak(request, link)
     if not light.bound_here(request, link):
         return redirect("own:light_link", token=token)
     form = LightCodeForm(request.POST)
@@ -122,9 +160,11 @@ def _next_meeting(link: OwnLightLink) -> JointMeeting | None:
 
 @require_GET
 @never_cache
+@_in_record_language
 @light.light_required
 def light_page(request, link):
     """What the light door shows: the next meeting and the open feedback survey, nothing else."""
+    _speak(request, link)
     meeting = _next_meeting(link)
     surveys = [
         answer_path(s)
@@ -139,9 +179,11 @@ def light_page(request, link):
 
 @require_GET
 @never_cache
+@_in_record_language
 @light.light_required
 def light_ics(request, pk, link):
     """The next meeting as a calendar file: time, place or video link, nothing more."""
+    _speak(request, link)
     meeting = _next_meeting(link)
     if meeting is None or meeting.pk != pk:
         raise Http404

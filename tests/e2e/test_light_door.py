@@ -110,3 +110,56 @@ def test_the_worker_sends_the_link_and_the_young_person_sees_the_next_meeting(
     screenshot(again, "19-light-5-used")
     other.close()
     phone.close()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_light_door_in_arabic_passes_axe_at_360_px(live_server, browser: Browser, world):
+    """The light pages in the record's language (Arabic, right to left, the notice) on a 360 px
+    phone, as every youth page (tests/e2e/test_own_page_languages.py)."""
+    from cases import services as case_services
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    worker, youth, upcoming = world
+    type(youth).objects.filter(pk=youth.pk).update(language=f.language("ar"))
+    youth.refresh_from_db()
+    case_services.light_link_send(youth=youth, channel="sms", by=worker)
+    link = re.search(r"https?://\S+", sms.outbox[-1].body).group(0)
+    phone_size = {"width": 360, "height": 800}
+
+    def check(p: Page, name: str) -> None:
+        expect(p.locator("html")).to_have_attribute("lang", "ar")
+        expect(p.locator("html")).to_have_attribute("dir", "rtl")
+        expect(p.locator(".youth-notice [lang=ar]")).to_contain_text("نص مترجم")
+        expect(p.locator(".youth-notice [lang=fi]")).to_contain_text("Käännetty teksti")
+        assert axe_violations(p) == [], name
+        assert p.evaluate("document.documentElement.scrollWidth") <= phone_size["width"], name
+        screenshot(p, f"19-lang-ar-light-{name}")
+
+    phone = browser.new_context(viewport=phone_size, locale="fi-FI", timezone_id="Europe/Helsinki")
+    young = phone.new_page()
+    young.goto(link)
+    expect(young.locator("h1")).to_have_text("صفحتك الخاصة")
+    check(young, "1-link")
+    young.get_by_role("button", name="أرسِل لي الرمز").click()
+    code = re.search(r"\b(\d{6})\b", sms.outbox[-1].body).group(1)
+    young.get_by_label("الرمز (6 أرقام)").fill("000000" if code != "000000" else "111111")
+    young.get_by_role("button", name="افتح صفحتي").click()
+    expect(young.locator("main")).to_contain_text("الرمز غير صحيح. بقيت لك محاولتان.")
+    check(young, "2-wrong-code")
+    young.get_by_label("الرمز (6 أرقام)").fill(code)
+    young.get_by_role("button", name="افتح صفحتي").click()
+    expect(young.locator("h2").first).to_have_text("موعدك القادم")
+    expect(young.locator("main")).to_contain_text("Nuorisotalo, Kauppakatu 5")
+    check(young, "3-page")
+    young.goto(f"{live_server.url}/oma/uusi-linkki/")
+    expect(young.locator("h1")).to_have_text("اطلب رابطًا جديدًا")
+    check(young, "4-new-link")
+    # Another browser: the record's language too, and the link is used.
+    other = browser.new_context(viewport=phone_size, locale="fi-FI")
+    again = other.new_page()
+    again.goto(link)
+    expect(again.locator("main")).to_contain_text("هذا الرابط استُخدم من قبل.")
+    check(again, "5-used")
+    other.close()
+    phone.close()

@@ -400,3 +400,103 @@ def test_the_light_page_query_count(
     # survey links, the access-log row, the session saved (in a savepoint: two more).
     with django_assert_num_queries(9):
         assert browser.get(reverse("own:light_page")).status_code == 200
+
+
+# The young person's language (README, "Languages of the young people")
+
+
+def arabic_indic(digits: str) -> str:
+    return "".join(chr(0x660 + int(d)) for d in digits)
+
+
+def test_the_light_door_in_arabic(client, alice, light_youth, next_meeting):
+    """The link, the code, the pages and the calendar file in the record's language: right to
+    left, with the translated-text notice; the code may be typed with Arabic-Indic digits."""
+    from kelayhteistyo import youth as youth_rules
+
+    from .test_languages import visible
+
+    type(light_youth).objects.filter(pk=light_youth.pk).update(language=f.language("ar"))
+    assert send(client, alice, light_youth).status_code == 302
+    link_mail = mail.outbox[-1]
+    assert "أرسل لك موظف الرعاية اللاحقة رابطًا لصفحتك الخاصة" in link_mail.body
+    assert link_mail.subject.startswith("صفحتك الخاصة")
+    token = last_token()
+
+    browser = Client()  # the young person's phone: no language chosen yet
+    page = browser.get(reverse("own:light_link", args=[token]))
+    html = page.content.decode()
+    assert '<html lang="ar" dir="rtl">' in html and "bootstrap.rtl.min.css" in html
+    assert "أرسِل لي الرمز" in visible(html)
+    assert '<p class="mb-0" lang="ar" dir="rtl">نص مترجم' in html  # the notice, and in Finnish
+    assert '<p class="mb-0" lang="fi" dir="ltr">Käännetty teksti' in html
+    assert page.cookies[youth_rules.YOUTH_COOKIE].value == "ar"  # for the pages after it
+
+    browser.post(reverse("own:light_link", args=[token]))
+    assert "رمزك لصفحتك الخاصة" in mail.outbox[-1].body
+    code = last_code()
+    wrong = enter(browser, token, "000000" if code != "000000" else "111111")
+    assert "الرمز غير صحيح. بقيت لك محاولتان." in visible(wrong.content.decode())
+    response = enter(browser, token, arabic_indic(code))
+    assert response["Location"] == reverse("own:light_page")
+
+    html = browser.get(reverse("own:light_page")).content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    text = visible(html)
+    assert "موعدك القادم" in text  # your next meeting
+    assert "لم تؤكّد كيلا (Kela) الموعد بعد." in text  # invited: not confirmed yet
+    assert "نص مترجم" in text and "Käännetty teksti" in text
+    ics = browser.get(reverse("own:light_ics", args=[next_meeting.pk])).content.decode()
+    assert "SUMMARY:لقاء مع الرعاية اللاحقة وكيلا" in ics
+
+
+def test_a_language_chosen_on_the_phone_is_kept(client, alice, light_youth):
+    from kelayhteistyo import youth as youth_rules
+
+    type(light_youth).objects.filter(pk=light_youth.pk).update(language=f.language("ar"))
+    send(client, alice, light_youth)
+    browser = Client()
+    browser.cookies[youth_rules.YOUTH_COOKIE] = "uk"
+    page = browser.get(reverse("own:light_link", args=[last_token()]))
+    assert '<html lang="uk">' in page.content.decode()
+    assert "Надіслати мені код" in page.content.decode()
+    assert youth_rules.YOUTH_COOKIE not in page.cookies
+    # The messages stay in the record's language (as every message to the young person).
+    browser.post(reverse("own:light_link", args=[last_token()]))
+    assert "رمزك لصفحتك الخاصة" in mail.outbox[-1].body
+
+
+def test_the_code_by_text_message_in_somali(client, alice, light_youth, outbox, settings):
+    type(light_youth).objects.filter(pk=light_youth.pk).update(language=f.language("so"))
+    assert send(client, alice, light_youth, "sms").status_code == 302
+    token = last_token(outbox)
+    hours = settings.OWN_LIGHT_LINK_HOURS
+    assert outbox[-1].body.startswith(f"Boggaaga gaarka ah (hal mar, {hours} saac): http")
+    browser = Client()
+    page = browser.get(reverse("own:light_link", args=[token])).content.decode()
+    assert '<html lang="so">' in page
+    assert "Si aad boggaaga u furto, koodh ayaan kuugu soo diraynaa taleefankaaga" in page
+    browser.post(reverse("own:light_link", args=[token]))
+    code = last_code(outbox)
+    minutes = settings.OWN_LIGHT_CODE_MINUTES
+    assert outbox[-1].body == (
+        f"Koodhkaaga: {code}. Wuxuu shaqeeyaa {minutes} daqiiqo. Cidna ha siin."
+    )
+    assert outbox[-1].to == "+358401234567"
+    empty = browser.post(reverse("own:light_code", args=[token]), {"code": ""})
+    assert "Qor koodhka aad heshay." in empty.content.decode()  # not Django's English
+
+
+def test_the_light_door_texts_are_youth_texts():
+    from kelayhteistyo import youth as youth_rules
+
+    found = {msgid for _ctx, msgid in youth_rules.youth_msgids()}
+    for text in (
+        "Send me the code",  # a page
+        "Your code: %(code)s. It works for %(minutes)s min. Do not give it to anyone.",  # SMS
+        "The code is not right. You have %(n)d try left.",  # overview/light.py
+        "No more codes can be sent for this link. Ask for a new link.",  # cases/light.py
+        "Write the code you got.",  # the form
+        "Meeting with aftercare and Kela",  # the calendar file
+    ):
+        assert text in found, text
