@@ -93,6 +93,10 @@ class Command(BaseCommand):
         History(seed=seed, progress=progress).generate(
             youth=youth, counties=County.objects.order_by("code")
         )
+        # The planner's statistics first: without them it takes the new tables for empty,
+        # and the summary rows' queries (a join a month) loop over every participant row.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "SELECT 1")
         # Written in bulk, past the services: the dashboard's summary rows from scratch.
         rollups_rebuild()
         with connection.cursor() as cursor:
