@@ -16,9 +16,9 @@ from meetings.models import Modality
 from meetings.transitions import youth_to_plan
 
 from .filters import cells_in_period
-from .kela_figures import kela_numbers
+from .kela_figures import answers_by_office, partner_numbers
 from .models import Tally, YouthMonth
-from .rollups import QUANTILES, month_of, quantile_of_histogram
+from .rollups import ANSWER_KEY, QUANTILES, month_of, quantile_of_histogram
 from .suppression import SMALL
 
 # Review rounds shown one by one; later ones together ("3 or later").
@@ -62,12 +62,13 @@ def _months(county, filters) -> list[dict]:
 
 def aggregates(county, filters: dict) -> dict:
     """Every number of the dashboard, from the rollups: five queries (and three for the Kela
-    figures, from their small tables)."""
+    figures: the offices' names, the requests and the referrals)."""
     today = timezone.localdate()
     totals: Counter = Counter()
     speed: Counter = Counter()
     items: dict = defaultdict(lambda: dict.fromkeys(ITEM_COLUMNS, 0))
     rounds: dict = defaultdict(Counter)
+    answers: dict = defaultdict(Counter)
     for key, day, number, n in (
         cells(Tally, county, filters)
         .exclude(key__in=MONTHLY)
@@ -77,6 +78,8 @@ def aggregates(county, filters: dict) -> dict:
     ):
         if key == "speed":
             speed[number] += n
+        elif key.startswith(ANSWER_KEY):
+            answers[key][number] += n
         elif key.startswith("item_"):
             column, kind = key.removeprefix("item_").split(":", 1)
             if column == "open" and day is not None and day < today:
@@ -122,8 +125,10 @@ def aggregates(county, filters: dict) -> dict:
         "exported": totals["exported"],
         "again": again_counts(county, filters),
         "transitions": transitions_unplanned(county, filters),
-        # Kela as a partner (issue 18): from the raw rows, three queries (kela_figures).
-        **kela_numbers(county, filters),
+        # Kela as a partner (issue 18, kela_figures): the answer times from the summary rows,
+        # requests and referrals from their own small tables.
+        "kela_answers": answers_by_office(answers),
+        **partner_numbers(county, filters),
     }
 
 

@@ -2,25 +2,28 @@
 quickly the units answer Kela's cooperation requests — by Kela office, never by person — and
 the referrals to Kela's special service (time to the assessment, outcomes).
 
-**From the raw rows, not the rollups** (decision): the rollups' cells are month × aftercare
-organisation × client group × modality; these figures need other keys (the Kela office, the
-request's and referral's own dates), and requests and referrals are small tables. Each figure
-is one grouped query whatever the data size (the days as a histogram, so the median and the
-90th percentile are exact, as for the speed figure), so the dashboard's query count stays
-constant; its default view is in the snapshot like the rest. Plain JSON, as `aggregates`.
+**Answer times from the summary rows, requests and referrals from the raw rows** (decision):
+the invitations are as many as the meetings, and at national scale grouping a year of them
+took 400 ms of a filtered dashboard, so the rollups keep them as a day-count histogram per
+Kela office (key `rollups.ANSWER_KEY` + the office's id) in the meeting's cell;
+`kela_answers` here computes the same from the raw rows, the oracle of the tests. Requests and
+referrals are small tables with their own dates (not the meeting's month): one grouped query
+each. The days are histograms, so the median and the 90th percentile are exact, as for the
+speed figure; the query count stays constant; the default view is in the snapshot like the
+rest. Plain JSON, as `aggregates`.
 """
 
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, OuterRef
+from django.db.models import Count, DurationField, ExpressionWrapper
 from django.db.models.functions import TruncDate
 
 from cases.models import CooperationRequest, SpecialServiceReferral
-from meetings.models import KelaSlot, Participant
+from kelayhteistyo.models import Organisation
 
 from .filters import day_start, meetings_in_scope
-from .rollups import QUANTILES, quantile_of_histogram
+from .rollups import ANSWER_KEY, QUANTILES, answered_invitations, quantile_of_histogram
 
 
 def _days(later: str, earlier: str):
@@ -41,31 +44,38 @@ def _histogram_numbers(histogram: Counter) -> dict:
     }
 
 
+def answers_by_office(histograms: dict) -> list[dict]:
+    """The answer-time figure from day-count histograms by Kela office id (a key of
+    `answer_key`, or an id): offices of the same name are one. One query, for the names."""
+    ids = {str(key).removeprefix(ANSWER_KEY) for key in histograms}
+    names = dict(
+        Organisation.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name")
+    )
+    offices: dict = defaultdict(Counter)
+    for key, histogram in histograms.items():
+        office = str(key).removeprefix(ANSWER_KEY)
+        offices[names.get(int(office), "") if office else ""].update(histogram)
+    return [{"office": o, **_histogram_numbers(offices[o])} for o in sorted(offices)]
+
+
 def kela_answers(county, filters: dict) -> list[dict]:
-    """Invitations to Kela answered, by the Kela office (the name of the organisation of the
-    contact invited: offices of the same name are one): how many, and the median and 90th
-    percentile of calendar days from the invitation to the answer. The meetings of the
-    dashboard's scope and filters (`meetings_in_scope`); meetings recorded afterwards and free
-    times booked in one step had no invitation to answer and are left out."""
-    booked_free_time = KelaSlot.objects.filter(meeting=OuterRef("meeting"))
+    """Invitations to Kela answered, by the Kela office (the organisation of the contact
+    invited): how many, and the median and 90th percentile of calendar days from the
+    invitation to the answer; the meetings of the dashboard's scope and filters
+    (`meetings_in_scope`). From the raw rows: the oracle of the summary rows, which the
+    dashboard reads (`rollups.month_rows`, key `answer_key`)."""
     rows = (
-        Participant.objects.filter(
-            meeting__in=meetings_in_scope(county, filters).filter(recorded_afterwards=False),
-            kind=Participant.Kind.KELA_CONTACT,
-            invited_at__isnull=False,
-            responded_at__isnull=False,
-        )
-        .exclude(status=Participant.Status.PENDING)
-        .filter(~Exists(booked_free_time))
+        answered_invitations()
+        .filter(meeting__in=meetings_in_scope(county, filters))
         .annotate(days=_days("responded_at", "invited_at"))
-        .values_list("user__organisation__name", "days")
+        .values_list("user__organisation", "days")
         .annotate(n=Count("id"))
         .order_by()
     )
-    offices: dict = defaultdict(Counter)
+    histograms: dict = defaultdict(Counter)
     for office, days, n in rows:
-        offices[office or ""][_whole_days(days)] += n
-    return [{"office": o, **_histogram_numbers(offices[o])} for o in sorted(offices)]
+        histograms[office or ""][_whole_days(days)] += n
+    return answers_by_office(histograms)
 
 
 def _requests_in_scope(county, filters: dict):
@@ -163,9 +173,15 @@ def special_referrals(county, filters: dict) -> dict:
 
 
 def kela_numbers(county, filters: dict) -> dict:
-    """The numbers of the Kela figures (three queries), for `aggregates` and `raw`."""
+    """The numbers of the Kela figures from the raw rows (three queries), for `raw`;
+    `aggregates` reads the answer times from the summary rows and the rest from here."""
+    return {"kela_answers": kela_answers(county, filters), **partner_numbers(county, filters)}
+
+
+def partner_numbers(county, filters: dict) -> dict:
+    """The cooperation requests' and the special-service referrals' figures (two queries,
+    from their small tables)."""
     return {
-        "kela_answers": kela_answers(county, filters),
         "requests": request_answers(county, filters),
         "referrals": special_referrals(county, filters),
     }

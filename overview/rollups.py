@@ -39,6 +39,7 @@ from meetings.models import (
     ActionItemChange,
     FollowUpPlan,
     JointMeeting,
+    KelaSlot,
     Participant,
     PlanExport,
     Review,
@@ -53,6 +54,8 @@ MARGIN = datetime.timedelta(minutes=10)
 
 
 QUANTILES = {"median": 0.5, "p90": 0.9}
+# The key of Kela's answer times (`kela_figures`): the id of the invited contact's office follows.
+ANSWER_KEY = "kela_answer:"
 
 
 def quantile_of_histogram(histogram: dict[int, int], fraction: float) -> float | None:
@@ -147,6 +150,23 @@ def _items_and_reviews(in_month, meetings: dict, plans: dict, add) -> None:
             add(plan["meeting_id"], "review_due", day=awaited, number=len(reviews) + 1)
 
 
+def answered_invitations():
+    """Invitations to Kela that count in the answer-time figure: answered, and not of a
+    meeting recorded afterwards or booked from a free time in one step (neither had an
+    invitation to answer)."""
+    booked_free_time = KelaSlot.objects.filter(meeting=OuterRef("meeting"))
+    return (
+        Participant.objects.filter(
+            kind=Participant.Kind.KELA_CONTACT,
+            meeting__recorded_afterwards=False,
+            invited_at__isnull=False,
+            responded_at__isnull=False,
+        )
+        .exclude(status=Participant.Status.PENDING)
+        .filter(~Exists(booked_free_time))
+    )
+
+
 def month_rows(month: datetime.date) -> tuple[list[Tally], list[YouthMonth]]:
     """The summary rows of one month, computed from the raw rows."""
     in_month = JointMeeting.objects.exclude(status=Status.DRAFT).filter(
@@ -215,6 +235,14 @@ def month_rows(month: datetime.date) -> tuple[list[Tally], list[YouthMonth]]:
         add(p["meeting_id"], "answered", n=int(p["status"] != Participant.Status.PENDING))
         add(p["meeting_id"], "accepted", n=int(p["status"] == Participant.Status.ACCEPTED))
         add(p["meeting_id"], "proposed", n=int(p["proposed_start"] is not None))
+    # Kela's answer times by office (kela_figures).
+    for p in (
+        answered_invitations()
+        .filter(**meeting_filter)
+        .values("meeting_id", "user__organisation", "invited_at", "responded_at")
+    ):
+        office = f"{ANSWER_KEY}{p['user__organisation'] or ''}"
+        add(p["meeting_id"], office, number=calendar_days(p["invited_at"], p["responded_at"]))
 
     plans = {}
     exported = PlanExport.objects.filter(plan=OuterRef("pk"), variant=PlanExport.Variant.OFFICIAL)

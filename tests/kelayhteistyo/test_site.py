@@ -156,3 +156,16 @@ def test_the_accessibility_statement_is_public_and_linked_from_every_page(client
     assert "Saavutettavuusseloste" in page and "306/2019" in page
     client.force_login(alice)
     assert reverse("accessibility") in client.get("/").content.decode()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" and not os.environ.get("CI"),
+    reason="a PostgreSQL planner setting",
+)
+def test_each_connection_tells_the_planner_an_index_probe_is_cheap(db):
+    """Issue 20: SSD storage, not PostgreSQL's spinning-disk default of 4, so that a Kela
+    contact's lists probe the open items by owner instead of reading every open item."""
+    assert connection.vendor == "postgresql", "CI must run this on PostgreSQL"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone() == ("1.1",)

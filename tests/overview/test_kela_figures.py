@@ -11,7 +11,9 @@ from django.utils import timezone, translation
 
 from cases.models import CooperationRequest, SpecialServiceReferral
 from meetings.models import JointMeeting, Participant
-from overview import dashboard
+from overview import dashboard, rollups
+from overview.aggregates import aggregates
+from overview.filters import whole_months
 from overview.kela_figures import kela_numbers
 from tests import factories as f
 
@@ -103,6 +105,26 @@ def test_kela_answer_times_by_office_with_small_offices_suppressed(kela, kela_ot
     assert shown[kela_other.organisation.name] == ("< 5", "not shown (< 5)", "not shown (< 5)")
     # Never by person: no row names a contact person.
     assert all(kela.last_name not in str(row) for row in words(data, "kela_answers"))
+
+
+def test_the_dashboard_reads_the_answer_times_from_the_summary_rows(kela, kela_other):
+    """Issue 20: the answer times are kept in the rollups (a histogram per Kela office) and
+    equal the raw rows' figure; two offices of the same name are one, as in the raw figure."""
+    org = f.OrganisationFactory()
+    answered_invitations([0, 1, 1, 2, 10], kela=kela, organisation=org)
+    answered_invitations([3, 4], kela=kela_other, organisation=org)
+    same_name = f.KelaContactFactory()
+    same_name.organisation.name = kela.organisation.name  # another office of the same name
+    same_name.organisation.save()
+    answered_invitations([5], kela=same_name, organisation=org)
+    rollups.rollups_rebuild()
+    period = whole_months(timezone.localdate() - 60 * DAY, timezone.localdate() + 30 * DAY)
+    from_rows = aggregates(None, period)["kela_answers"]
+    assert from_rows == kela_numbers(None, period)["kela_answers"]
+    assert {row["office"]: row["n"] for row in from_rows} == {
+        kela.organisation.name: 6,
+        kela_other.organisation.name: 2,
+    }
 
 
 def test_pending_invitations_and_meetings_recorded_afterwards_are_not_answers(kela):
