@@ -109,9 +109,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # lists' indexes (one probe per participant row of a Kela contact) lose to reading every
     # open item of the country (issue 20: My action items 141 → 33 ms at national scale).
     _page_cost = env.float("DB_RANDOM_PAGE_COST", default=1.1)
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c random_page_cost={_page_cost}"
-    )
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={_page_cost}"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The dashboard's covering index (PostgreSQL) is a plain index on SQLite: nothing to fix in
     # the quick start, so no warning on every command.
