@@ -4,7 +4,7 @@ national-scale database (issue 20). Not part of `make test`.
 1. The database (LOAD_DATABASE_URL, default kelayhteistyo_scale, made by `make bench`; filled
    with `seed_scale --youth LOAD_YOUTH` if empty).
 2. Users who can log in (the scale data's people have no passwords): LOAD_WORKERS workers,
-   LOAD_KELA Kela contacts and two coordinators with an authenticator key, and the pages each
+   LOAD_KELA Kela contacts and four coordinators with an authenticator key, and the pages each
    will open (their young people, meetings, plans, invitations to answer), in a JSON file.
 3. collectstatic and gunicorn (production settings: DEBUG off, a random SECRET_KEY, the
    Dockerfile's 3 workers), behind a "proxy" (X-Forwarded-Proto).
@@ -125,7 +125,7 @@ def prepare_users(path: Path) -> None:
         name="Kuormitustesti", kind=Organisation.Kind.PARTNER
     )[0]
     counties = [str(pk) for pk in County.objects.values_list("pk", flat=True)]
-    for i in range(2):
+    for i in range(4):  # one each: a shared account's one-time code is refused as a replay
         coordinator = User.objects.get_or_create(
             email=f"load.coordinator{i}@scale.invalid",
             defaults={
