@@ -17,6 +17,7 @@ from meetings.notifications import notify, notify_email, notify_network_member
 
 from .models import (
     Answer,
+    AnswerCount,
     Choice,
     LinkCount,
     Question,
@@ -244,16 +245,37 @@ COUNT_ADD = """
 def counts_add(response: Response, values: list[tuple]) -> None:
     """Count a response in its cell and add its values: (question, number, choice) each, a
     text as (question, None, None)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            CELL_ADD,
-            [random_id(), response.county_id, response.quarter, response.survey_id, response.group],
+    added = Counter(values)
+    keys = sorted(added, key=lambda key: tuple(-1 if x is None else x for x in key))
+    of_cell = [response.county_id, response.quarter, response.survey_id]
+    if connection.vendor != "postgresql":
+        cell_id = _upsert(
+            ResponseCell, dict(zip(CELL_KEY, of_cell, strict=True)), 1, group=response.group
         )
+        for key in keys:
+            _upsert(
+                AnswerCount,
+                {"cell_id": cell_id, **dict(zip(COUNT_KEY, key, strict=True))},
+                added[key],
+            )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(CELL_ADD, [random_id(), *of_cell, response.group])
         (cell,) = cursor.fetchone()
-        added = Counter(values)
-        keys = sorted(added, key=lambda key: tuple(-1 if x is None else x for x in key))
         if keys:
             cursor.executemany(COUNT_ADD, [[random_id(), cell, *key, added[key]] for key in keys])
+
+
+CELL_KEY = ("county_id", "quarter", "survey_id")
+COUNT_KEY = ("question_id", "number", "choice_id")
+
+
+def _upsert(model, key: dict, delta: int, **defaults) -> int:
+    """The quick start's SQLite: its unique constraints cannot treat empty values as equal, so
+    the upsert is a lookup and an update (SQLite runs one write at a time)."""
+    pk = model.objects.get_or_create(**key, defaults={"n": 0, **defaults})[0].pk
+    model.objects.filter(pk=pk).update(n=F("n") + delta)
+    return pk
 
 
 def comment_visibility_set(answer: Answer, *, hidden: bool, by=None) -> bool:
@@ -276,6 +298,9 @@ def counts_change(response: Response, key: tuple, delta: int) -> None:
     """Add `delta` to one value's count in the response's cell."""
     of_cell: dict[str, Any] = {"county_id": response.county_id, "quarter": response.quarter}
     cell = ResponseCell.objects.get(survey_id=response.survey_id, **of_cell)
+    if connection.vendor != "postgresql":
+        _upsert(AnswerCount, {"cell_id": cell.pk, **dict(zip(COUNT_KEY, key, strict=True))}, delta)
+        return
     with connection.cursor() as cursor:
         cursor.execute(COUNT_ADD, [random_id(), cell.pk, *key, delta])
 
@@ -309,6 +334,13 @@ def counts_rebuild() -> int:
     Returns the number of reporting cells."""
     with connection.cursor() as cursor:
         for sql in REBUILD:
+            if connection.vendor != "postgresql":  # the quick start's SQLite says it its way
+                if sql.startswith("ANALYZE"):
+                    continue
+                sql = sql.replace(
+                    "(random() * 9e18)::bigint", "abs(random() % 9000000000000000000)"
+                )
+                sql = sql.replace("IS NOT DISTINCT FROM", "IS")
             cursor.execute(sql)
     return ResponseCell.objects.count()
 

@@ -5,6 +5,36 @@ import feedback.models
 from django.db import migrations, models
 
 
+# The quick start's SQLite has neither PostgreSQL's casts nor IS NOT DISTINCT FROM in every
+# version: the same statements with its own random id and null-safe comparison.
+FILL = [
+    """INSERT INTO feedback_responsecell (id, county_id, quarter, survey_id, "group", n)
+       SELECT {id}, r.county_id, r.quarter, r.survey_id, s."group", count(*)
+         FROM feedback_response r JOIN feedback_survey s ON s.id = r.survey_id
+        GROUP BY r.county_id, r.quarter, r.survey_id, s."group"
+    """,
+    """INSERT INTO feedback_answercount (id, cell_id, question_id, number, choice_id, n)
+       SELECT {id}, c.id, a.question_id, a.number, a.choice_id, count(*)
+         FROM feedback_answer a
+         JOIN feedback_response r ON r.id = a.response_id
+         JOIN feedback_question q ON q.id = a.question_id
+         JOIN feedback_responsecell c
+           ON c.county_id {same} r.county_id AND c.quarter = r.quarter
+          AND c.survey_id = r.survey_id
+        WHERE q.kind <> 'text' OR (a.hidden_at IS NULL AND a.text <> '')
+        GROUP BY c.id, a.question_id, a.number, a.choice_id""",
+]
+
+
+def fill(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        words = {"id": "(random() * 9e18)::bigint", "same": "IS NOT DISTINCT FROM"}
+    else:
+        words = {"id": "abs(random() % 9000000000000000000)", "same": "IS"}
+    for sql in FILL:
+        schema_editor.execute(sql.format(**words))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -48,22 +78,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('cell', 'question', 'number', 'choice'), name='answer_count_once', nulls_distinct=False),
         ),
         # The summary rows of the answers given so far (as services.counts_rebuild).
-        migrations.RunSQL([
-    """INSERT INTO feedback_responsecell (id, county_id, quarter, survey_id, "group", n)
-       SELECT (random() * 9e18)::bigint, r.county_id, r.quarter, r.survey_id, s."group",
-              count(*)
-         FROM feedback_response r JOIN feedback_survey s ON s.id = r.survey_id
-        GROUP BY r.county_id, r.quarter, r.survey_id, s."group"
-    """,
-    """INSERT INTO feedback_answercount (id, cell_id, question_id, number, choice_id, n)
-       SELECT (random() * 9e18)::bigint, c.id, a.question_id, a.number, a.choice_id, count(*)
-         FROM feedback_answer a
-         JOIN feedback_response r ON r.id = a.response_id
-         JOIN feedback_question q ON q.id = a.question_id
-         JOIN feedback_responsecell c
-           ON c.county_id IS NOT DISTINCT FROM r.county_id AND c.quarter = r.quarter
-          AND c.survey_id = r.survey_id
-        WHERE q.kind <> 'text' OR (a.hidden_at IS NULL AND a.text <> '')
-        GROUP BY c.id, a.question_id, a.number, a.choice_id""",
-        ], migrations.RunSQL.noop),
+        migrations.RunPython(fill, migrations.RunPython.noop),
     ]
