@@ -129,7 +129,10 @@ def test_the_calendar_file_is_a_download_in_the_access_log(client, world):
 
 
 def test_another_young_persons_objects_answer_404(client, world, alice, kela):
-    other = f.YouthFactory(organisation=alice.organisation, responsible_worker=alice)
+    # A name of its own: a random one ("Kai") was once part of the Kela contact's ("Kaisa").
+    other = f.YouthFactory(
+        organisation=alice.organisation, responsible_worker=alice, first_name="Ulpukka"
+    )
     f.ConsentFactory(youth=other, recorded_by=alice)
     theirs = f.invited_meeting(youth=other, organiser=alice, kela=kela)
     their_consent = other.consents.get()
