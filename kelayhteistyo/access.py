@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import DatabaseDefault
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -100,6 +101,35 @@ def _row(
     )
 
 
+def _insert(rows: list[AccessLog]) -> None:
+    """Write a page's rows in one statement. On PostgreSQL one array a column, unnested: for a
+    page of 50 rows, bulk_create's 500 parameters cost about 6 ms more of the page's time
+    (bench/pages.py, "logging a page of 50 young people"); a single statement needs no
+    transaction of its own either."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        AccessLog.objects.bulk_create(rows)
+        return
+    fields = [f for f in AccessLog._meta.concrete_fields if not f.primary_key]
+
+    def value(field, row):
+        value = getattr(row, field.attname)
+        if isinstance(value, DatabaseDefault):  # a column left to its db_default
+            value = value.expression.value
+        return field.get_db_prep_save(value, connection)
+
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(AccessLog._meta.db_table)} ({columns})"  # noqa: S608 — names from the model
+            f" SELECT * FROM unnest({arrays})",
+            [[value(f, row) for row in rows] for f in fields],
+        )
+
+
 def access_log_write(
     *, user: User, youth_id, action: str, obj: models.Model, what: str | None = None
 ) -> AccessLog:
@@ -137,9 +167,7 @@ def access_log_request(
     per request, in one insert. A request names its young person only once linked to their
     record; until then the row names the request (`what`, the request's id). Kela reading the
     request it wrote itself is a read, not a disclosure."""
-    AccessLog.objects.bulk_create(
-        _row(user, r.youth_id, action, what, r.pk, basis) for r in dict.fromkeys(requests)
-    )
+    _insert([_row(user, r.youth_id, action, what, r.pk, basis) for r in dict.fromkeys(requests)])
 
 
 def access_log_page(
@@ -160,25 +188,27 @@ def access_log_page(
         _row(user, r.youth_id, AccessLog.Action.READ, requests_what, r.pk, AccessLog.Basis.REQUEST)
         for r in {r.pk: r for r in requests}.values()
     ]
-    AccessLog.objects.bulk_create(rows)
+    _insert(rows)
 
 
 def access_log_own(*, youth_ids, what: str, object_id="", action: str = AccessLog.Action.READ):
     """The young person read (or downloaded, or changed) their own data on their own page,
     signed in with strong identification: one row per record of theirs, basis "own data",
     no user."""
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            user=None,
-            role="",
-            organisation=None,
-            youth_id=youth_id,
-            action=action,
-            object_type=what,
-            object_id=str(object_id),
-            basis=AccessLog.Basis.OWN_DATA,
-        )
-        for youth_id in dict.fromkeys(youth_ids)
+    _insert(
+        [
+            AccessLog(
+                user=None,
+                role="",
+                organisation=None,
+                youth_id=youth_id,
+                action=action,
+                object_type=what,
+                object_id=str(object_id),
+                basis=AccessLog.Basis.OWN_DATA,
+            )
+            for youth_id in dict.fromkeys(youth_ids)
+        ]
     )
 
 
