@@ -410,6 +410,9 @@ class AccessLog(models.Model):
         on_delete=models.PROTECT,
         related_name="access_log",
         verbose_name=_("whose data"),
+        # The index on (youth, at) serves every lookup by young person: a second index on the
+        # young person alone cost every page's log insert a random page write a row.
+        db_index=False,
         # Empty only for a cooperation request from Kela about a young person who has no
         # record yet: the row names the request (object_type, object_id), and the young
         # person's report finds it once the request is linked (YouthClient.access_log_entries).

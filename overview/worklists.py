@@ -234,15 +234,21 @@ def _my_items(user, organisation):
         )
         .filter(Exists(consent))
         .order_by(F("due_date").asc(nulls_last=True), "pk")
-        .values(
-            "pk",
-            "what",
-            "due_date",
-            "youth_id",
-            meeting_id=F("plan__meeting_id"),
-            first_name=F("youth__first_name"),
-        )
+        .values("pk", "what", "due_date", "youth_id", **_looked_up_after_limit())
     )
+
+
+def _looked_up_after_limit() -> dict:
+    """The meeting and the young person's first name of an action item as subqueries, not
+    joins: PostgreSQL evaluates them for the rows shown only, after the sort and the limit
+    (a Kela contact's thousand open items are not joined to find the first ten), and the
+    count of the full list leaves them out."""
+    plan = FollowUpPlan.objects.filter(pk=OuterRef("plan_id")).order_by()
+    youth = YouthClient.objects.filter(pk=OuterRef("youth_id")).order_by()
+    return {
+        "meeting_id": Subquery(plan.values("meeting_id")),
+        "first_name": Subquery(youth.values("first_name")),
+    }
 
 
 def _feedback(user, organisation):

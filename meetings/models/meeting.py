@@ -191,7 +191,13 @@ class JointMeeting(models.Model):
         verbose_name = _("joint meeting")
         verbose_name_plural = _("joint meetings")
         indexes = [
-            models.Index(fields=["status", "starts_at"]),
+            # The upcoming meetings (a Kela contact's home page, the reminders): the columns
+            # the lists show come from the index alone.
+            models.Index(
+                fields=["status", "starts_at"],
+                include=["id", "youth", "modality"],
+                name="meeting_status_start",
+            ),
             models.Index(fields=["organisation", "-starts_at"], name="meeting_org_newest"),
             models.Index(fields=["youth", "starts_at"], name="meeting_youth_first"),
             # The dashboard's period: its figures read these columns from the index alone.
@@ -432,6 +438,7 @@ class Participant(models.Model):
         null=True,
         blank=True,
         related_name="participations",
+        db_index=False,  # participant_user covers it
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
     # A network member's role from the short list (their feedback group follows it); empty for
@@ -485,6 +492,9 @@ class Participant(models.Model):
                 condition=~Q(status="declined"),
                 name="participant_user_taking_part",
             ),
+            # All of a user's invitations, the declined too (their feedback links), from the
+            # index alone.
+            models.Index(fields=["user"], include=["id"], name="participant_user"),
         ]
         constraints = [
             models.UniqueConstraint(
