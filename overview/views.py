@@ -1,7 +1,6 @@
 """The pages that read across the apps: each role's home page and the subject-access export."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -66,8 +65,7 @@ def work_list(request, key):
     if work_list is None:
         raise Http404
     organisation = _whole_organisation(request)
-    rows = work_list.query(request.user, organisation)
-    page = Paginator(rows, worklists.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = worklists.list_page(work_list, request.user, organisation, request.GET.get("page"))
     shown = work_list.present(list(page.object_list))
     access_log_page(
         user=request.user,
