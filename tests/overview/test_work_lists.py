@@ -90,6 +90,22 @@ def test_a_page_number_out_of_range_or_not_a_number_shows_the_first_or_last_page
     assert response.context["page"].number == shown
 
 
+def test_the_last_page_and_a_page_past_it_show_the_rows_of_the_last_page(
+    client_as, alice, many_young_people
+):
+    # The page and the total come from one query; past the end, a count finds the last page.
+    url = reverse("work_list", args=["youth_clients"])
+    client = client_as(alice)
+    ordered = sorted(many_young_people, key=lambda y: (y.last_name, y.first_name))
+    for number in (2, 3):
+        response = client.get(url, {"page": number})
+        page = response.context["page"]
+        assert (page.number, page.paginator.count) == (2, 55)
+        assert [row.pk for row in response.context["rows"]] == [y.pk for y in ordered[50:]]
+    first = client.get(url).context["rows"]
+    assert [row.pk for row in first] == [y.pk for y in ordered[:50]]
+
+
 def test_only_the_young_people_shown_are_logged(client_as, alice, many_young_people):
     client_as(alice).get(reverse("work_list", args=["youth_clients"]), {"page": 2})
     logged = set(
