@@ -14,11 +14,13 @@ Object rules live on the querysets of each app (`JointMeeting.objects.visible_to
 
 import datetime
 from functools import wraps
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models
+from django.db.models import Value
 from django.db.models.expressions import DatabaseDefault
 from django.http import Http404
 from django.shortcuts import redirect
@@ -115,12 +117,12 @@ def _insert(rows: list[AccessLog]) -> None:
 
     def value(field, row):
         value = getattr(row, field.attname)
-        if isinstance(value, DatabaseDefault):  # a column left to its db_default
-            value = value.expression.value
+        if isinstance(value, DatabaseDefault):  # a column left to its db_default, a Value
+            value = cast(Value, value.get_source_expressions()[0]).value
         return field.get_db_prep_save(value, connection)
 
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(

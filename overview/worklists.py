@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    UUIDField,
+    Window,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -247,7 +257,8 @@ def _looked_up_after_limit() -> dict:
     plan = FollowUpPlan.objects.filter(pk=OuterRef("plan_id")).order_by()
     youth = YouthClient.objects.filter(pk=OuterRef("youth_id")).order_by()
     return {
-        "meeting_id": Subquery(plan.values("meeting_id")),
+        # A UUID by name: the foreign key's own type converts nothing (SQLite's hex strings).
+        "meeting_id": Subquery(plan.values("meeting_id"), output_field=UUIDField()),
         "first_name": Subquery(youth.values("first_name")),
     }
 
