@@ -34,6 +34,7 @@ from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Modality, Pa
 
 HOME_ROWS = 10
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # a list page's number beyond this is past the end of any list
 REVIEWS_DUE_WITHIN_DAYS = 14
 # The worker's lists cover the young people they are responsible for, or with this value of
 # the `scope` parameter the whole organisation's.
@@ -575,15 +576,20 @@ class _CountedRows:
         self.rows = rows
         self.ordered = rows.ordered
         try:
-            self.start = (max(int(number), 1) - 1) * per_page
+            number = int(number)
         except (TypeError, ValueError):
-            self.start = 0
-        self.stop = self.start + per_page
+            number = 1  # Paginator's first page
+        # A page before the first, or past any list (an OFFSET too large for the database),
+        # is Paginator's last page: counted apart.
+        self.start = (number - 1) * per_page if 1 <= number <= MAX_PAGE else None
+        self.per_page = per_page
         self.fetched: list = []
 
     def count(self) -> int:
+        if self.start is None:
+            return self.rows.count()
         counted = self.rows.annotate(**{self.TOTAL: Window(Count("pk"))})
-        self.fetched = list(counted[self.start : self.stop])
+        self.fetched = list(counted[self.start : self.start + self.per_page])
         if self.fetched:
             total = self.fetched[0][self.TOTAL]
             for row in self.fetched:
@@ -592,7 +598,11 @@ class _CountedRows:
         return 0 if self.start == 0 else self.rows.count()
 
     def __getitem__(self, index: slice) -> list:
-        if index.start == self.start and index.stop - index.start <= len(self.fetched):
+        if (
+            self.fetched
+            and index.start == self.start
+            and index.stop - index.start <= len(self.fetched)
+        ):
             return self.fetched[: index.stop - index.start]
         return list(self.rows[index])
 

@@ -81,7 +81,10 @@ def test_the_full_list_is_paginated_and_keeps_the_scope(client_as, alice, many_y
     assert "?page=1&amp;scope=organisation" in page.content.decode()
 
 
-@pytest.mark.parametrize("number, shown", [("abc", 1), ("999", 2), ("-1", 2), ("", 1)])
+@pytest.mark.parametrize(
+    "number, shown",
+    [("abc", 1), ("999", 2), ("-1", 2), ("0", 2), ("", 1), ("1.5", 1), ("9" * 20, 2)],
+)
 def test_a_page_number_out_of_range_or_not_a_number_shows_the_first_or_last_page(
     client_as, alice, many_young_people, number, shown
 ):
