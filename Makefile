@@ -63,7 +63,7 @@ bench: install
 	$(PY) bench/results.py
 
 # Load test (Locust, not part of `make test`): gunicorn with production settings on the
-# national-scale database of `make bench`; LOAD_TIME=60s LOAD_USERS_N=16 by default.
+# national-scale database of `make bench`; LOAD_TIME=120s LOAD_USERS_N=16 by default.
 load: install
 	$(PY) bench/load.py
 

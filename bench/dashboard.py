@@ -133,11 +133,21 @@ def main() -> None:
     sys.path.insert(0, str(BASE_DIR))
     from bench.results import record
 
+    trivial = large["trivial"]
     for key, label in (("dashboard", "dashboard with filters"), ("results", "feedback results")):
         row = large[key]
         record(f"{label}: p95", row["p95"], "ms", "≤ 300 ms", row["p95"] <= 300)
         ratio = row["median"] / row["floor"]
-        record(f"{label} / the same summary rows by SQL", ratio, "×", "≤ 2", ratio <= 2)
+        floor_queries = len(FLOOR if key == "dashboard" else RESULTS_FLOOR)
+        why = (
+            f"the floor is the summary rows' {floor_queries} queries alone ({row['floor']:.1f} ms,"
+            f" the median over the filters); the page ({row['median']:.1f} ms) also pays the"
+            f" request's fixed part, {trivial:.1f} ms (the trivial page, by itself"
+            f" {trivial / row['floor']:.2f}× the floor), {row['queries'] - floor_queries} more"
+            f" queries and drawing its figures; less the fixed part, the page is"
+            f" {(row['median'] - trivial) / row['floor']:.2f}× the floor. " + WHY[key]
+        )
+        record(f"{label} / the same summary rows by SQL", ratio, "×", "≤ 2", ratio <= 2, why=why)
         same = row["queries"] == small[key]["queries"]
         record(f"{label}: queries at 60k (1k the same)", row["queries"], "", "the same", same)
     for key, label in (("youth_list", "young-people list"), ("meeting_list", "meeting list")):
@@ -214,6 +224,8 @@ def measure() -> None:
             client.get(page, params)
         result[key]["queries"] = len(queries.captured_queries)
 
+    trivial = reverse("accessibility")
+    result["trivial"] = timed(lambda: client.get(trivial))["median"]
     DashboardSnapshot.objects.all().delete()  # every view read from the summary rows
     result["dashboard"] = timed(lambda: dashboard(next(turn)), repeats=3 * len(filtered))
     counted("dashboard", choices[1])
@@ -302,6 +314,19 @@ def filter_choices() -> list[dict]:
             raise RuntimeError(f"filters not valid: {choice}")
     return choices
 
+
+# What the page does beyond its floor, and what would bring it within 2× (printed with a miss).
+WHY = {
+    "dashboard": "The more queries are the session, the user, the bell and the figures counted"
+    " on the raw rows (aftercare ending without a plan, special-service referrals, cooperation"
+    " requests); an organisation's or a county's floor is a few ms, so there the page's own"
+    " fixed costs decide. Those figures kept in summary rows too, and the figures' tables"
+    " drawn without the template engine, would reach it.",
+    "results": "The more queries read the surveys, their questions and choices, which a dozen"
+    " charts are drawn from. A ratio to a floor of a few ms is not a useful target here (its"
+    " p95 is met many times over); the surveys' structure kept with the summary rows would"
+    " save most of the queries.",
+}
 
 # The same summary rows read by hand-written SQL: what the database alone costs.
 TRANSITIONS = """SELECT count(*) FROM cases_youthclient y

@@ -29,9 +29,15 @@ TRIVIAL = "/accessibility/"
 PICKS = collections.defaultdict(itertools.count)
 
 
+# Seconds between a user's pages: a busy user reading little (real ones read for longer). With
+# next to none, 16 users keep the 2 cores saturated and every request waits in one queue: by
+# Little's law 16 users ÷ 14 requests/s is over a second of waiting, whatever the page.
+THINK = (float(os.environ.get("LOAD_THINK_MIN", 1)), float(os.environ.get("LOAD_THINK_MAX", 5)))
+
+
 class Member(HttpUser):
     abstract = True
-    wait_time = between(0.1, 0.5)
+    wait_time = between(*THINK)
     role = ""
 
     def on_start(self):

@@ -5,9 +5,11 @@ On the 60,000-young-people database (BENCH_SCALE_URL, default kelayhteistyo_scal
 through Django's test client and the whole middleware stack, side by side in one process:
 
 - the worker's home page (their own young people, and the whole organisation), the Kela
-  contact's home page and every full list of the home pages (first page), each as a ratio to
-  a trivial page (the accessibility statement, same user, timed in turns with each page: a
-  shared machine's slower second falls on both) — target ≤ 5×; with its query count;
+  contact's home page, every full list of the home pages (first page), and the meeting, plan
+  and record pages of the load mix (the user's heaviest: the plan with the most items), each
+  as a ratio to a trivial page (the accessibility statement, same user, timed in turns with
+  each page: a shared machine's slower second falls on both) — target ≤ 5×; with its query
+  count; a home page that misses it is timed by part (the reason printed with the miss);
 - the access log with BENCH_LOG_ROWS rows (default 20,000,000, added once with
   `seed_scale --log-rows`): the "who has processed my data" report for one young person
   (target p95 ≤ 200 ms) and logging a page of 50 young people (target: one query).
@@ -129,6 +131,100 @@ def measure(client, path, trivial_path=None) -> dict:
     return result
 
 
+def opened_pages(user, role: str) -> dict:
+    """The pages of one meeting and one young person that the load mix opens, the heaviest of
+    the user's: their meeting whose plan has the most action items (the worker's own young
+    people's), its page, its plan and its young person's record (the worker's)."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from meetings.models import JointMeeting
+
+    meetings = JointMeeting.objects.visible_to(user).filter(status__in=JointMeeting.WITH_PLAN)
+    if role == "worker":
+        meetings = meetings.filter(youth__responsible_worker=user)
+    meeting = meetings.annotate(items=Count("plan__items")).order_by("-items", "pk").first()
+    paths = {f"{role} meeting": reverse("meetings:detail", args=[meeting.pk])}
+    if role == "worker":
+        paths["worker plan"] = reverse("meetings:plan", args=[meeting.pk])
+        paths["worker record"] = reverse("cases:detail", args=[meeting.youth_id])
+    return paths
+
+
+def page_parts(client, path, repeats=REPEATS) -> dict:
+    """A page's time by part (medians of `repeats`), for the reason of a miss: the database
+    (each query from the driver's call to its result, through connection.execute_wrapper),
+    the templates (each outermost render, less the queries run while rendering), and the rest:
+    the view's own Python (building queries, reading rows into models, forms, middleware)."""
+    from django.db import connection
+    from django.template.backends.django import Template
+
+    spent = {"database": 0.0, "templates": 0.0}
+    depth = [0]
+    render = Template.render
+
+    def timed_render(self, *args, **kwargs):
+        depth[0] += 1
+        started, queries_before = time.perf_counter(), spent["database"]
+        try:
+            return render(self, *args, **kwargs)
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                took = (time.perf_counter() - started) * 1000
+                spent["templates"] += took - (spent["database"] - queries_before)
+
+    def timed_query(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent["database"] += (time.perf_counter() - started) * 1000
+
+    runs: dict[str, list[float]] = {"page": [], "database": [], "templates": []}
+    Template.render = timed_render
+    try:
+        with connection.execute_wrapper(timed_query):
+            for _ in range(repeats):
+                spent.update(database=0.0, templates=0.0)
+                started = time.perf_counter()
+                get(client, path)
+                runs["page"].append((time.perf_counter() - started) * 1000)
+                runs["database"].append(spent["database"])
+                runs["templates"].append(spent["templates"])
+    finally:
+        Template.render = render
+    parts = {part: statistics.median(times) for part, times in runs.items()}
+    parts["python"] = parts["page"] - parts["database"] - parts["templates"]
+    return parts
+
+
+# What would bring a page that misses ≤ 5× within it (printed with its measured parts).
+REACH = {
+    "home": "Every list meets the target on its own page; a page of several lists needs less"
+    " work per answer, not faster parts: the first rows of the lists kept per user by the write"
+    " services (one indexed read for the page). Loading the lists as fragments after the first"
+    " paint would only move the work: the server would do more (a request's fixed part and a"
+    " log insert for each list).",
+}
+
+
+def page_why(label: str, parts: dict, trivial: dict) -> str:
+    """Why a page misses ≤ 5× the trivial page, from both pages' parts measured in one run."""
+
+    def split(p: dict) -> str:
+        return (
+            f"the database {p['database']:.1f} ms, templates {p['templates']:.1f} ms, the"
+            f" Python of the request {p['python']:.1f} ms"
+        )
+
+    reach = next((text for key, text in REACH.items() if key in label), "")
+    return (
+        f"of its {parts['page']:.0f} ms (timed by part): {split(parts)}; the trivial page's"
+        f" {trivial['page']:.1f} ms: {split(trivial)}. 5× is {5 * trivial['page']:.0f} ms. {reach}"
+    ).strip()
+
+
 def main() -> None:  # noqa: PLR0915 — one measurement after another, in the order printed
     prepare()
     os.environ.update(ENV)
@@ -178,8 +274,13 @@ def main() -> None:  # noqa: PLR0915 — one measurement after another, in the o
             paths["worker list upcoming, whole organisation"] = (
                 f"{reverse('work_list', args=['upcoming'])}?scope=organisation"
             )
+        paths |= opened_pages(user, role)
         for label, path in paths.items():
             row = measure(client, path, trivial_path)
+            if row["median"] > 5 * row["trivial"]:  # a miss: its parts and the trivial page's
+                row["why"] = page_why(
+                    label, page_parts(client, path), page_parts(client, trivial_path)
+                )
             pages[label] = (row, row["trivial"])
 
     print(
@@ -197,7 +298,9 @@ def main() -> None:  # noqa: PLR0915 — one measurement after another, in the o
             continue
         ratio = row["median"] / trivial
         print(f"{line}, ratio {ratio:.2f} to {trivial:4.1f} ms (target ≤ 5)")
-        record(f"page: {label} / trivial", ratio, "×", "≤ 5", ratio <= 5)
+        if "why" in row:
+            print(f"    why: {row['why']}")
+        record(f"page: {label} / trivial", ratio, "×", "≤ 5", ratio <= 5, why=row.get("why", ""))
 
     # The access log at scale.
     rows = AccessLog.objects.count()

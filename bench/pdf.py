@@ -166,10 +166,24 @@ def main():
     )
     print("targets: the export ≤ 250 ms and ≤ 1.25 × WeasyPrint alone")
     record("PDF: 2-page plan, WeasyPrint alone (floor)", floor * 1000, "ms")
+    ours = f"the app's own part {(exported - floor) * 1000:.0f} ms of {exported * 1000:.0f} ms"
     record(
-        "PDF: 2-page plan, the app's export", exported * 1000, "ms", "≤ 250 ms", exported <= 0.25
+        "PDF: 2-page plan, the app's export",
+        exported * 1000,
+        "ms",
+        "≤ 250 ms",
+        exported <= 0.25,
+        why=f"WeasyPrint alone took {floor * 1000:.0f} ms on the same HTML in this run ({ours}):"
+        " a slow machine's second; the ratio beside it compares",
     )
-    record("PDF: export / WeasyPrint alone", ratio, "×", "≤ 1.25", ratio <= 1.25)
+    record(
+        "PDF: export / WeasyPrint alone",
+        ratio,
+        "×",
+        "≤ 1.25",
+        ratio <= 1.25,
+        why=f"{ours}: data, template, JSON, hash and storage",
+    )
 
     # For comparison: a one-line PDF/A-3b and a long plan.
     minimal = median(lambda: render_pdf("bench/minimal.html", {}, pdf_variant="pdf/a-3b"))

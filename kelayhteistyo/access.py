@@ -217,9 +217,11 @@ def access_log_own(*, youth_ids, what: str, object_id="", action: str = AccessLo
 def get_visible_or_404(request, queryset, *, youth_field: str, **lookup):
     """The object if the user may see it; otherwise 404 — and if it exists, the refused attempt
     is written to the young person's access log (someone tried to reach their data)."""
-    obj = queryset.visible_to(request.user).filter(**lookup).first()
-    if obj is not None:
-        return obj
+    # The lookup names one row, so no order: first() would sort by the model's ordering, and
+    # with a page's joins and a Kela contact's conditions PostgreSQL then plans for ms longer.
+    found = list(queryset.visible_to(request.user).filter(**lookup).order_by()[:1])
+    if found:
+        return found[0]
     youth_id = queryset.model.objects.filter(**lookup).values_list(youth_field, flat=True).first()
     if youth_id is not None and request.user.is_authenticated:
         _log_refusal(request.user, youth_id, queryset.model._meta.model_name, lookup.get("pk", ""))

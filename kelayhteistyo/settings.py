@@ -110,6 +110,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # open item of the country (issue 20: My action items 141 → 33 ms at national scale).
     _page_cost = env.float("DB_RANDOM_PAGE_COST", default=1.1)
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={_page_cost}"
+    # A connection kept for the next requests of the same process (DB_CONN_MAX_AGE seconds,
+    # checked before reuse), not opened for each: a new connection is a new PostgreSQL backend
+    # whose catalog caches start empty, so a page of many tables also plans slower on it.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The dashboard's covering index (PostgreSQL) is a plain index on SQLite: nothing to fix in
     # the quick start, so no warning on every command.

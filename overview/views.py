@@ -7,10 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.forms import ConsentWithdrawForm
-from cases.models import CooperationRequest
 from cases.views import youth_or_404
 from kelayhteistyo.access import (
-    access_log_page,
     access_log_write,
     any_member,
     recent_login_required,
@@ -34,18 +32,8 @@ def home(request):
         return render(request, "home_coordinator.html")
     organisation = _whole_organisation(request)
     sections = worklists.home_sections(user, organisation)
-    youth_ids, requests = [], []
-    for section in sections.values():
-        youth_ids += worklists.youth_ids_shown(section.list, section.rows)
-        requests += worklists.requests_shown(section.list, section.rows)
     # One insert for all: the young people shown and the cooperation requests.
-    access_log_page(
-        user=user,
-        page="home",
-        youth_ids=youth_ids,
-        requests=requests,
-        requests_what=CooperationRequest.LOG_LIST,
-    )
+    worklists.log_shown(user, "home", [(s.list, s.rows) for s in sections.values()])
     context = {key: section.rows for key, section in sections.items()}
     context |= {"sections": sections, "organisation": organisation, "today": timezone.localdate()}
     template = "home_worker.html" if user.is_aftercare_worker else "home_kela.html"
@@ -67,13 +55,7 @@ def work_list(request, key):
     organisation = _whole_organisation(request)
     page = worklists.list_page(work_list, request.user, organisation, request.GET.get("page"))
     shown = work_list.present(list(page.object_list))
-    access_log_page(
-        user=request.user,
-        page="home_list",
-        youth_ids=worklists.youth_ids_shown(work_list, shown),
-        requests=worklists.requests_shown(work_list, shown),
-        requests_what=CooperationRequest.LOG_LIST,
-    )
+    worklists.log_shown(request.user, "home_list", [(work_list, shown)])
     context = {
         "list": work_list,
         "page": page,

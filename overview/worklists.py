@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Consent, CooperationRequest, SpecialServiceReferral, YouthClient
 from feedback import services as feedback
 from feedback.models import SurveyLink
+from kelayhteistyo.access import access_log_page
 from kelayhteistyo.models import User, choice_label
 from meetings.models import ActionItem, FollowUpPlan, JointMeeting, Modality, Participant
 
@@ -63,8 +64,7 @@ class WorkList:
     # The rows as the template wants them (labels looked up, the feedback links' addresses).
     present: Callable[[list], list] = _rows
     personal: bool = True  # the rows name a young person (`youth_id`: logged)
-    # The rows are cooperation requests from Kela: logged per request (youth_ids_shown says
-    # nothing of them: a request may have no young person's record yet).
+    # The rows are cooperation requests from Kela: logged per request (log_shown).
     requests: bool = False
 
 
@@ -607,13 +607,21 @@ class _CountedRows:
         return list(self.rows[index])
 
 
-def requests_shown(work_list: WorkList, rows) -> list:
-    """The cooperation requests the rows show (for the access log)."""
-    return list(rows) if work_list.requests else []
-
-
-def youth_ids_shown(work_list: WorkList, rows) -> list:
-    """The young people whose data the rows show (for the access log)."""
-    if not work_list.personal:
-        return []
-    return [row.youth_id for row in rows]
+def log_shown(user: User, page: str, shown) -> None:
+    """Write what a page shows to the access log, in one insert: `shown` is (work list, its
+    rows presented) pairs. A row names its young person (`youth_id`) unless the list is not
+    personal; the cooperation requests from Kela are logged per request (a request may have no
+    young person's record yet)."""
+    youth_ids, requests = [], []
+    for work_list, rows in shown:
+        if work_list.requests:
+            requests += rows
+        elif work_list.personal:
+            youth_ids += [row.youth_id for row in rows]
+    access_log_page(
+        user=user,
+        page=page,
+        youth_ids=youth_ids,
+        requests=requests,
+        requests_what=CooperationRequest.LOG_LIST,
+    )

@@ -3,12 +3,21 @@ contact, a coordinator, anonymous. Tests run with production settings (see pypro
 
 import datetime
 import logging
+import os
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from tests import factories as f
+
+# Connections are not kept between requests in tests (production keeps each for DB_CONN_MAX_AGE
+# seconds, docs/operations.md; `make smoke` runs it so): the live server's threads would hold
+# theirs as long as the browser's keep-alive connection lasts, and the test database could not
+# be dropped at the end. The Celery workers the tests start inherit it.
+django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+os.environ["DB_CONN_MAX_AGE"] = "0"
 
 
 @pytest.fixture(autouse=True)

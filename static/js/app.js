@@ -57,21 +57,33 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // After htmx replaces a part of the page (the action items), keyboard focus must not fall
   // back to the start of the page: it goes to the first field with an error, or else to the
-  // same control of the same form as before (the button just pressed).
+  // same control of the same form as before (the button just pressed). A part loaded beside
+  // where the user is (the free times of the Kela contact just chosen, while they tab on)
+  // leaves the focus where it is: only a swap that removed the focused control moves it.
   let before = null;
   document.body.addEventListener("htmx:beforeSwap", () => {
     const active = document.activeElement;
-    before = active && active.form ? { action: active.form.getAttribute("action"), name: active.name } : null;
+    before = active && active !== document.body ? {
+      element: active,
+      action: active.form ? active.form.getAttribute("action") : null,
+      name: active.name,
+      value: active.value,
+    } : null;
   });
   document.body.addEventListener("htmx:afterSettle", () => {
     cameBack(document.querySelector("main"), false);
-    const invalid = document.querySelector("main .is-invalid");
-    let target = invalid;
-    if (!target && before) {
-      const form = [...document.querySelectorAll("main form")].find((f) => f.getAttribute("action") === before.action);
-      target = form && (form.querySelector(`[name="${before.name}"]:not([type=hidden])`) || form.querySelector("button"));
+    if (!(before && before.element.isConnected)) {
+      let target = document.querySelector("main .is-invalid");
+      if (!target && before && before.action !== null) {
+        const form = [...document.querySelectorAll("main form")].find((f) => f.getAttribute("action") === before.action);
+        // The buttons of a form may share a name ("action") and differ by value.
+        const same = form && before.name
+          ? [...form.querySelectorAll(`[name="${before.name}"]:not([type=hidden])`)].find((el) => el.value === before.value)
+          : null;
+        target = same || (form && form.querySelector("button"));
+      }
+      if (target) target.focus();
     }
-    if (target) target.focus();
     before = null;
   });
 });

@@ -149,3 +149,32 @@ def test_keyboard_focus_is_plain_to_see_on_the_navigation_bar(live_server, page:
         )
         assert style[0] == "solid" and style[1] == "3px", style
         assert "rgb(255, 212, 59)" in style[2], style
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_free_times_loaded_beside_leave_the_keyboard_focus_where_it_is(live_server, page: Page):
+    """Choosing the Kela contact loads their free times (htmx) while the user tabs on: when they
+    arrive, the focus stays on the control the user has reached, not on the first button of
+    the form that shares its name (the directory's Filter, whose Enter would reload the form)."""
+    page.set_default_timeout(10_000)
+    worker = f.WorkerFactory()
+    f.KelaContactFactory(last_name="Kelanen")
+    youth = f.YouthFactory(organisation=worker.organisation, responsible_worker=worker)
+    f.ConsentFactory(youth=youth, recorded_by=worker)
+    log_in(page, live_server, worker)
+    held = []  # the free times' answer, held until the user has tabbed on
+    page.route(f"**{reverse('meetings:free_times')}*", lambda route: held.append(route))
+    page.goto(f"{live_server.url}{reverse('meetings:create', args=[youth.pk])}")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+    page.locator("#id_kela_contact").focus()
+    page.keyboard.press("ArrowDown")  # the contact after "choose": htmx asks for their times
+    invite = page.locator("button[name=action][value=invite]")
+    invite.focus()
+    while not held:
+        page.wait_for_timeout(20)
+    held[0].continue_()
+
+    expect(page.locator("#free-times fieldset")).to_be_visible()
+    expect(invite).to_be_focused()
