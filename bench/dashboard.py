@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
 SERVER = os.environ.get("BENCH_SERVER", "postgres://postgres@127.0.0.1:5432")
 PREFIX = os.environ.get("BENCH_DB_PREFIX", "kelayhteistyo")
 SIZES = {
@@ -77,6 +78,9 @@ def prepare(name: str, youth: int) -> None:
         print(f"building the summary rows of {name} (once)…")
         rebuild = [*manage, "rebuild_rollups"]
         subprocess.run(rebuild, env=env, check=True)  # noqa: S603 — our own command
+    from bench.pages import vacuum
+
+    vacuum(f"{SERVER}/{name}")
 
 
 def main() -> None:
@@ -134,9 +138,17 @@ def main() -> None:
     from bench.results import record
 
     trivial = large["trivial"]
+    slowest, choice = large["slowest"]
+    p95_why = {
+        "dashboard": f"the slowest of the filters is {choice} (median {slowest:.0f} ms timed"
+        " alone): the month rows of the period in its scope, summed at each request."
+        " Quarter rows pre-summed from the months (a year is then about three quarters and"
+        " three months) would read about a third of the rows.",
+    }
     for key, label in (("dashboard", "dashboard with filters"), ("results", "feedback results")):
         row = large[key]
-        record(f"{label}: p95", row["p95"], "ms", "≤ 300 ms", row["p95"] <= 300)
+        p95_met = row["p95"] <= 300
+        record(f"{label}: p95", row["p95"], "ms", "≤ 300 ms", p95_met, why=p95_why.get(key, ""))
         ratio = row["median"] / row["floor"]
         floor_queries = len(FLOOR if key == "dashboard" else RESULTS_FLOOR)
         why = (
@@ -228,6 +240,11 @@ def measure() -> None:
     result["trivial"] = timed(lambda: client.get(trivial))["median"]
     DashboardSnapshot.objects.all().delete()  # every view read from the summary rows
     result["dashboard"] = timed(lambda: dashboard(next(turn)), repeats=3 * len(filtered))
+    # The slowest filter, for the reason of a p95 missed: each view timed apart.
+    result["slowest"] = max(
+        (timed(functools.partial(dashboard, choice), repeats=5)["median"], json.dumps(choice))
+        for choice in filtered
+    )
     counted("dashboard", choices[1])
     with connection.cursor() as cursor:
         floors = itertools.cycle(filtered)

@@ -69,6 +69,9 @@ def prepare_database() -> None:
     if not filled:
         print(f"filling {name} with {YOUTH:,} young people (once; kept for the next runs)…")
         subprocess.run([*manage, "seed_scale", "--youth", str(YOUTH)], env=env, check=True)  # noqa: S603
+    from bench.pages import vacuum
+
+    vacuum(URL)
 
 
 def prepare_users(path: Path) -> None:

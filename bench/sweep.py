@@ -63,7 +63,9 @@ def base():
     """1,000 young people with a held meeting, a plan and a Kela contact as owner of items."""
     if FollowUpPlan.objects.count() >= MEETINGS:
         return list(
-            Participant.objects.filter(kind="kela_contact").values_list("pk", "meeting__plan")
+            Participant.objects.filter(kind="kela_contact")
+            .order_by("pk")
+            .values_list("pk", "meeting__plan", "meeting__youth_id", "meeting__organisation_id")
         )
     org = Organisation.objects.create(name="Bench", kind="aftercare")
     worker = User.objects.create_user(
@@ -194,11 +196,22 @@ def main():
         return
     results = {}
     for total in (100_000, 1_000_000):
-        if ActionItem.objects.count() > total:
-            print(f"(the database has more than {total} items; skipping that size)")
-            continue
+        extra = ActionItem.objects.count() - total
+        if extra > 0:  # a rerun: the database holds the larger size; the newest items go
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DELETE FROM meetings_actionitem WHERE id IN"
+                    " (SELECT id FROM meetings_actionitem ORDER BY id DESC LIMIT %s)",
+                    [extra],
+                )
+                # Dead rows would slow the smaller size's index scan and flatter the ratio.
+                cursor.execute("VACUUM ANALYZE meetings_actionitem")
         started = time.perf_counter()
         fill_items(pairs, total)
+        # The first DUE items are the due ones: due on the next working day of today's run.
+        first = ActionItem.objects.order_by("pk").values("pk")[:DUE]
+        due_day = notifications.add_working_days(timezone.localdate(), 1)
+        ActionItem.objects.filter(pk__in=first).update(due_date=due_day)
         print(f"{total:>9,} action items ready ({time.perf_counter() - started:.0f} s)")
         results[total] = measure()
     for total, (seconds, created) in results.items():
