@@ -172,8 +172,11 @@ def test_free_times_loaded_beside_leave_the_keyboard_focus_where_it_is(live_serv
     page.keyboard.press("ArrowDown")  # the contact after "choose": htmx asks for their times
     invite = page.locator("button[name=action][value=invite]")
     invite.focus()
-    while not held:
+    for _ in range(250):  # up to 5 s for htmx to ask
+        if held:
+            break
         page.wait_for_timeout(20)
+    assert held, "choosing the contact asked for no free times"
     held[0].continue_()
 
     expect(page.locator("#free-times fieldset")).to_be_visible()
