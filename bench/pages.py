@@ -9,7 +9,7 @@ through Django's test client and the whole middleware stack, side by side in one
   and record pages of the load mix (the user's heaviest: the plan with the most items), each
   as a ratio to a trivial page (the accessibility statement, same user, timed in turns with
   each page: a shared machine's slower second falls on both) — target ≤ 5×; with its query
-  count; a home page that misses it is timed by part (the reason printed with the miss);
+  count; a page that misses it is timed by part (the reason printed with the miss);
 - the access log with BENCH_LOG_ROWS rows (default 20,000,000, added once with
   `seed_scale --log-rows`): the "who has processed my data" report for one young person
   (target p95 ≤ 200 ms) and logging a page of 50 young people (target: one query).
@@ -72,7 +72,7 @@ def prepare() -> None:
 
 def vacuum(url: str) -> None:
     """VACUUM ANALYZE the whole database before measuring, as autovacuum would have: it may be
-    off where the bench runs (it is on this machine's PostgreSQL), and the rows that earlier
+    off where the bench runs (it is off on this machine's PostgreSQL), and the rows that earlier
     runs replaced (the summary rows the beat task recomputes, the load test's action items)
     would otherwise be read as dead rows by every later run (the national filtered dashboard
     went 123 → 342 ms over four runs). A few seconds."""
