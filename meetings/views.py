@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.models import CooperationRequest, YouthClient
+from cases.models import CooperationRequest, Scope, YouthClient
 from kelayhteistyo.access import (
     access_log_page,
     access_log_write,
@@ -376,7 +376,9 @@ def _detail_context(request, meeting, **forms) -> dict:
     participants = [p for p in meeting.participants.all() if not p.is_removed]
     mine = next((p for p in participants if p.user_id == user.pk), None)
     plan = meeting.plan_or_none
-    shows_plan = meeting.plan_visible_to(user)
+    # The page asks three questions of today's consent: read once.
+    scopes = meeting.consented_scopes()
+    shows_plan = meeting.plan_visible_to(user, scopes)
     items = []
     if plan is not None:
         items = plan.items.with_history()
@@ -396,15 +398,16 @@ def _detail_context(request, meeting, **forms) -> dict:
         "invite_form": InviteForm(),
         "held_form": MarkHeldForm(),
         "deny_form": TakingPartDenyForm(),
-        "has_consent": services.valid_kela_consent(meeting.youth) is not None,
+        "has_consent": Scope.KELA_MEETING in scopes,  # services.valid_kela_consent's rule
         # The worker sees whether the network members with an address hear of the meeting.
         "network_messaged": user.is_aftercare_worker
         and any(p.is_network_member and p.email for p in participants)
         and notifications.network_may_be_messaged(meeting.youth_id),
-        "identity": meeting.identity_visible_to(user),
-        # Kela may download the young person's plain-language copy while the plan is shared.
-        "plain_copy": PlanExport.objects.visible_to(user)
-        .filter(plan=plan, variant=PlanExport.Variant.PLAIN)
+        "identity": meeting.identity_visible_to(user, scopes),
+        # Kela may download the young person's plain-language copy while the plan is shared:
+        # PlanExport.objects.visible_to's rule, whose parts (the meeting seen, the plan shared)
+        # this page has already asked.
+        "plain_copy": plan.exports.filter(variant=PlanExport.Variant.PLAIN)
         .order_by("-number")
         .first()
         if plan is not None and shows_plan and user.is_kela_contact

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Consent, YouthClient
+from cases.models import Consent, Scope, YouthClient
 from kelayhteistyo.models import Language, Organisation, choice_label
 
 
@@ -283,24 +283,31 @@ class JointMeeting(models.Model):
         except ObjectDoesNotExist:
             return None
 
-    def plan_visible_to(self, user) -> bool:
+    def consented_scopes(self) -> frozenset[Scope]:
+        """What the young person's consents cover today (one query): pass it to the questions
+        below when a page asks more than one."""
+        return Consent.objects.filter(youth=self.youth_id).scopes()
+
+    def plan_visible_to(self, user, scopes: frozenset[Scope] | None = None) -> bool:
         """The follow-up plan of a meeting the user sees: workers always; a Kela contact only
         while a valid consent covers sharing the plan — today's consents, not the one the
-        invitation rested on (it may since have been withdrawn, or a later one may cover it)."""
+        invitation rested on (it may since have been withdrawn, or a later one may cover it).
+        `scopes`: consented_scopes(), if the caller has read them."""
         if user.is_aftercare_worker:
             return True
-        return (
-            user.is_kela_contact
-            and Consent.objects.covering(Consent.Scope.SHARE_PLAN)
-            .filter(youth=self.youth_id)
-            .exists()
-        )
+        if not user.is_kela_contact:
+            return False
+        return Scope.SHARE_PLAN in (self.consented_scopes() if scopes is None else scopes)
 
-    def identity_visible_to(self, user) -> bool:
+    def identity_visible_to(self, user, scopes: frozenset[Scope] | None = None) -> bool:
         """The young person's identifying data (full name, date of birth, identity code, client
         group, aftercare end date) for the Kela contact of a meeting they see, only while a valid
         consent covers disclosing it (issue 18). Workers read the record itself."""
-        return user.is_kela_contact and self.youth.discloses_identity_to_kela()
+        if not user.is_kela_contact:
+            return False
+        return self.youth.discloses_identity_to_kela(
+            self.consented_scopes() if scopes is None else scopes
+        )
 
     # What the status allows: services, views and the meeting page ask these.
     @property

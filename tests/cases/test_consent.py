@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Consent
+from cases.models import Consent, Scope
 from cases.services import consent_withdraw
 from meetings import services
 from meetings.models import JointMeeting
@@ -23,6 +23,33 @@ def test_a_consent_is_valid_until_its_end_date(youth, alice):
     c.refresh_from_db()
     assert not c.is_valid
     assert youth.current_consent() is None
+
+
+def test_what_consents_cover_together_is_what_each_scope_asked_alone_says(youth, alice):
+    """ConsentQuerySet.scopes, the one reading for a page that asks several questions of the
+    consent (the meeting page), answers as covering(scope) does: not a withdrawn consent, not
+    one that has ended or is not yet given; two valid consents together."""
+    today, day = timezone.localdate(), datetime.timedelta(days=1)
+    nothing = {scope.value: False for scope in Scope}
+
+    def give(*scopes, **fields):
+        chosen = {scope.value: True for scope in scopes}
+        return f.ConsentFactory(youth=youth, recorded_by=alice, **{**nothing, **chosen}, **fields)
+
+    def covered():
+        alone = {scope for scope in Scope if youth.consents.covering(scope).exists()}
+        assert youth.consents.scopes() == alone
+        return alone
+
+    assert covered() == set()
+    give(Scope.KELA_MEETING)
+    withdrawn = give(Scope.SHARE_PLAN)
+    Consent.objects.filter(pk=withdrawn.pk).update(withdrawn_at=timezone.now(), withdrawn_by=alice)
+    ending = give(Scope.KELA_IDENTITY, Scope.NETWORK, valid_until=today)
+    give(Scope.REMINDERS, given_at=timezone.now() + day)
+    assert covered() == {Scope.KELA_MEETING, Scope.KELA_IDENTITY, Scope.NETWORK}
+    Consent.objects.filter(pk=ending.pk).update(valid_until=today - day)
+    assert covered() == {Scope.KELA_MEETING}
 
 
 def test_it_records_consent_through_the_form(client_as, alice, youth):

@@ -9,7 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -280,6 +282,33 @@ def test_kela_finds_the_plain_copy_on_the_meeting_page_while_the_plan_is_shared(
     type(consent).objects.filter(pk=consent.pk).update(scope_share_plan=False)
     page = client_as(kela).get(reverse("meetings:detail", args=[plan.meeting_id]))
     assert link not in page.content.decode()
+
+
+def test_kelas_meeting_page_reads_the_young_persons_consent_once(
+    client_as, alice, kela, plan, consent
+):
+    """Issue 20: the page asks today's consent three things (is the plan shared, is the
+    identity disclosed, may Kela be invited) in one reading, besides the meeting's own check
+    that Kela may see it; each answer still follows the consent."""
+    export(client_as(alice), plan, variant="plain")
+    plain = PlanExport.objects.get(variant="plain")
+    link = reverse("meetings:plan_export_download", args=[plan.meeting_id, plain.pk])
+    client = client_as(kela)
+    url = reverse("meetings:detail", args=[plan.meeting_id])
+    client.get(url)  # warm up the session
+
+    def read():
+        with CaptureQueriesContext(connection) as page:
+            html = client.get(url).content.decode()
+        alone = [q for q in page if 'FROM "cases_consent"' in q["sql"].split("WHERE")[0]]
+        assert len(alone) == 1
+        return html
+
+    shared = read()
+    assert "Kela auttaa hakemuksissa" in shared and link in shared
+    type(consent).objects.filter(pk=consent.pk).update(scope_share_plan=False)
+    unshared = read()
+    assert "Kela auttaa hakemuksissa" not in unshared and link not in unshared
 
 
 def test_each_control_of_the_export_section_is_named_by_what_it_is(client_as, alice, plan):
