@@ -54,13 +54,18 @@ PAGE_SIZE = 50
 
 def meeting_or_404(request, pk) -> JointMeeting:
     """The meeting for its pages, if the user may see it (else 404, the attempt logged)."""
+    # The two languages come in small queries of their own: joined as well, PostgreSQL took
+    # 12 ms to plan a Kela contact's query (its consent and invitation conditions beside six
+    # joins; 2.4 ms without the languages) that runs in 0.3 ms.
     meetings = JointMeeting.objects.select_related(
-        "youth", "youth__language", "language", "organiser", "consent"
+        "youth", "organiser", "consent"
     ).prefetch_related(
+        "language",
+        "youth__language",
         Prefetch(
             "participants",
             queryset=Participant.objects.select_related("user", "interpreter_language"),
-        )
+        ),
     )
     return get_visible_or_404(request, meetings, youth_field="youth_id", pk=pk)
 
