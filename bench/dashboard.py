@@ -304,8 +304,8 @@ def measure() -> None:
             page()
         result[key]["queries"] = len(queries.captured_queries)
         if result[key]["median"] > 5 * beside["median"]:  # a miss: its parts beside the trivial's
-            parts, floor = page_parts(client, path), page_parts(client, trivial)
-            result[key]["why"] = page_why(LIST_LABELS[key], parts, floor)
+            parts, beside_parts = page_parts(client, path), page_parts(client, trivial)
+            result[key]["why"] = page_why(LIST_LABELS[key], parts, beside_parts)
     print(json.dumps(result))
 
 
