@@ -227,6 +227,7 @@ def report(stats: Path, log: Path) -> None:
         sum(float(r["Requests/s"]) * served.get(r["Name"], 0) / 1000 for r in rows)
         / GUNICORN_WORKERS
     )
+    misses = []
     for r in sorted(rows, key=lambda r: -float(r["Request Count"])):
         mean = served.get(r["Name"], 0) or 1e-9
         ratio = trivial / mean
@@ -242,32 +243,35 @@ def report(stats: Path, log: Path) -> None:
         )
         if r["Name"] in ("login form", "login", "two-factor form", "two-factor"):
             continue  # once per user, at the start
-        record(
-            f"load: {r['Name']} throughput / trivial",
-            ratio,
-            "×",
-            f"≥ {TARGET_RATIO}",
-            ratio >= TARGET_RATIO,
-            why=f"a worker spends {mean:.0f} ms on it against {trivial:.0f} ms on the trivial"
-            " page: its single-request ratio (make bench, which measures the parts of the home"
-            " pages and of the filtered dashboard)",
-        )
-        record(
-            f"load: {r['Name']} p99",
-            p99,
-            "ms",
-            f"≤ {TARGET_P99} ms",
-            p99 <= TARGET_P99,
-            why=waited,
+        slower = (
+            f"a worker spends {mean:.0f} ms on it against {trivial:.0f} ms on the trivial"
+            " page: its single-request ratio (make bench, which prints the parts of each page"
+            " that misses ≤ 5×, and the filtered dashboard's)"
         )
         errors = int(r["Failure Count"])
-        record(f"load: {r['Name']} errors", errors, "", "0", errors == 0)
+        for figure, value, unit, target, met, why in (
+            (
+                "throughput / trivial",
+                ratio,
+                "×",
+                f"≥ {TARGET_RATIO}",
+                ratio >= TARGET_RATIO,
+                slower,
+            ),
+            ("p99", p99, "ms", f"≤ {TARGET_P99} ms", p99 <= TARGET_P99, waited),
+            ("errors", errors, "", "0", errors == 0, "the errors are in Locust's report above"),
+        ):
+            record(f"load: {r['Name']} {figure}", value, unit, target, met, why=why)
+            if not met:
+                misses.append(f"- {r['Name']}, {figure} {value:.2f} (target {target}): {why}")
     total = sum(float(r["Requests/s"]) for r in rows)
     print(
         f"\nin all {total:.1f} requests/s with {USERS_N} users for {RUN_TIME}, each"
         f" {THINK_MIN}–{THINK_MAX} s between pages; the {GUNICORN_WORKERS} gunicorn workers busy"
         f" {busy:.0%} of the run"
     )
+    print("\nWhy the misses (measured in this run):" if misses else "\nEvery target met.")
+    print("\n".join(misses))
 
 
 def main() -> None:
